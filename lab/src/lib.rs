@@ -1,0 +1,1 @@
+//! netstack-lab: the interop lab used by tests (namespaces, TAP, Linux peers, tshark).

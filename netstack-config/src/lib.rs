@@ -1,0 +1,1 @@
+//! netstack-config: the option schema, resolver, validator and code generator.

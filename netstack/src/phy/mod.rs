@@ -1,0 +1,96 @@
+//! Link-layer devices: the boundary between the stack and whatever moves frames.
+//!
+//! A [`Device`] sends and receives whole frames by copy. Drivers (TAP, loopback, the
+//! in-memory virtual link) implement it; wrappers (pcap writer, fault injector) take any
+//! device and are devices themselves, so they stack.
+
+use crate::time::Instant;
+
+/// What kind of frames a device carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Medium {
+    /// Ethernet II frames (with optional 802.1Q tag): TAP, the virtual link.
+    Ethernet,
+    /// Bare IP packets with no link header: loopback, PPP.
+    Ip,
+}
+
+/// Checksums a device computes or verifies in hardware, so the stack may skip them.
+///
+/// Mirrors lwIP's per-netif checksum flags (`NETIF_CHECKSUM_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ChecksumOffload {
+    /// The device fills in IPv4 header checksums on transmit.
+    pub ipv4_tx: bool,
+    /// The device fills in UDP/TCP/ICMP checksums on transmit.
+    pub l4_tx: bool,
+    /// The device has already verified checksums of received frames.
+    pub rx_verified: bool,
+}
+
+/// Static facts about a device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeviceCapabilities {
+    /// The frame format.
+    pub medium: Medium,
+    /// Largest IP packet the link carries (1500 for Ethernet), excluding any link header.
+    pub mtu: usize,
+    /// Checksum work the device does for the stack.
+    pub checksum: ChecksumOffload,
+}
+
+impl DeviceCapabilities {
+    /// Bytes of link header the medium adds in front of an IP packet (untagged).
+    pub const fn link_header_len(&self) -> usize {
+        match self.medium {
+            Medium::Ethernet => 14,
+            Medium::Ip => 0,
+        }
+    }
+
+    /// Largest whole frame the device sends or receives (MTU plus link header, plus room
+    /// for one 802.1Q tag on Ethernet).
+    pub const fn max_frame_len(&self) -> usize {
+        match self.medium {
+            Medium::Ethernet => self.mtu + 14 + 4,
+            Medium::Ip => self.mtu,
+        }
+    }
+}
+
+/// Why a device could not move a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DeviceError {
+    /// The device cannot take a frame now (queue full); try again later.
+    WouldBlock,
+    /// The frame is larger than the device carries.
+    TooLarge,
+    /// The device is gone or failed (e.g. the TAP interface was deleted).
+    Down,
+}
+
+impl core::fmt::Display for DeviceError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            DeviceError::WouldBlock => "device busy, try again",
+            DeviceError::TooLarge => "frame larger than the device carries",
+            DeviceError::Down => "device down",
+        })
+    }
+}
+
+/// A link-layer device that moves whole frames.
+///
+/// Both calls are non-blocking: the stack polls `receive` until it returns `Ok(None)`.
+pub trait Device {
+    /// Static facts: medium, MTU, checksum offload.
+    fn capabilities(&self) -> DeviceCapabilities;
+
+    /// Copies the next received frame into `buf` and returns its length, or `Ok(None)` when
+    /// nothing is pending. A frame longer than `buf` is dropped and reported as
+    /// [`DeviceError::TooLarge`]; the device stays usable.
+    fn receive(&mut self, buf: &mut [u8], now: Instant) -> Result<Option<usize>, DeviceError>;
+
+    /// Sends one whole frame.
+    fn transmit(&mut self, frame: &[u8], now: Instant) -> Result<(), DeviceError>;
+}
