@@ -16,3 +16,4 @@ extern crate std;
 pub mod config;
 pub mod phy;
 pub mod time;
+pub mod wire;
