@@ -6,6 +6,22 @@
 
 use crate::time::Instant;
 
+pub mod fault;
+pub mod loopback;
+#[cfg(feature = "std")]
+pub mod pcap;
+#[cfg(all(feature = "std", target_os = "linux"))]
+pub mod tap;
+pub mod virtual_link;
+
+pub use fault::{DirectionStats, FaultConfig, FaultInjector, FaultStats, Faults};
+pub use loopback::Loopback;
+#[cfg(feature = "std")]
+pub use pcap::{LinkType, PcapDevice, PcapMode, PcapWriter};
+#[cfg(all(feature = "std", target_os = "linux"))]
+pub use tap::{TapDevice, TapError};
+pub use virtual_link::{LinkConfig, LinkStats, VirtualLink, VirtualPort};
+
 /// What kind of frames a device carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Medium {
