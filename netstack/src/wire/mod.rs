@@ -47,7 +47,7 @@ pub use ip::{
     IpAddrExt, IpCidr, IpEndpoint, IpProtocol, IpVersion, Ipv4AddrExt, Ipv4Cidr, Ipv6Cidr,
 };
 pub use ipv4::{Ipv4Packet, Ipv4Repr};
-//STUB pub use udp::{UdpPacket, UdpRepr};
+pub use udp::{UdpPacket, UdpRepr};
 
 pub use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
