@@ -34,11 +34,11 @@ pub mod udp;
 pub use arp::{ArpHardware, ArpOperation, ArpPacket, ArpRepr};
 pub use checksum::Checksum;
 pub use ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr, VlanTag};
-/*STUB pub use icmpv4::{
+pub use icmpv4::{
     Icmpv4DstUnreachable, Icmpv4InvokingPacket, Icmpv4Message, Icmpv4Packet, Icmpv4Repr,
     Icmpv4TimeExceeded,
 };
-pub use igmp::{
+/*STUB pub use igmp::{
     GroupRecord, GroupRecordType, GroupRecords, IgmpMessage, IgmpPacket, IgmpRepr,
     IgmpV3ReportWriter, IgmpVersion, Ipv4AddrList,
 };
