@@ -38,11 +38,10 @@ pub use icmpv4::{
     Icmpv4DstUnreachable, Icmpv4InvokingPacket, Icmpv4Message, Icmpv4Packet, Icmpv4Repr,
     Icmpv4TimeExceeded,
 };
-/*STUB pub use igmp::{
+pub use igmp::{
     GroupRecord, GroupRecordType, GroupRecords, IgmpMessage, IgmpPacket, IgmpRepr,
     IgmpV3ReportWriter, IgmpVersion, Ipv4AddrList,
 };
-STUB*/
 pub use ip::{
     IpAddrExt, IpCidr, IpEndpoint, IpProtocol, IpVersion, Ipv4AddrExt, Ipv4Cidr, Ipv6Cidr,
 };
