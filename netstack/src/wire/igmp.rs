@@ -170,7 +170,7 @@ impl<'a> Ipv4AddrList<'a> {
     /// multiple of 4.
     #[inline]
     pub const fn from_bytes(bytes: &'a [u8]) -> Result<Ipv4AddrList<'a>, WireError> {
-        if bytes.len() % 4 != 0 {
+        if !bytes.len().is_multiple_of(4) {
             return Err(WireError::Malformed);
         }
         Ok(Ipv4AddrList { bytes })
