@@ -90,3 +90,35 @@ impl fmt::Display for CaptureError {
 }
 
 impl std::error::Error for CaptureError {}
+
+/// Why a queueing discipline could not be installed.
+#[derive(Debug)]
+pub enum QdiscError {
+    /// The running kernel has no such qdisc (its `sch_<kind>` module is not built or loaded).
+    Unsupported {
+        /// The qdisc kind, e.g. `netem`.
+        kind: String,
+    },
+    /// `tc` refused the request for another reason.
+    Failed {
+        /// The `tc` arguments.
+        command: String,
+        /// What `tc` printed.
+        stderr: String,
+    },
+}
+
+impl fmt::Display for QdiscError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QdiscError::Unsupported { kind } => write!(
+                f,
+                "this kernel has no `{kind}` qdisc (sch_{kind}); for impairments on the \
+                 stack side wrap the TAP in netstack::phy::FaultInjector instead"
+            ),
+            QdiscError::Failed { command, stderr } => write!(f, "`{command}` failed: {stderr}"),
+        }
+    }
+}
+
+impl std::error::Error for QdiscError {}

@@ -11,7 +11,7 @@ use std::time::Duration;
 use crate::background::Background;
 use crate::capture::Capture;
 use crate::command::{drain, must, quietly, run};
-use crate::error::ExecError;
+use crate::error::{ExecError, QdiscError};
 use crate::neighbor::{Neighbor, format_mac, parse_mac, parse_multicast_groups, parse_neighbors};
 use crate::plan;
 use crate::preflight::{preflight, require_tools};
@@ -20,8 +20,11 @@ use crate::sweep::{NAMESPACE_PREFIX, TAP_PREFIX, kill_all_in, sweep_leftovers};
 /// How long [`Lab::exec`] lets a command run.
 pub const EXEC_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Name of the dummy interface carrying the second subnet.
+/// Name of the interface carrying the second subnet (one end of a veth pair inside the
+/// namespace).
 pub const REMOTE_IFACE: &str = "labremote";
+/// The other end of the second subnet's veth pair.
+const REMOTE_PEER: &str = "labremote-p";
 
 static NEXT_ID: AtomicU32 = AtomicU32::new(0);
 static SWEEP: Once = Once::new();
@@ -48,7 +51,7 @@ impl LabBuilder {
         self
     }
 
-    /// Adds the second subnet ([`plan::REMOTE_ADDR`] on a dummy interface) and a route to
+    /// Adds the second subnet ([`plan::REMOTE_ADDR`] on interface [`REMOTE_IFACE`]) and a route to
     /// [`plan::ROUTED_NET`] via the stack, and turns on forwarding in the namespace.
     pub fn second_subnet(mut self, on: bool) -> LabBuilder {
         self.second_subnet = on;
@@ -122,7 +125,21 @@ impl LabBuilder {
         }
         must(&["ip", "-n", ns, "link", "set", "dev", tap, "up"]);
         if self.second_subnet {
-            must(&["ip", "-n", ns, "link", "add", REMOTE_IFACE, "type", "dummy"]);
+            // A veth pair with both ends in the namespace (the kernel may lack `dummy`).
+            must(&[
+                "ip",
+                "-n",
+                ns,
+                "link",
+                "add",
+                REMOTE_IFACE,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                REMOTE_PEER,
+            ]);
+            must(&["ip", "-n", ns, "link", "set", "dev", REMOTE_PEER, "up"]);
             let remote = format!("{}/{}", plan::REMOTE_ADDR, plan::PREFIX_LEN);
             must(&["ip", "-n", ns, "addr", "add", &remote, "dev", REMOTE_IFACE]);
             must(&["ip", "-n", ns, "link", "set", "dev", REMOTE_IFACE, "up"]);
@@ -283,16 +300,73 @@ impl Lab {
         parse_multicast_groups(&self.maddr())
     }
 
-    /// Puts a `netem` qdisc on the Linux side of the TAP, e.g. `"delay 20ms loss 1%"`
-    /// (this shapes what Linux sends to the stack).
-    pub fn netem(&self, spec: &str) {
-        let mut args = vec!["tc", "qdisc", "replace", "dev", &self.tap, "root", "netem"];
+    /// Replaces the root qdisc on the Linux side of the TAP with `spec`, e.g.
+    /// `"tbf rate 1mbit burst 32kbit latency 400ms"` (this shapes what Linux sends to the
+    /// stack).
+    pub fn qdisc(&self, spec: &str) -> Result<(), QdiscError> {
+        let mut args = vec!["tc", "qdisc", "replace", "dev", &self.tap, "root"];
         args.extend(spec.split_whitespace());
-        self.exec_ok(&args);
+        let out = self.exec(&args);
+        if out.status.success() {
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        if stderr.contains("qdisc kind is unknown") {
+            let kind = spec.split_whitespace().next().unwrap_or_default();
+            return Err(QdiscError::Unsupported {
+                kind: kind.to_string(),
+            });
+        }
+        Err(QdiscError::Failed {
+            command: args.join(" "),
+            stderr,
+        })
     }
 
-    /// Removes the `netem` qdisc again.
-    pub fn clear_netem(&self) {
+    /// Puts a `netem` qdisc with `spec` (e.g. `"delay 20ms loss 1%"`) on the Linux side of
+    /// the TAP.
+    pub fn try_netem(&self, spec: &str) -> Result<(), QdiscError> {
+        self.qdisc(&format!("netem {spec}"))
+    }
+
+    /// Like [`Lab::try_netem`], panicking if it fails (also when the kernel has no netem).
+    pub fn netem(&self, spec: &str) {
+        self.try_netem(spec)
+            .unwrap_or_else(|err| panic!("netstack-lab: {err}"));
+    }
+
+    /// Whether the kernel offers the `netem` qdisc (probed on a scratch interface).
+    pub fn has_netem(&self) -> bool {
+        let probe = "labprobe";
+        let made = self
+            .exec(&[
+                "ip",
+                "link",
+                "add",
+                probe,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                "labprobe-p",
+            ])
+            .status
+            .success();
+        if !made {
+            return false;
+        }
+        let ok = self
+            .exec(&[
+                "tc", "qdisc", "add", "dev", probe, "root", "netem", "delay", "1ms",
+            ])
+            .status
+            .success();
+        self.exec(&["ip", "link", "delete", probe]);
+        ok
+    }
+
+    /// Removes any qdisc set with [`Lab::qdisc`] or [`Lab::netem`] (back to the default).
+    pub fn clear_qdisc(&self) {
         self.exec_ok(&["tc", "qdisc", "del", "dev", &self.tap, "root"]);
     }
 

@@ -42,7 +42,7 @@ mod sweep;
 
 pub use background::Background;
 pub use capture::{Capture, CaptureReport, check_capture};
-pub use error::{CaptureError, ExecError};
+pub use error::{CaptureError, ExecError, QdiscError};
 pub use lab::{EXEC_TIMEOUT, Lab, LabBuilder, REMOTE_IFACE};
 pub use neighbor::{Neighbor, format_mac, parse_mac, parse_multicast_groups, parse_neighbors};
 pub use preflight::{REQUIRED_TOOLS, has_tool, preflight, require_root, require_tools};

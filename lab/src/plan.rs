@@ -1,7 +1,7 @@
 //! The lab's address plan: documentation prefixes that exist only inside the namespace.
 //!
 //! - `192.0.2.0/24` (TEST-NET-1, RFC 5737) is the TAP link: Linux is `.1`, the stack `.2`.
-//! - `198.51.100.0/24` (TEST-NET-2) sits on a dummy interface inside the namespace when the
+//! - `198.51.100.0/24` (TEST-NET-2) sits on an interface of its own inside the namespace when the
 //!   lab is built with a second subnet: a network the stack reaches through Linux as its
 //!   gateway.
 //! - `203.0.113.0/24` (TEST-NET-3) is routed by Linux to the stack (via `192.0.2.2`) in
@@ -24,7 +24,7 @@ pub const LINUX_MAC: [u8; 6] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x01];
 /// A MAC address for the stack (locally administered; the lab does not enforce it).
 pub const STACK_MAC: [u8; 6] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02];
 
-/// Linux's address on the second subnet (a dummy interface in the namespace).
+/// Linux's address on the second subnet (interface `labremote` in the namespace).
 pub const REMOTE_ADDR: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 1);
 /// The second subnet's network address (prefix length [`PREFIX_LEN`]).
 pub const REMOTE_NET: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 0);

@@ -4,7 +4,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
-use netstack::phy::{Device, TapDevice};
+use netstack::phy::{Device, DeviceError, TapDevice};
 use netstack::time::{Duration as StackDuration, Instant as StackInstant};
 use netstack_lab::{Lab, check_capture, plan};
 
@@ -22,7 +22,7 @@ struct Arp {
 }
 
 fn mac_at(frame: &[u8], at: usize) -> [u8; 6] {
-    frame[at..at + 6].try_into().unwrap()
+    frame[at..at + 6].try_into().expect("six bytes")
 }
 
 fn ip_at(frame: &[u8], at: usize) -> Ipv4Addr {
@@ -264,10 +264,13 @@ fn the_tap_descriptor_reports_down_once_the_lab_is_gone() {
     let (lab, mut tap) = Lab::with_tap(TapDevice::open);
     drop(lab);
     let mut buf = [0u8; 2048];
-    let frame = [0u8; 60];
-    assert!(
-        tap.receive(&mut buf, StackInstant::ZERO).is_err()
-            || tap.transmit(&frame, StackInstant::ZERO).is_err()
+    assert_eq!(
+        tap.transmit(&[0u8; 60], StackInstant::ZERO),
+        Err(DeviceError::Down)
+    );
+    assert_eq!(
+        tap.receive(&mut buf, StackInstant::ZERO),
+        Err(DeviceError::Down)
     );
 }
 
