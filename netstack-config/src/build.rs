@@ -1,0 +1,224 @@
+//! The entry point for `netstack/build.rs`: find the product's `netstack.toml`, resolve it,
+//! write `$OUT_DIR/config.rs`, and talk to cargo.
+//!
+//! Where the file comes from: `NETSTACK_CONFIG` (a path). A relative path is tried against
+//! `$PWD` (cargo leaves the invoking shell's directory there), then against the workspace root
+//! found by walking up from `CARGO_MANIFEST_DIR`. Unset: the embedded `configs/default.toml`.
+//!
+//! ```no_run
+//! // netstack/build.rs
+//! fn main() {
+//!     netstack_config::build::run();
+//! }
+//! ```
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::codegen;
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::load::{self, Presets};
+use crate::resolve;
+use crate::schema::Schema;
+
+/// The environment variable naming the product's config file.
+pub const ENV_VAR: &str = "NETSTACK_CONFIG";
+
+/// What the build module reads from the environment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildEnv {
+    /// `NETSTACK_CONFIG`.
+    pub netstack_config: Option<OsString>,
+    /// `PWD`: the directory cargo was invoked from.
+    pub pwd: Option<PathBuf>,
+    /// `CARGO_MANIFEST_DIR` of the crate being built.
+    pub manifest_dir: Option<PathBuf>,
+}
+
+impl BuildEnv {
+    /// Reads the process environment.
+    pub fn from_env() -> Self {
+        Self {
+            netstack_config: std::env::var_os(ENV_VAR).filter(|v| !v.is_empty()),
+            pwd: std::env::var_os("PWD").map(PathBuf::from),
+            manifest_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+        }
+    }
+}
+
+/// Which configuration to build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigChoice {
+    /// `NETSTACK_CONFIG` unset: the embedded default preset.
+    Default,
+    /// This file.
+    File(PathBuf),
+}
+
+/// `NETSTACK_CONFIG` names a file that is not there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotFound {
+    /// The value of `NETSTACK_CONFIG`.
+    pub given: PathBuf,
+    /// Every place looked at.
+    pub tried: Vec<PathBuf>,
+}
+
+impl fmt::Display for NotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{ENV_VAR}={} not found; looked at ", self.given.display())?;
+        let tried: Vec<String> = self.tried.iter().map(|p| p.display().to_string()).collect();
+        f.write_str(&tried.join(", "))
+    }
+}
+
+impl std::error::Error for NotFound {}
+
+/// The nearest directory at or above `start` whose `Cargo.toml` declares `[workspace]`.
+pub fn workspace_root(start: &Path) -> Option<PathBuf> {
+    start.ancestors().find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        manifest.lines().any(|l| l.trim() == "[workspace]").then(|| dir.to_path_buf())
+    })
+}
+
+/// Decides which configuration file to use (see the module docs).
+pub fn locate(env: &BuildEnv) -> Result<ConfigChoice, NotFound> {
+    let Some(given) = env.netstack_config.as_ref().map(PathBuf::from) else {
+        return Ok(ConfigChoice::Default);
+    };
+    let mut tried = Vec::new();
+    if given.is_absolute() {
+        tried.push(given.clone());
+    } else {
+        if let Some(pwd) = &env.pwd {
+            tried.push(pwd.join(&given));
+        }
+        if let Some(root) = env.manifest_dir.as_deref().and_then(workspace_root) {
+            tried.push(root.join(&given));
+        }
+        if tried.is_empty() {
+            tried.push(given.clone());
+        }
+    }
+    match tried.iter().find(|p| p.is_file()) {
+        Some(p) => Ok(ConfigChoice::File(p.clone())),
+        None => Err(NotFound { given, tried }),
+    }
+}
+
+/// What a build should do: lines for cargo and, if the config is valid, the generated code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildOutput {
+    /// `cargo::...` lines, in order.
+    pub instructions: Vec<String>,
+    /// The content of `config.rs`; `None` when the configuration is invalid.
+    pub config_rs: Option<String>,
+}
+
+impl BuildOutput {
+    /// Whether the build succeeded.
+    pub fn ok(&self) -> bool {
+        self.config_rs.is_some()
+    }
+}
+
+fn diag_lines(out: &mut Vec<String>, d: &Diagnostic) {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    for line in d.lines() {
+        out.push(format!("cargo::{kind}={line}"));
+    }
+}
+
+/// Does the whole job against a given schema and preset set, without touching the process:
+/// `extra_rerun` are files (the schema, ...) whose change must rebuild.
+pub fn build_with(schema: &Schema, presets: &dyn Presets, env: &BuildEnv, extra_rerun: &[PathBuf]) -> BuildOutput {
+    let mut out = BuildOutput::default();
+    out.instructions.push(format!("cargo::rerun-if-env-changed={ENV_VAR}"));
+    if env.netstack_config.as_ref().is_some_and(|v| Path::new(v).is_relative()) {
+        out.instructions.push("cargo::rerun-if-env-changed=PWD".into());
+    }
+    for p in extra_rerun.iter().filter(|p| p.exists()) {
+        out.instructions.push(format!("cargo::rerun-if-changed={}", p.display()));
+    }
+    let (loaded, source) = match locate(env) {
+        Ok(ConfigChoice::Default) => (load::load_preset(schema, presets, "default"), "default (configs/default.toml)".to_owned()),
+        Ok(ConfigChoice::File(path)) => (load::load_path(schema, presets, &path), path.display().to_string()),
+        Err(e) => {
+            out.instructions.push(format!("cargo::error={e}"));
+            return out;
+        }
+    };
+    for f in &loaded.files {
+        out.instructions.push(format!("cargo::rerun-if-changed={}", f.display()));
+    }
+    let mut diags = loaded.diagnostics;
+    let outcome = resolve::resolve(schema, &loaded.assignments);
+    diags.extend(outcome.diagnostics.iter().cloned());
+    // Load errors (unknown keys, bad types) make the configuration invalid too.
+    let valid = if crate::diagnostics::has_errors(&diags) { None } else { outcome.into_valid().ok() };
+    for d in &diags {
+        diag_lines(&mut out.instructions, d);
+    }
+    let Some((valid, _)) = valid else { return out };
+    let generated = codegen::generate(&valid, &source);
+    for c in &generated.check_cfgs {
+        out.instructions.push(format!("cargo::rustc-check-cfg={c}"));
+    }
+    for c in &generated.cfgs {
+        out.instructions.push(format!("cargo::rustc-cfg={c}"));
+    }
+    out.config_rs = Some(generated.rust);
+    out
+}
+
+/// Runs `out` for cargo: writes `config.rs` into `out_dir` and prints the instructions.
+/// Returns false if the build must fail.
+pub fn emit(out: &BuildOutput, out_dir: &Path) -> bool {
+    for line in &out.instructions {
+        println!("{line}");
+    }
+    let Some(code) = &out.config_rs else { return false };
+    let path = out_dir.join("config.rs");
+    // Write only on change, so dependents do not rebuild for nothing.
+    if std::fs::read_to_string(&path).ok().as_deref() == Some(code.as_str()) {
+        return true;
+    }
+    match std::fs::write(&path, code) {
+        Ok(()) => true,
+        Err(e) => {
+            println!("cargo::error=cannot write {}: {e}", path.display());
+            false
+        }
+    }
+}
+
+/// Everything `netstack/build.rs` needs: resolves the configuration named by
+/// `NETSTACK_CONFIG` against the embedded schema and presets, writes `$OUT_DIR/config.rs`,
+/// prints the cargo instructions, and on an invalid configuration prints every diagnostic
+/// as `cargo::error=` and exits with status 1 (no panic, no backtrace).
+pub fn run() {
+    let schema = match crate::embedded::schema() {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in errors {
+                println!("cargo::error={e}");
+            }
+            std::process::exit(1);
+        }
+    };
+    let env = BuildEnv::from_env();
+    let extra = [PathBuf::from(crate::embedded::SCHEMA_PATH)];
+    let out = build_with(schema, &crate::embedded::EmbeddedPresets, &env, &extra);
+    let Some(out_dir) = std::env::var_os("OUT_DIR") else {
+        println!("cargo::error=OUT_DIR is not set: netstack_config::build::run() must run inside a build script");
+        std::process::exit(1);
+    };
+    if !emit(&out, Path::new(&out_dir)) {
+        std::process::exit(1);
+    }
+}

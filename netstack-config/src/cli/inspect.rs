@@ -1,0 +1,90 @@
+//! `check`, `show` and `diff`.
+
+use std::path::Path;
+
+use netstack_config::docs::stats;
+use netstack_config::resolve::Provenance;
+
+use super::context::{Context, report};
+use super::{CONFIG_ERROR, OK};
+
+/// `check [FILE]`.
+pub fn check(ctx: &Context, file: Option<&Path>) -> i32 {
+    let r = ctx.resolve(file);
+    let diags = r.diagnostics();
+    report(&diags);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if errors > 0 {
+        eprintln!("{}: {errors} error(s), {warnings} warning(s)", r.name);
+        return CONFIG_ERROR;
+    }
+    let set = r.outcome.config.options.iter().filter(|o| o.provenance.is_assigned()).count();
+    println!("{}: ok ({set} option(s) set, {warnings} warning(s))", r.name);
+    println!("{}", stats(ctx.schema));
+    OK
+}
+
+/// `show [FILE] [--changed]`.
+pub fn show(ctx: &Context, file: Option<&Path>, changed: bool) -> i32 {
+    let r = match ctx.resolve_ok(file) {
+        Ok(r) => r,
+        Err(status) => return status,
+    };
+    let lines: Vec<(String, String)> = r
+        .outcome
+        .config
+        .iter()
+        .filter(|(_, o)| !changed || !matches!(o.provenance, Provenance::Default))
+        .map(|(def, o)| {
+            let mark = match &o.provenance {
+                Provenance::Default => String::new(),
+                p => p.describe(),
+            };
+            (format!("{} = {}", def.key, o.value.to_toml(def.is_hex())), mark)
+        })
+        .collect();
+    let width = lines.iter().filter(|(_, m)| !m.is_empty()).map(|(l, _)| l.len()).max().unwrap_or(0);
+    println!("# {}", r.loaded.chain.join(" <- "));
+    for (line, mark) in lines {
+        if mark.is_empty() {
+            println!("{line}");
+        } else {
+            println!("{line:width$}  # {mark}");
+        }
+    }
+    OK
+}
+
+/// `diff A B`.
+pub fn diff(ctx: &Context, a: &Path, b: &Path) -> i32 {
+    let (ra, rb) = (ctx.resolve(Some(a)), ctx.resolve(Some(b)));
+    let mut bad = false;
+    for r in [&ra, &rb] {
+        report(&r.diagnostics());
+        bad |= r.has_errors();
+    }
+    if bad {
+        return CONFIG_ERROR;
+    }
+    let mut n = 0;
+    for ((def, x), (_, y)) in ra.outcome.config.iter().zip(rb.outcome.config.iter()) {
+        if x.value != y.value {
+            n += 1;
+            println!(
+                "{}: {} -> {}    # {} / {}",
+                def.key,
+                x.value.to_toml(def.is_hex()),
+                y.value.to_toml(def.is_hex()),
+                x.provenance.describe(),
+                y.provenance.describe()
+            );
+        }
+    }
+    if n == 0 {
+        println!("no differences");
+    } else {
+        println!("{n} option(s) differ");
+    }
+    OK
+}

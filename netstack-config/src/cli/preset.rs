@@ -1,0 +1,67 @@
+//! `preset NAME [-o FILE]` and `preset --list`.
+
+use std::path::Path;
+
+use netstack_config::load::{self, Presets};
+use netstack_config::resolve;
+
+use super::context::{Context, report, write_out};
+use super::{CONFIG_ERROR, OK, USAGE};
+
+/// The one-line description of a preset: its `description = "..."`, else its first comment line.
+fn description(text: &str, loaded: &load::Loaded) -> String {
+    loaded.description.clone().unwrap_or_else(|| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix('#').map(str::trim).filter(|l| !l.is_empty()))
+            .unwrap_or("")
+            .to_owned()
+    })
+}
+
+/// Keys whose value in `name` differs from the plain defaults.
+fn differences(ctx: &Context, loaded: &load::Loaded) -> Vec<String> {
+    let base = resolve::resolve(ctx.schema, &[]).config;
+    let this = resolve::resolve(ctx.schema, &loaded.assignments).config;
+    base.iter()
+        .zip(this.iter())
+        .filter(|((_, a), (_, b))| a.value != b.value)
+        .map(|((def, _), (_, b))| format!("{} = {}", def.key, b.value.to_toml(def.is_hex())))
+        .collect()
+}
+
+/// `preset`.
+pub fn preset(ctx: &Context, name: Option<&str>, list: bool, output: Option<&Path>) -> i32 {
+    if list {
+        let mut status = OK;
+        for name in ctx.presets.names() {
+            let Some(p) = ctx.presets.get(&name) else { continue };
+            let loaded = load::load_preset(ctx.schema, &ctx.presets, &name);
+            if netstack_config::diagnostics::has_errors(&loaded.diagnostics) {
+                report(&loaded.diagnostics);
+                status = CONFIG_ERROR;
+                continue;
+            }
+            let diff = differences(ctx, &loaded);
+            println!("{name:<16} {}", description(&p.text, &loaded));
+            if diff.is_empty() {
+                println!("{:<16} same as the defaults", "");
+            } else {
+                println!("{:<16} differs from the defaults in {} option(s): {}", "", diff.len(), diff.join(", "));
+            }
+        }
+        return status;
+    }
+    let Some(name) = name else {
+        eprintln!("error: name a preset or use --list");
+        return USAGE;
+    };
+    let Some(p) = ctx.presets.get(name) else {
+        eprintln!("error: {}", load::unknown_preset(&ctx.presets, name));
+        return USAGE;
+    };
+    let loaded = load::load_preset(ctx.schema, &ctx.presets, name);
+    let diff = differences(ctx, &loaded);
+    eprintln!("preset {name}: differs from the defaults in {} option(s)", diff.len());
+    write_out(output, &p.text)
+}

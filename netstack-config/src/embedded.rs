@@ -1,0 +1,59 @@
+//! The schema and presets compiled into this crate: `schema/options.toml` and `configs/*.toml`.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use crate::load::{Preset, Presets};
+use crate::schema::{Schema, SchemaError};
+
+/// The text of `schema/options.toml`.
+pub const SCHEMA_TEXT: &str = include_str!("../schema/options.toml");
+
+/// Where the schema is in the source tree (for `rerun-if-changed`).
+pub const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/options.toml");
+
+/// The folder of the preset files in the source tree.
+pub const PRESETS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs");
+
+/// Every preset: name and text of `configs/<name>.toml`.
+pub const PRESET_TEXTS: &[(&str, &str)] = &[];
+
+/// The embedded schema, parsed once.
+pub fn schema() -> Result<&'static Schema, &'static [SchemaError]> {
+    static SCHEMA: OnceLock<Result<Schema, Vec<SchemaError>>> = OnceLock::new();
+    match SCHEMA.get_or_init(|| Schema::parse(SCHEMA_TEXT)) {
+        Ok(s) => Ok(s),
+        Err(e) => Err(e),
+    }
+}
+
+/// The embedded presets. `default` always exists (empty if there is no `configs/default.toml`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmbeddedPresets;
+
+impl Presets for EmbeddedPresets {
+    fn get(&self, name: &str) -> Option<Preset> {
+        let text = PRESET_TEXTS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| *t)
+            .or_else(|| (name == "default").then_some(""))?;
+        let disk = PathBuf::from(PRESETS_DIR).join(format!("{name}.toml"));
+        Some(Preset {
+            name: name.to_owned(),
+            display: format!("configs/{name}.toml"),
+            text: Cow::Borrowed(text),
+            disk_path: disk.is_file().then_some(disk),
+        })
+    }
+
+    fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = PRESET_TEXTS.iter().map(|(n, _)| (*n).to_owned()).collect();
+        if !v.iter().any(|n| n == "default") {
+            v.push("default".into());
+        }
+        v.sort();
+        v
+    }
+}
