@@ -1,4 +1,6 @@
-//! Build script: will turn the product's `netstack.toml` into `config.rs` (see DESIGN.md §2).
+//! Build script: turns the product's `netstack.toml` (named by `NETSTACK_CONFIG`, default
+//! `configs/default.toml`) into `$OUT_DIR/config.rs` and the `netstack_*` cfgs, failing the
+//! build with `FILE:LINE:COL` messages when it is invalid (see DESIGN.md §2).
 fn main() {
-    println!("cargo::rerun-if-changed=build.rs");
+    netstack_config::build::run();
 }

@@ -17,7 +17,12 @@ pub const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/optio
 pub const PRESETS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs");
 
 /// Every preset: name and text of `configs/<name>.toml`.
-pub const PRESET_TEXTS: &[(&str, &str)] = &[];
+pub const PRESET_TEXTS: &[(&str, &str)] = &[
+    ("default", include_str!("../../configs/default.toml")),
+    ("low-latency", include_str!("../../configs/low-latency.toml")),
+    ("max-throughput", include_str!("../../configs/max-throughput.toml")),
+    ("min-ram", include_str!("../../configs/min-ram.toml")),
+];
 
 /// The embedded schema, parsed once.
 pub fn schema() -> Result<&'static Schema, &'static [SchemaError]> {
@@ -44,7 +49,7 @@ impl Presets for EmbeddedPresets {
             name: name.to_owned(),
             display: format!("configs/{name}.toml"),
             text: Cow::Borrowed(text),
-            disk_path: disk.is_file().then_some(disk),
+            disk_path: disk.canonicalize().ok(),
         })
     }
 

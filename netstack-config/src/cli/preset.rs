@@ -8,15 +8,30 @@ use netstack_config::resolve;
 use super::context::{Context, report, write_out};
 use super::{CONFIG_ERROR, OK, USAGE};
 
-/// The one-line description of a preset: its `description = "..."`, else its first comment line.
+/// The one-line description of a preset: its `description = "..."`, else the first sentence
+/// of its leading comment (after a `netstack preset: NAME` title line).
 fn description(text: &str, loaded: &load::Loaded) -> String {
-    loaded.description.clone().unwrap_or_else(|| {
-        text.lines()
-            .map(str::trim)
-            .find_map(|l| l.strip_prefix('#').map(str::trim).filter(|l| !l.is_empty()))
-            .unwrap_or("")
-            .to_owned()
-    })
+    if let Some(d) = &loaded.description {
+        return d.clone();
+    }
+    let mut para = String::new();
+    for line in text.lines().map(str::trim) {
+        let Some(c) = line.strip_prefix('#').map(str::trim) else { break };
+        if c.is_empty() || c.starts_with("netstack preset:") {
+            if para.is_empty() {
+                continue;
+            }
+            break;
+        }
+        if !para.is_empty() {
+            para.push(' ');
+        }
+        para.push_str(c);
+    }
+    match para.find(". ") {
+        Some(i) => para[..=i].to_owned(),
+        None => para,
+    }
 }
 
 /// Keys whose value in `name` differs from the plain defaults.
