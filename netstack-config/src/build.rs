@@ -6,10 +6,8 @@
 //! found by walking up from `CARGO_MANIFEST_DIR`. Unset: the embedded `configs/default.toml`.
 //!
 //! ```no_run
-//! // netstack/build.rs
-//! fn main() {
-//!     netstack_config::build::run();
-//! }
+//! // The body of `fn main` in netstack/build.rs:
+//! netstack_config::build::run();
 //! ```
 
 use std::ffi::OsString;

@@ -161,7 +161,22 @@ pub fn import(schema: &Schema, file: &str, text: &str) -> Import {
             }
             continue;
         };
+        if matches!(&line.value, RawValue::Text(t) if t.trim().is_empty()) {
+            // Kconfig ignores an empty assignment (with a warning); so do we.
+            let key = match symbol {
+                Symbol::Option(i) | Symbol::Member(i, _) => schema.options[i].key.as_str(),
+                Symbol::External(_) => "",
+            };
+            out.diagnostics.push(Diagnostic::warning(
+                Some(Location::new(file.clone(), line.number, 1)),
+                format!("`{shown}` assigns nothing and is ignored, as Kconfig does; {key} keeps its default"),
+            ));
+            continue;
+        }
         let (option, value) = match symbol {
+            // A value on a choice's own name is a mask ESP-IDF derives from the member line
+            // (e.g. CONFIG_LWIP_TCPIP_TASK_AFFINITY=0x0 next to ..._CPU0=y): nothing to import.
+            Symbol::Option(i) if schema.options[i].ty == OptionType::Choice => continue,
             Symbol::Option(i) => match convert(schema.options[i].ty, &line.value) {
                 Ok(v) => (i, v),
                 Err(reason) => {
@@ -236,7 +251,8 @@ pub fn to_netstack_toml(config: &Config<'_>, import: &Import, file: &str) -> Str
             Source::Sdkconfig { old_name: Some(old) } => format!("{old}, renamed to CONFIG_{}", sdk_name_of(def, &r.value)),
             _ => format!("CONFIG_{}", sdk_name_of(def, &r.value)),
         };
-        let _ = writeln!(s, "{} = {}  # line {line}: {name}", def.key, r.value.to_toml(def.is_hex()));
+        let note = if def.status == Some(crate::schema::Status::NoEffect) { " (no effect on netstack)" } else { "" };
+        let _ = writeln!(s, "{} = {}  # line {line}: {name}{note}", def.key, r.value.to_toml(def.is_hex()));
     }
     if !import.unmapped.is_empty() {
         s.push_str("\n# Lines not imported:\n");
@@ -302,7 +318,7 @@ mod tests {
         assert_eq!(l[1].value, RawValue::NotSet);
         assert_eq!(bad.len(), 1);
         assert_eq!(bad[0].line, 5);
-        assert_eq!(unquote(&format!("{}", "\"x\\\"y\\\\\"")).as_deref(), Some("x\"y\\"));
+        assert_eq!(unquote("\"x\\\"y\\\\\"").as_deref(), Some("x\"y\\"));
         assert_eq!(unquote("\"bad").as_deref(), None);
     }
 
