@@ -54,18 +54,28 @@ pub fn sweep_leftovers() -> usize {
     removed
 }
 
-/// Kills every process still running inside namespace `ns`.
+/// Kills every process still running inside namespace `ns`, waiting (up to two seconds)
+/// until none is left.
 pub(crate) fn kill_all_in(ns: &str) {
-    let Ok(pids) = std::process::Command::new("ip")
-        .args(["netns", "pids", ns])
-        .output()
-    else {
-        return;
-    };
-    for pid in String::from_utf8_lossy(&pids.stdout).split_whitespace() {
-        if let Ok(pid) = pid.parse::<u32>() {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    loop {
+        let Ok(pids) = std::process::Command::new("ip")
+            .args(["netns", "pids", ns])
+            .output()
+        else {
+            return;
+        };
+        let pids: Vec<u32> = String::from_utf8_lossy(&pids.stdout)
+            .split_whitespace()
+            .filter_map(|pid| pid.parse().ok())
+            .collect();
+        if pids.is_empty() || std::time::Instant::now() > deadline {
+            return;
+        }
+        for pid in pids {
             crate::command::signal(pid, "KILL");
         }
+        std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 use std::panic;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use netstack::phy::TapDevice;
 use netstack_lab::{ExecError, Lab, QdiscError, REMOTE_IFACE, plan, sweep_leftovers};
@@ -40,15 +40,21 @@ fn dropping_the_lab_removes_namespace_tap_and_processes() {
     let sleeper = lab.spawn(&["sleep", "30"]);
     let pid = sleeper.pid();
     std::mem::forget(sleeper); // only the lab's tear-down can stop it now
+    // Wait until `ip netns exec` has entered the namespace and become `sleep`.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default() != "sleep\n" {
+        assert!(Instant::now() < deadline, "sleep never started");
+        std::thread::sleep(Duration::from_millis(5));
+    }
     drop(lab);
     drop(tap);
     assert!(!has_namespace(&ns), "namespace {ns} survived");
     assert!(!links().contains(&format!(" {tap_name}:")));
-    // Killed (a zombie until reaped counts as dead: its state is Z).
+    // Killed: a zombie (state Z, never reaped since its handle was forgotten) or gone.
     let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
     assert!(
         state.is_empty() || state.contains(") Z"),
-        "sleep survived: {state}"
+        "sleep survived the lab: {state}"
     );
 }
 
