@@ -165,12 +165,17 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// The candidate closest to `word`, if it is close enough to be a plausible typo.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 4);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    // A truncated name (`quarter` for `quarter_mss`) is a plausible slip too.
+    close.or_else(|| {
+        (word.len() >= 3).then(|| candidates.iter().filter(|c| c.starts_with(word)).min_by_key(|c| c.len()).copied())?
+    })
 }
 
 #[cfg(test)]
