@@ -65,7 +65,11 @@ pub struct NotFound {
 
 impl fmt::Display for NotFound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{ENV_VAR}={} not found; looked at ", self.given.display())?;
+        write!(
+            f,
+            "{ENV_VAR}={} not found; looked at ",
+            self.given.display()
+        )?;
         let tried: Vec<String> = self.tried.iter().map(|p| p.display().to_string()).collect();
         f.write_str(&tried.join(", "))
     }
@@ -77,7 +81,10 @@ impl std::error::Error for NotFound {}
 pub fn workspace_root(start: &Path) -> Option<PathBuf> {
     start.ancestors().find_map(|dir| {
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
-        manifest.lines().any(|l| l.trim() == "[workspace]").then(|| dir.to_path_buf())
+        manifest
+            .lines()
+            .any(|l| l.trim() == "[workspace]")
+            .then(|| dir.to_path_buf())
     })
 }
 
@@ -134,31 +141,54 @@ fn diag_lines(out: &mut Vec<String>, d: &Diagnostic) {
 
 /// Does the whole job against a given schema and preset set, without touching the process:
 /// `extra_rerun` are files (the schema, ...) whose change must rebuild.
-pub fn build_with(schema: &Schema, presets: &dyn Presets, env: &BuildEnv, extra_rerun: &[PathBuf]) -> BuildOutput {
+pub fn build_with(
+    schema: &Schema,
+    presets: &dyn Presets,
+    env: &BuildEnv,
+    extra_rerun: &[PathBuf],
+) -> BuildOutput {
     let mut out = BuildOutput::default();
-    out.instructions.push(format!("cargo::rerun-if-env-changed={ENV_VAR}"));
-    if env.netstack_config.as_ref().is_some_and(|v| Path::new(v).is_relative()) {
-        out.instructions.push("cargo::rerun-if-env-changed=PWD".into());
+    out.instructions
+        .push(format!("cargo::rerun-if-env-changed={ENV_VAR}"));
+    if env
+        .netstack_config
+        .as_ref()
+        .is_some_and(|v| Path::new(v).is_relative())
+    {
+        out.instructions
+            .push("cargo::rerun-if-env-changed=PWD".into());
     }
     for p in extra_rerun.iter().filter(|p| p.exists()) {
-        out.instructions.push(format!("cargo::rerun-if-changed={}", p.display()));
+        out.instructions
+            .push(format!("cargo::rerun-if-changed={}", p.display()));
     }
     let (loaded, source) = match locate(env) {
-        Ok(ConfigChoice::Default) => (load::load_preset(schema, presets, "default"), "default (configs/default.toml)".to_owned()),
-        Ok(ConfigChoice::File(path)) => (load::load_path(schema, presets, &path), path.display().to_string()),
+        Ok(ConfigChoice::Default) => (
+            load::load_preset(schema, presets, "default"),
+            "default (configs/default.toml)".to_owned(),
+        ),
+        Ok(ConfigChoice::File(path)) => (
+            load::load_path(schema, presets, &path),
+            path.display().to_string(),
+        ),
         Err(e) => {
             out.instructions.push(format!("cargo::error={e}"));
             return out;
         }
     };
     for f in &loaded.files {
-        out.instructions.push(format!("cargo::rerun-if-changed={}", f.display()));
+        out.instructions
+            .push(format!("cargo::rerun-if-changed={}", f.display()));
     }
     let mut diags = loaded.diagnostics;
     let outcome = resolve::resolve(schema, &loaded.assignments);
     diags.extend(outcome.diagnostics.iter().cloned());
     // Load errors (unknown keys, bad types) make the configuration invalid too.
-    let valid = if crate::diagnostics::has_errors(&diags) { None } else { outcome.into_valid().ok() };
+    let valid = if crate::diagnostics::has_errors(&diags) {
+        None
+    } else {
+        outcome.into_valid().ok()
+    };
     for d in &diags {
         diag_lines(&mut out.instructions, d);
     }
@@ -180,7 +210,9 @@ pub fn emit(out: &BuildOutput, out_dir: &Path) -> bool {
     for line in &out.instructions {
         println!("{line}");
     }
-    let Some(code) = &out.config_rs else { return false };
+    let Some(code) = &out.config_rs else {
+        return false;
+    };
     let path = out_dir.join("config.rs");
     // Write only on change, so dependents do not rebuild for nothing.
     if std::fs::read_to_string(&path).ok().as_deref() == Some(code.as_str()) {
@@ -213,10 +245,185 @@ pub fn run() {
     let extra = [PathBuf::from(crate::embedded::SCHEMA_PATH)];
     let out = build_with(schema, &crate::embedded::EmbeddedPresets, &env, &extra);
     let Some(out_dir) = std::env::var_os("OUT_DIR") else {
-        println!("cargo::error=OUT_DIR is not set: netstack_config::build::run() must run inside a build script");
+        println!(
+            "cargo::error=OUT_DIR is not set: netstack_config::build::run() must run inside a build script"
+        );
         std::process::exit(1);
     };
     if !emit(&out, Path::new(&out_dir)) {
         std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::PresetList;
+
+    fn mini() -> Schema {
+        Schema::parse(include_str!("../tests/data/mini-schema.toml")).unwrap()
+    }
+
+    fn env(config: Option<&str>, pwd: Option<&Path>, manifest: Option<&Path>) -> BuildEnv {
+        BuildEnv {
+            netstack_config: config.map(OsString::from),
+            pwd: pwd.map(Path::to_path_buf),
+            manifest_dir: manifest.map(Path::to_path_buf),
+        }
+    }
+
+    #[test]
+    fn unset_means_default() {
+        assert_eq!(locate(&BuildEnv::default()), Ok(ConfigChoice::Default));
+    }
+
+    #[test]
+    fn relative_path_tries_pwd_then_workspace_root() {
+        let ws = tempfile::tempdir().unwrap();
+        std::fs::write(ws.path().join("Cargo.toml"), "[workspace]\nmembers = []\n").unwrap();
+        let krate = ws.path().join("netstack");
+        std::fs::create_dir(&krate).unwrap();
+        std::fs::write(krate.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+        std::fs::write(ws.path().join("n.toml"), "").unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        // Not in PWD: found at the workspace root.
+        let e = env(Some("n.toml"), Some(elsewhere.path()), Some(&krate));
+        assert_eq!(locate(&e), Ok(ConfigChoice::File(ws.path().join("n.toml"))));
+        assert_eq!(workspace_root(&krate).as_deref(), Some(ws.path()));
+        // In PWD: PWD wins.
+        std::fs::write(elsewhere.path().join("n.toml"), "").unwrap();
+        assert_eq!(
+            locate(&e),
+            Ok(ConfigChoice::File(elsewhere.path().join("n.toml")))
+        );
+        // Nowhere: the error lists both places.
+        let e = env(Some("none.toml"), Some(elsewhere.path()), Some(&krate));
+        let err = locate(&e).unwrap_err();
+        assert_eq!(
+            err.tried,
+            [
+                elsewhere.path().join("none.toml"),
+                ws.path().join("none.toml")
+            ]
+        );
+        assert!(
+            err.to_string()
+                .starts_with("NETSTACK_CONFIG=none.toml not found; looked at ")
+        );
+    }
+
+    #[test]
+    fn absolute_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.toml");
+        std::fs::write(&p, "").unwrap();
+        assert_eq!(
+            locate(&env(p.to_str(), None, None)),
+            Ok(ConfigChoice::File(p))
+        );
+    }
+
+    #[test]
+    fn valid_config_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.toml");
+        std::fs::write(&p, "extends = \"base\"\nipv6 = false\ntcp_rcv_scale = 2\n").unwrap();
+        let presets = PresetList(vec![(
+            "base".into(),
+            "tcp_mss = 1000\n".into(),
+            Some(dir.path().join("base.toml")),
+        )]);
+        let out = build_with(
+            &mini(),
+            &presets,
+            &env(p.to_str(), None, None),
+            std::slice::from_ref(&p),
+        );
+        assert!(out.ok());
+        let i = &out.instructions;
+        assert_eq!(i[0], "cargo::rerun-if-env-changed=NETSTACK_CONFIG");
+        assert!(i.contains(&format!("cargo::rerun-if-changed={}", p.display())));
+        assert!(i.contains(&format!(
+            "cargo::rerun-if-changed={}",
+            dir.path().join("base.toml").display()
+        )));
+        assert!(i.iter().any(|l| l.starts_with("cargo::warning=")
+            && l.contains("n.toml:3:1: warning: tcp_rcv_scale is set")));
+        assert!(i.contains(&"cargo::rustc-check-cfg=cfg(netstack_ipv6)".to_owned()));
+        assert!(i.contains(&"cargo::rustc-check-cfg=cfg(netstack_tcp_oversize, values(\"mss\", \"quarter_mss\", \"disable\"))".to_owned()));
+        assert!(i.contains(&"cargo::rustc-cfg=netstack_ipv4".to_owned()));
+        assert!(!i.contains(&"cargo::rustc-cfg=netstack_ipv6".to_owned()));
+        assert!(i.contains(&"cargo::rustc-cfg=netstack_tcp_oversize=\"mss\"".to_owned()));
+        let code = out.config_rs.as_deref().unwrap();
+        assert!(code.contains("pub const TCP_MSS: u16 = 1000;"));
+        assert!(code.contains(&format!(
+            "pub const SOURCE: &str = {:?};",
+            p.display().to_string()
+        )));
+        let out_dir = tempfile::tempdir().unwrap();
+        assert!(emit(&out, out_dir.path()));
+        assert_eq!(
+            std::fs::read_to_string(out_dir.path().join("config.rs")).unwrap(),
+            code
+        );
+    }
+
+    #[test]
+    fn invalid_config_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n.toml");
+        std::fs::write(&p, "tcp_mms = 1000\ntcp_snd_buf_default = 2500\n").unwrap();
+        let out = build_with(
+            &mini(),
+            &PresetList::default(),
+            &env(p.to_str(), None, None),
+            &[],
+        );
+        assert!(!out.ok());
+        let errors: Vec<&String> = out
+            .instructions
+            .iter()
+            .filter(|l| l.starts_with("cargo::error="))
+            .collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(
+            *errors[0],
+            format!(
+                "cargo::error={}:1:1: error: unknown option `tcp_mms`; did you mean `tcp_mss`?",
+                p.display()
+            )
+        );
+        assert_eq!(*errors[2], "cargo::error=note: tcp_mss = 1440 (default)");
+        assert!(
+            !out.instructions
+                .iter()
+                .any(|l| l.starts_with("cargo::rustc-cfg"))
+        );
+        let out_dir = tempfile::tempdir().unwrap();
+        assert!(!emit(&out, out_dir.path()));
+        assert!(!out_dir.path().join("config.rs").exists());
+    }
+
+    #[test]
+    fn missing_file_is_an_error_not_a_panic() {
+        let out = build_with(
+            &mini(),
+            &PresetList::default(),
+            &env(Some("/nonexistent/n.toml"), None, None),
+            &[],
+        );
+        assert!(!out.ok());
+        assert!(out.instructions.contains(&"cargo::error=NETSTACK_CONFIG=/nonexistent/n.toml not found; looked at /nonexistent/n.toml".to_owned()));
+    }
+
+    #[test]
+    fn default_when_unset() {
+        let out = build_with(&mini(), &PresetList::default(), &BuildEnv::default(), &[]);
+        assert!(out.ok(), "{:?}", out.instructions);
+        assert!(
+            out.config_rs
+                .unwrap()
+                .contains("pub const SOURCE: &str = \"default (configs/default.toml)\";")
+        );
     }
 }

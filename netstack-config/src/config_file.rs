@@ -78,7 +78,10 @@ pub fn parse(file: impl Into<Arc<str>>, text: &str) -> (ParsedFile, Vec<Diagnost
         Ok(t) => t,
         Err(e) => {
             let loc = e.span().map(|s| map.location(s.start));
-            diags.push(Diagnostic::error(loc, format!("invalid TOML: {}", e.message().trim())));
+            diags.push(Diagnostic::error(
+                loc,
+                format!("invalid TOML: {}", e.message().trim()),
+            ));
             return (ParsedFile::default(), diags);
         }
     };
@@ -109,7 +112,11 @@ pub fn parse(file: impl Into<Arc<str>>, text: &str) -> (ParsedFile, Vec<Diagnost
 }
 
 /// Checks an entry's key and value type against the schema.
-pub fn check_entry(schema: &Schema, entry: &Entry, source: &Source) -> Result<Assignment, Diagnostic> {
+pub fn check_entry(
+    schema: &Schema,
+    entry: &Entry,
+    source: &Source,
+) -> Result<Assignment, Diagnostic> {
     let Some(index) = schema.index_of(&entry.key) else {
         return Err(unknown_key(schema, entry));
     };
@@ -146,15 +153,23 @@ fn unknown_key(schema: &Schema, entry: &Entry) -> Diagnostic {
         ),
         Some(Symbol::Member(i, m)) => {
             let o = &schema.options[i];
-            format!("`{key}` is a member of choice `{}`; write `{} = \"{}\"`", o.key, o.key, o.choices[m].name)
+            format!(
+                "`{key}` is a member of choice `{}`; write `{} = \"{}\"`",
+                o.key, o.key, o.choices[m].name
+            )
         }
         Some(Symbol::External(i)) => {
             let e = &schema.externals[i];
-            format!("`{key}` is not a netstack option: it is an external symbol fixed to {} ({})", e.value, e.reason)
+            format!(
+                "`{key}` is not a netstack option: it is an external symbol fixed to {} ({})",
+                e.value, e.reason
+            )
         }
         None => match did_you_mean(key, schema.keys()) {
             Some(s) => format!("unknown option `{key}`; did you mean `{s}`?"),
-            None => format!("unknown option `{key}` (`netstack-config explain` lists what an option is)"),
+            None => format!(
+                "unknown option `{key}` (`netstack-config explain` lists what an option is)"
+            ),
         },
     };
     Diagnostic::error(loc, msg)
@@ -164,18 +179,26 @@ fn unknown_key(schema: &Schema, entry: &Entry) -> Diagnostic {
 fn typed(opt: &crate::schema::OptionDef, v: &toml::Value) -> Result<Value, String> {
     match (opt.ty, v) {
         (OptionType::Bool, toml::Value::Boolean(b)) => Ok(Value::Bool(*b)),
-        (OptionType::Bool, toml::Value::String(s)) if s == "y" || s == "n" => {
-            Err(format!("expected a bool: write `{} = {}`", opt.key, s == "y"))
-        }
+        (OptionType::Bool, toml::Value::String(s)) if s == "y" || s == "n" => Err(format!(
+            "expected a bool: write `{} = {}`",
+            opt.key,
+            s == "y"
+        )),
         (OptionType::Bool, _) => Err("expected a bool (true or false)".into()),
         (OptionType::Int, toml::Value::Integer(n)) => Ok(Value::Int(*n)),
         (OptionType::Int, _) => Err(format!("expected an integer{}", range_hint(opt))),
         (OptionType::Hex, toml::Value::Integer(n)) => Ok(Value::Int(*n)),
         (OptionType::Hex, toml::Value::String(s)) => match crate::schema::parse_int(s) {
             Some(n) => Ok(Value::Int(n)),
-            None => Err(format!("expected a hex integer such as 0x1f{}", range_hint(opt))),
+            None => Err(format!(
+                "expected a hex integer such as 0x1f{}",
+                range_hint(opt)
+            )),
         },
-        (OptionType::Hex, _) => Err(format!("expected a hex integer such as 0x1f{}", range_hint(opt))),
+        (OptionType::Hex, _) => Err(format!(
+            "expected a hex integer such as 0x1f{}",
+            range_hint(opt)
+        )),
         (OptionType::String, toml::Value::String(s)) => Ok(Value::Str(s.clone())),
         (OptionType::String, _) => Err("expected a quoted string".into()),
         (OptionType::Choice, toml::Value::String(s)) => match opt.member(s) {
@@ -188,7 +211,11 @@ fn typed(opt: &crate::schema::OptionDef, v: &toml::Value) -> Result<Value, Strin
 
 /// `"mss", "quarter_mss", "disable"`.
 pub fn member_list(opt: &crate::schema::OptionDef) -> String {
-    opt.choices.iter().map(|m| format!("\"{}\"", m.name)).collect::<Vec<_>>().join(", ")
+    opt.choices
+        .iter()
+        .map(|m| format!("\"{}\"", m.name))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The message for a choice value that is no member.
@@ -196,7 +223,11 @@ pub fn bad_member(opt: &crate::schema::OptionDef, s: &str) -> String {
     let hint = did_you_mean(s, opt.choices.iter().map(|m| m.name.as_str()))
         .map(|h| format!("; did you mean \"{h}\"?"))
         .unwrap_or_default();
-    format!("not a choice of `{}`; valid: {}{hint}", opt.key, member_list(opt))
+    format!(
+        "not a choice of `{}`; valid: {}{hint}",
+        opt.key,
+        member_list(opt)
+    )
 }
 
 fn range_hint(opt: &crate::schema::OptionDef) -> String {

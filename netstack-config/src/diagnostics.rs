@@ -17,7 +17,11 @@ pub struct Location {
 impl Location {
     /// A location at `line`/`col` of `file`.
     pub fn new(file: impl Into<Arc<str>>, line: usize, col: usize) -> Self {
-        Self { file: file.into(), line, col }
+        Self {
+            file: file.into(),
+            line,
+            col,
+        }
     }
 }
 
@@ -40,7 +44,11 @@ impl SourceMap {
     pub fn new(file: impl Into<Arc<str>>, text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { file: file.into(), line_starts, text: text.into() }
+        Self {
+            file: file.into(),
+            line_starts,
+            text: text.into(),
+        }
     }
 
     /// The file name shown in messages.
@@ -53,8 +61,16 @@ impl SourceMap {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let col = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
-        Location { file: self.file.clone(), line, col }
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        Location {
+            file: self.file.clone(),
+            line,
+            col,
+        }
     }
 }
 
@@ -101,17 +117,30 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error at `location`.
     pub fn error(location: Option<Location>, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Error, location, message: message.into(), notes: Vec::new() }
+        Self {
+            severity: Severity::Error,
+            location,
+            message: message.into(),
+            notes: Vec::new(),
+        }
     }
 
     /// A warning at `location`.
     pub fn warning(location: Option<Location>, message: impl Into<String>) -> Self {
-        Self { severity: Severity::Warning, location, message: message.into(), notes: Vec::new() }
+        Self {
+            severity: Severity::Warning,
+            location,
+            message: message.into(),
+            notes: Vec::new(),
+        }
     }
 
     /// Adds a note.
     pub fn with_note(mut self, location: Option<Location>, message: impl Into<String>) -> Self {
-        self.notes.push(Note { location, message: message.into() });
+        self.notes.push(Note {
+            location,
+            message: message.into(),
+        });
         self
     }
 
@@ -122,8 +151,16 @@ impl Diagnostic {
 
     /// The diagnostic as single lines: the main line first, then one line per note.
     pub fn lines(&self) -> Vec<String> {
-        let mut out = vec![format_line(self.location.as_ref(), &self.severity.to_string(), &self.message)];
-        out.extend(self.notes.iter().map(|n| format_line(n.location.as_ref(), "note", &n.message)));
+        let mut out = vec![format_line(
+            self.location.as_ref(),
+            &self.severity.to_string(),
+            &self.message,
+        )];
+        out.extend(
+            self.notes
+                .iter()
+                .map(|n| format_line(n.location.as_ref(), "note", &n.message)),
+        );
         out
     }
 }
@@ -163,7 +200,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 4);
     let candidates: Vec<&str> = candidates.into_iter().collect();
     let close = candidates
@@ -174,7 +214,13 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
         .map(|(_, c)| c);
     // A truncated name (`quarter` for `quarter_mss`) is a plausible slip too.
     close.or_else(|| {
-        (word.len() >= 3).then(|| candidates.iter().filter(|c| c.starts_with(word)).min_by_key(|c| c.len()).copied())?
+        (word.len() >= 3).then(|| {
+            candidates
+                .iter()
+                .filter(|c| c.starts_with(word))
+                .min_by_key(|c| c.len())
+                .copied()
+        })?
     })
 }
 
@@ -201,7 +247,10 @@ mod tests {
     fn distance_and_suggestion() {
         assert_eq!(edit_distance("tcp_mss", "tcp_msss"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(did_you_mean("tcp_mms", ["tcp_mss", "tcp_msl", "ipv6"]), Some("tcp_mss"));
+        assert_eq!(
+            did_you_mean("tcp_mms", ["tcp_mss", "tcp_msl", "ipv6"]),
+            Some("tcp_mss")
+        );
         assert_eq!(did_you_mean("zzzzzz", ["tcp_mss"]), None);
     }
 }

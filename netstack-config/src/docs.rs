@@ -30,7 +30,10 @@ impl std::fmt::Display for Stats {
 
 /// Counts the schema's options by status.
 pub fn stats(schema: &Schema) -> Stats {
-    let mut s = Stats { total: schema.options.len(), ..Stats::default() };
+    let mut s = Stats {
+        total: schema.options.len(),
+        ..Stats::default()
+    };
     for o in &schema.options {
         match o.status {
             Some(Status::Wired) => s.wired += 1,
@@ -66,7 +69,13 @@ pub fn default_text(def: &OptionDef) -> String {
 
 /// The range(s) of an option, in words.
 pub fn range_text(def: &OptionDef) -> String {
-    let fmt = |n: i64| if def.is_hex() { format!("0x{n:x}") } else { n.to_string() };
+    let fmt = |n: i64| {
+        if def.is_hex() {
+            format!("0x{n:x}")
+        } else {
+            n.to_string()
+        }
+    };
     def.range
         .iter()
         .map(|r| match &r.cond {
@@ -98,15 +107,25 @@ pub fn options_md(schema: &Schema) -> String {
     }
     for menu in menus {
         let _ = writeln!(s, "## {}\n", if menu.is_empty() { "Other" } else { menu });
-        let _ = writeln!(s, "| Key | CONFIG name | Type | Default | Range | Depends on | Status | Summary |");
+        let _ = writeln!(
+            s,
+            "| Key | CONFIG name | Type | Default | Range | Depends on | Status | Summary |"
+        );
         let _ = writeln!(s, "|---|---|---|---|---|---|---|---|");
         for o in schema.options.iter().filter(|o| o.menu == menu) {
             let ty = match (o.ty, o.rust_type) {
                 (_, Some(t)) => format!("{} ({})", o.ty.name(), t.name()),
                 (t, None) => t.name().to_owned(),
             };
-            let config = o.kconfig.as_ref().map_or_else(|| "— (netstack)".to_owned(), |k| format!("`CONFIG_{k}`"));
-            let deps = o.depends_on.as_ref().map(|c| format!("`{}`", c.text)).unwrap_or_default();
+            let config = o
+                .kconfig
+                .as_ref()
+                .map_or_else(|| "— (netstack)".to_owned(), |k| format!("`CONFIG_{k}`"));
+            let deps = o
+                .depends_on
+                .as_ref()
+                .map(|c| format!("`{}`", c.text))
+                .unwrap_or_default();
             let status = o.status.map_or("?", |s| s.name());
             let _ = writeln!(
                 s,
@@ -122,19 +141,35 @@ pub fn options_md(schema: &Schema) -> String {
             );
         }
         s.push('\n');
-        for o in schema.options.iter().filter(|o| o.menu == menu && o.ty == OptionType::Choice) {
+        for o in schema
+            .options
+            .iter()
+            .filter(|o| o.menu == menu && o.ty == OptionType::Choice)
+        {
             let _ = writeln!(s, "Choices of `{}`:\n", o.key);
             for m in &o.choices {
                 let config = o.member_sdk_name(m);
-                let deps = m.depends_on.as_ref().map(|c| format!(" (needs `{}`)", c.text)).unwrap_or_default();
-                let _ = writeln!(s, "- `\"{}\"` (`CONFIG_{config}`): {}{deps}", m.name, m.prompt.trim());
+                let deps = m
+                    .depends_on
+                    .as_ref()
+                    .map(|c| format!(" (needs `{}`)", c.text))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    s,
+                    "- `\"{}\"` (`CONFIG_{config}`): {}{deps}",
+                    m.name,
+                    m.prompt.trim()
+                );
             }
             s.push('\n');
         }
     }
     if !schema.externals.is_empty() {
         let _ = writeln!(s, "## External symbols\n");
-        let _ = writeln!(s, "Symbols ESP-IDF's options depend on that are not lwIP options, and how netstack decides them.\n");
+        let _ = writeln!(
+            s,
+            "Symbols ESP-IDF's options depend on that are not lwIP options, and how netstack decides them.\n"
+        );
         let _ = writeln!(s, "| Symbol | Kind | Value | Reason |");
         let _ = writeln!(s, "|---|---|---|---|");
         for e in &schema.externals {
@@ -142,7 +177,13 @@ pub fn options_md(schema: &Schema) -> String {
                 crate::schema::ExternalKind::Platform => "platform",
                 crate::schema::ExternalKind::Dropped => "dropped",
             };
-            let _ = writeln!(s, "| `{}` | {kind} | {} | {} |", e.name, e.value, cell(e.reason.trim()));
+            let _ = writeln!(
+                s,
+                "| `{}` | {kind} | {} | {} |",
+                e.name,
+                e.value,
+                cell(e.reason.trim())
+            );
         }
     }
     s

@@ -19,8 +19,14 @@ pub const PRESETS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs")
 /// Every preset: name and text of `configs/<name>.toml`.
 pub const PRESET_TEXTS: &[(&str, &str)] = &[
     ("default", include_str!("../../configs/default.toml")),
-    ("low-latency", include_str!("../../configs/low-latency.toml")),
-    ("max-throughput", include_str!("../../configs/max-throughput.toml")),
+    (
+        "low-latency",
+        include_str!("../../configs/low-latency.toml"),
+    ),
+    (
+        "max-throughput",
+        include_str!("../../configs/max-throughput.toml"),
+    ),
     ("min-ram", include_str!("../../configs/min-ram.toml")),
 ];
 

@@ -82,7 +82,10 @@ fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ParseError> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    let err = |offset, message: &str| ParseError { offset, message: message.to_owned() };
+    let err = |offset, message: &str| ParseError {
+        offset,
+        message: message.to_owned(),
+    };
     while i < bytes.len() {
         let c = bytes[i];
         let start = i;
@@ -163,7 +166,10 @@ impl Parser {
     }
 
     fn fail<T>(&self, message: &str) -> Result<T, ParseError> {
-        Err(ParseError { offset: self.offset(), message: message.to_owned() })
+        Err(ParseError {
+            offset: self.offset(),
+            message: message.to_owned(),
+        })
     }
 
     fn or(&mut self) -> Result<Expr, ParseError> {
@@ -186,9 +192,10 @@ impl Parser {
 
     fn cmp(&mut self) -> Result<Expr, ParseError> {
         // A comparison needs operands, which are not general expressions.
-        if let (Some(_), Some(Tok::Eq | Tok::Ne)) =
-            (self.operand_at(self.pos), self.toks.get(self.pos + 1).map(|(_, t)| t))
-        {
+        if let (Some(_), Some(Tok::Eq | Tok::Ne)) = (
+            self.operand_at(self.pos),
+            self.toks.get(self.pos + 1).map(|(_, t)| t),
+        ) {
             let lhs = self.operand()?;
             let equal = self.peek() == Some(&Tok::Eq);
             self.pos += 1;
@@ -249,7 +256,11 @@ impl Expr {
     /// Parses Kconfig expression syntax.
     pub fn parse(text: &str) -> Result<Expr, ParseError> {
         let toks = lex(text)?;
-        let mut p = Parser { toks, pos: 0, end: text.len() };
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            end: text.len(),
+        };
         let e = p.or()?;
         if p.pos != p.toks.len() {
             return p.fail("unexpected token after expression");
@@ -372,7 +383,7 @@ mod tests {
         Map(HashMap::from([
             ("a", Value::Bool(true)),
             ("b", Value::Bool(false)),
-            ("n", Value::Int(3)),
+            ("num", Value::Int(3)),
             ("s", Value::Str(String::new())),
             ("c", Value::Choice("mss".into())),
         ]))
@@ -393,20 +404,20 @@ mod tests {
 
     #[test]
     fn comparisons() {
-        assert!(eval("n = 3"));
-        assert!(eval("n != 4"));
+        assert!(eval("num = 3"));
+        assert!(eval("num != 4"));
         assert!(eval("c = mss"));
         assert!(!eval("c = disable"));
         assert!(eval("a = y"));
         assert!(eval("b = n"));
         assert!(eval("s = \"\""));
-        assert!(eval("n = 0x3"));
+        assert!(eval("num = 0x3"));
         assert!(eval("a = a"));
     }
 
     #[test]
     fn truthiness() {
-        assert!(eval("n"));
+        assert!(eval("num"));
         assert!(!eval("s"));
         assert!(eval("c"));
         assert!(!eval("unknown"));

@@ -7,7 +7,11 @@ use crate::schema::{OptionType, Schema, SchemaError, Status};
 use crate::value::Value;
 
 fn err(subject: &str, message: impl Into<String>) -> SchemaError {
-    SchemaError { position: None, subject: Some(subject.to_owned()), message: message.into() }
+    SchemaError {
+        position: None,
+        subject: Some(subject.to_owned()),
+        message: message.into(),
+    }
 }
 
 impl Schema {
@@ -21,7 +25,9 @@ impl Schema {
         }
         for o in &self.options {
             let k = o.key.as_str();
-            if !k.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            if !k
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                 || !k.starts_with(|c: char| c.is_ascii_lowercase())
             {
                 out.push(err(k, "key must be lower-case letters, digits and `_`"));
@@ -29,7 +35,10 @@ impl Schema {
             if let Some(kc) = &o.kconfig {
                 let expected = kc.strip_prefix("LWIP_").unwrap_or(kc).to_lowercase();
                 if expected != o.key {
-                    out.push(err(k, format!("key should be `{expected}` (from kconfig `{kc}`)")));
+                    out.push(err(
+                        k,
+                        format!("key should be `{expected}` (from kconfig `{kc}`)"),
+                    ));
                 }
             }
             for (what, text) in [("prompt", &o.prompt), ("help", &o.help), ("menu", &o.menu)] {
@@ -55,8 +64,15 @@ impl Schema {
                 if m.prompt.trim().is_empty() {
                     out.push(err(k, format!("choice member `{}` has no prompt", m.name)));
                 }
-                if !m.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-                    out.push(err(k, format!("choice member `{}` must be lower-case", m.name)));
+                if !m
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                {
+                    out.push(err(
+                        k,
+                        format!("choice member `{}` must be lower-case", m.name),
+                    ));
                 }
             }
             self.lint_numbers(o, &mut out);
@@ -83,7 +99,10 @@ impl Schema {
                 out.push(err(k, format!("range {min}..={max} is empty")));
             }
             if min < tmin || max > tmax {
-                out.push(err(k, format!("range {min}..={max} does not fit {}", rt.name())));
+                out.push(err(
+                    k,
+                    format!("range {min}..={max} does not fit {}", rt.name()),
+                ));
             }
         }
         for d in &o.default {
@@ -101,8 +120,15 @@ impl Schema {
                 };
                 let (min, max) = r.value;
                 if same && (v < min || v > max) {
-                    let when = r.cond.as_ref().map(|c| format!(" (when `{}`)", c.text)).unwrap_or_default();
-                    out.push(err(k, format!("default {v} is outside range {min}..={max}{when}")));
+                    let when = r
+                        .cond
+                        .as_ref()
+                        .map(|c| format!(" (when `{}`)", c.text))
+                        .unwrap_or_default();
+                    out.push(err(
+                        k,
+                        format!("default {v} is outside range {min}..={max}{when}"),
+                    ));
                 }
             }
         }

@@ -29,22 +29,33 @@ pub trait Presets {
     fn names(&self) -> Vec<String>;
 }
 
-/// A fixed list of `(name, text)` presets.
+/// A fixed list of `(name, text, path on disk)` presets; `default` is added (empty) if missing.
 #[derive(Debug, Clone, Default)]
 pub struct PresetList(pub Vec<(String, Cow<'static, str>, Option<PathBuf>)>);
 
 impl Presets for PresetList {
     fn get(&self, name: &str) -> Option<Preset> {
-        self.0.iter().find(|(n, _, _)| n == name).map(|(n, t, p)| Preset {
-            name: n.clone(),
-            display: format!("configs/{n}.toml"),
-            text: t.clone(),
-            disk_path: p.clone(),
+        let found = self
+            .0
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(n, t, p)| (n.clone(), t.clone(), p.clone()));
+        // `default` always exists: without a file it is the empty configuration.
+        let (name, text, disk_path) = found
+            .or_else(|| (name == "default").then(|| (name.to_owned(), Cow::Borrowed(""), None)))?;
+        Some(Preset {
+            display: format!("configs/{name}.toml"),
+            name,
+            text,
+            disk_path,
         })
     }
 
     fn names(&self) -> Vec<String> {
         let mut v: Vec<String> = self.0.iter().map(|(n, _, _)| n.clone()).collect();
+        if !v.iter().any(|n| n == "default") {
+            v.push("default".into());
+        }
         v.sort();
         v
     }
@@ -68,7 +79,11 @@ pub struct Loaded {
 /// What to load.
 enum Unit {
     Preset(Preset),
-    File { display: String, text: String, path: Option<PathBuf> },
+    File {
+        display: String,
+        text: String,
+        path: Option<PathBuf>,
+    },
 }
 
 impl Unit {
@@ -85,9 +100,19 @@ impl Unit {
 
 /// Loads config text shown as `display`; `path` is where it is on disk (for relative
 /// `extends` paths and `rerun-if-changed`).
-pub fn load_text(schema: &Schema, presets: &dyn Presets, display: &str, text: &str, path: Option<&Path>) -> Loaded {
+pub fn load_text(
+    schema: &Schema,
+    presets: &dyn Presets,
+    display: &str,
+    text: &str,
+    path: Option<&Path>,
+) -> Loaded {
     let mut out = Loaded::default();
-    let unit = Unit::File { display: display.to_owned(), text: text.to_owned(), path: path.map(Path::to_path_buf) };
+    let unit = Unit::File {
+        display: display.to_owned(),
+        text: text.to_owned(),
+        path: path.map(Path::to_path_buf),
+    };
     load_unit(schema, presets, unit, &mut Vec::new(), &mut out, true);
     out
 }
@@ -95,9 +120,18 @@ pub fn load_text(schema: &Schema, presets: &dyn Presets, display: &str, text: &s
 /// Loads a config file from disk; it is shown in messages as `path` is written.
 pub fn load_path(schema: &Schema, presets: &dyn Presets, path: &Path) -> Loaded {
     match std::fs::read_to_string(path) {
-        Ok(text) => load_text(schema, presets, &path.display().to_string(), &text, Some(path)),
+        Ok(text) => load_text(
+            schema,
+            presets,
+            &path.display().to_string(),
+            &text,
+            Some(path),
+        ),
         Err(e) => Loaded {
-            diagnostics: vec![Diagnostic::error(None, format!("cannot read {}: {e}", path.display()))],
+            diagnostics: vec![Diagnostic::error(
+                None,
+                format!("cannot read {}: {e}", path.display()),
+            )],
             ..Loaded::default()
         },
     }
@@ -107,8 +141,17 @@ pub fn load_path(schema: &Schema, presets: &dyn Presets, path: &Path) -> Loaded 
 pub fn load_preset(schema: &Schema, presets: &dyn Presets, name: &str) -> Loaded {
     let mut out = Loaded::default();
     match presets.get(name) {
-        Some(p) => load_unit(schema, presets, Unit::Preset(p), &mut Vec::new(), &mut out, true),
-        None => out.diagnostics.push(Diagnostic::error(None, unknown_preset(presets, name))),
+        Some(p) => load_unit(
+            schema,
+            presets,
+            Unit::Preset(p),
+            &mut Vec::new(),
+            &mut out,
+            true,
+        ),
+        None => out
+            .diagnostics
+            .push(Diagnostic::error(None, unknown_preset(presets, name))),
     }
     out
 }
@@ -119,7 +162,10 @@ pub fn unknown_preset(presets: &dyn Presets, name: &str) -> String {
     let hint = did_you_mean(name, names.iter().map(String::as_str))
         .map(|h| format!("did you mean `{h}`? "))
         .unwrap_or_default();
-    format!("unknown preset `{name}`; {hint}presets: {}", names.join(", "))
+    format!(
+        "unknown preset `{name}`; {hint}presets: {}",
+        names.join(", ")
+    )
 }
 
 fn load_unit(
@@ -136,14 +182,26 @@ fn load_unit(
                 out.files.push(path.clone());
             }
             out.chain.push(format!("preset {} ({})", p.name, p.display));
-            (p.display.clone(), p.text.to_string(), Source::Preset(p.name.clone()), None)
+            (
+                p.display.clone(),
+                p.text.to_string(),
+                Source::Preset(p.name.clone()),
+                None,
+            )
         }
-        Unit::File { display, text, path } => {
+        Unit::File {
+            display,
+            text,
+            path,
+        } => {
             if let Some(path) = path {
                 out.files.push(path.clone());
             }
             out.chain.push(display.clone());
-            let dir = path.as_ref().and_then(|p| p.parent()).map(Path::to_path_buf);
+            let dir = path
+                .as_ref()
+                .and_then(|p| p.parent())
+                .map(Path::to_path_buf);
             (display.clone(), text.clone(), Source::File, dir)
         }
     };
@@ -182,11 +240,20 @@ fn load_unit(
 
 /// A name with `/` or ending in `.toml` is a file relative to the extending file; anything
 /// else names a preset.
-fn find_base(presets: &dyn Presets, target: &str, dir: Option<&Path>, loc: &Location) -> Result<Unit, Diagnostic> {
+fn find_base(
+    presets: &dyn Presets,
+    target: &str,
+    dir: Option<&Path>,
+    loc: &Location,
+) -> Result<Unit, Diagnostic> {
     if target.contains('/') || target.ends_with(".toml") {
         let path = dir.map_or_else(|| PathBuf::from(target), |d| d.join(target));
         return match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(Unit::File { display: path.display().to_string(), text, path: Some(path) }),
+            Ok(text) => Ok(Unit::File {
+                display: path.display().to_string(),
+                text,
+                path: Some(path),
+            }),
             Err(e) => Err(Diagnostic::error(
                 Some(loc.clone()),
                 format!("cannot read extended file {}: {e}", path.display()),

@@ -41,12 +41,18 @@ impl Provenance {
             Provenance::Implied(by) => format!("default, implied by {by}"),
             Provenance::Selected(by) => format!("selected by {by}"),
             Provenance::Assigned(a) => {
-                let at = a.key_loc.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
+                let at = a
+                    .key_loc
+                    .as_ref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default();
                 match &a.source {
                     Source::Preset(name) => format!("preset {name}{at}"),
                     Source::File => format!("file{at}"),
                     Source::Sdkconfig { old_name: None } => format!("sdkconfig{at}"),
-                    Source::Sdkconfig { old_name: Some(old) } => format!("sdkconfig{at}, as {old}"),
+                    Source::Sdkconfig {
+                        old_name: Some(old),
+                    } => format!("sdkconfig{at}, as {old}"),
                 }
             }
         }
@@ -98,7 +104,9 @@ impl<'s> Config<'s> {
 
 impl Env for Config<'_> {
     fn value(&self, symbol: &str) -> Option<Value> {
-        lookup(self.schema, symbol, |i| Some((&self.options[i].value, self.options[i].visible)))
+        lookup(self.schema, symbol, |i| {
+            Some((&self.options[i].value, self.options[i].visible))
+        })
     }
 }
 
@@ -111,7 +119,9 @@ fn lookup<'a>(
         Symbol::Option(i) => get(i).map(|(v, _)| v.clone()),
         Symbol::Member(i, m) => {
             let (v, visible) = get(i)?;
-            Some(Value::Bool(visible && *v == Value::Choice(schema.options[i].choices[m].name.clone())))
+            Some(Value::Bool(
+                visible && *v == Value::Choice(schema.options[i].choices[m].name.clone()),
+            ))
         }
         Symbol::External(i) => Some(schema.externals[i].value.clone()),
     }
@@ -145,7 +155,11 @@ impl<'s> Outcome<'s> {
 
     /// The valid configuration and its warnings, or every diagnostic if there is an error.
     pub fn into_valid(self) -> Result<(Valid<'s>, Vec<Diagnostic>), Vec<Diagnostic>> {
-        if self.has_errors() { Err(self.diagnostics) } else { Ok((Valid(self.config), self.diagnostics)) }
+        if self.has_errors() {
+            Err(self.diagnostics)
+        } else {
+            Ok((Valid(self.config), self.diagnostics))
+        }
     }
 }
 
@@ -156,7 +170,9 @@ struct Partial<'a> {
 
 impl Env for Partial<'_> {
     fn value(&self, symbol: &str) -> Option<Value> {
-        lookup(self.schema, symbol, |i| self.values[i].as_ref().map(|(v, vis)| (v, *vis)))
+        lookup(self.schema, symbol, |i| {
+            self.values[i].as_ref().map(|(v, vis)| (v, *vis))
+        })
     }
 }
 
@@ -173,7 +189,11 @@ fn explain_cond(schema: &Schema, cond: &Cond, env: &dyn Env) -> String {
             }
         }
     }
-    if parts.is_empty() { format!("`{}`", cond.text) } else { format!("`{}` ({})", cond.text, parts.join(", ")) }
+    if parts.is_empty() {
+        format!("`{}`", cond.text)
+    } else {
+        format!("`{}` ({})", cond.text, parts.join(", "))
+    }
 }
 
 /// Resolves `assignments` (lowest priority first; later ones override earlier ones).
@@ -188,9 +208,20 @@ pub fn resolve<'s>(schema: &'s Schema, assignments: &[Assignment]) -> Outcome<'s
     let mut resolved: Vec<Option<ResolvedOption>> = vec![None; n];
     for &i in schema.order() {
         let def = &schema.options[i];
-        let env = Partial { schema, values: &values };
+        let env = Partial {
+            schema,
+            values: &values,
+        };
         let visible = def.depends_on.as_ref().is_none_or(|c| c.expr.eval(&env));
-        let r = resolve_one(schema, def, i, visible, user.get(&i).copied(), &env, &resolved, &mut diags);
+        let r = resolve_one(
+            schema,
+            def,
+            visible,
+            user.get(&i).copied(),
+            &env,
+            &resolved,
+            &mut diags,
+        );
         values[i] = Some((r.value.clone(), visible));
         resolved[i] = Some(r);
     }
@@ -209,25 +240,33 @@ pub fn resolve<'s>(schema: &'s Schema, assignments: &[Assignment]) -> Outcome<'s
     if !has_errors(&diags) {
         diags.extend(crate::rules::check(&config));
     }
-    Outcome { config, diagnostics: diags }
+    Outcome {
+        config,
+        diagnostics: diags,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn resolve_one(
     schema: &Schema,
     def: &OptionDef,
-    index: usize,
     visible: bool,
     assigned: Option<&Assignment>,
     env: &dyn Env,
     done: &[Option<ResolvedOption>],
     diags: &mut Vec<Diagnostic>,
 ) -> ResolvedOption {
-    let on = |j: usize| done[j].as_ref().is_some_and(|r| r.value == Value::Bool(true));
-    let selectors: Vec<usize> =
-        (0..schema.options.len()).filter(|&j| schema.options[j].select.contains(&def.key) && on(j)).collect();
-    let impliers: Vec<usize> =
-        (0..schema.options.len()).filter(|&j| schema.options[j].imply.contains(&def.key) && on(j)).collect();
+    let on = |j: usize| {
+        done[j]
+            .as_ref()
+            .is_some_and(|r| r.value == Value::Bool(true))
+    };
+    let selectors: Vec<usize> = (0..schema.options.len())
+        .filter(|&j| schema.options[j].select.contains(&def.key) && on(j))
+        .collect();
+    let impliers: Vec<usize> = (0..schema.options.len())
+        .filter(|&j| schema.options[j].imply.contains(&def.key) && on(j))
+        .collect();
 
     // The default in this configuration.
     let mut default = def
@@ -236,7 +275,11 @@ fn resolve_one(
         .find(|d| d.cond.as_ref().is_none_or(|c| c.expr.eval(env)))
         .map_or(Value::Bool(false), |d| d.value.clone());
     let mut default_prov = Provenance::Default;
-    if def.ty == OptionType::Bool && default == Value::Bool(false) && visible && let Some(&j) = impliers.first() {
+    if def.ty == OptionType::Bool
+        && default == Value::Bool(false)
+        && visible
+        && let Some(&j) = impliers.first()
+    {
         default = Value::Bool(true);
         default_prov = Provenance::Implied(schema.options[j].key.clone());
     }
@@ -264,7 +307,10 @@ fn resolve_one(
             diags.push(
                 Diagnostic::error(
                     a.location(),
-                    format!("{} = false conflicts with `{}`, which selects it (is on)", def.key, by.key),
+                    format!(
+                        "{} = false conflicts with `{}`, which selects it (is on)",
+                        def.key, by.key
+                    ),
                 )
                 .with_note(by_loc.clone(), format!("{} is on here", by.key)),
             );
@@ -288,13 +334,25 @@ fn resolve_one(
         };
     }
 
-    let fallback = ResolvedOption { value: default.clone(), default: default.clone(), visible, provenance: default_prov };
+    let fallback = ResolvedOption {
+        value: default.clone(),
+        default: default.clone(),
+        visible,
+        provenance: default_prov,
+    };
     let Some(a) = assigned else { return fallback };
     if !visible {
-        let why = def.depends_on.as_ref().map(|c| explain_cond(schema, c, env)).unwrap_or_default();
+        let why = def
+            .depends_on
+            .as_ref()
+            .map(|c| explain_cond(schema, c, env))
+            .unwrap_or_default();
         diags.push(Diagnostic::warning(
             a.key_loc.clone().or_else(|| a.location()),
-            format!("{} is set but has no effect: it depends on {why}, which is false", def.key),
+            format!(
+                "{} is set but has no effect: it depends on {why}, which is false",
+                def.key
+            ),
         ));
         return fallback;
     }
@@ -302,13 +360,20 @@ fn resolve_one(
         diags.push(Diagnostic::error(a.location(), msg));
         return fallback;
     }
-    let _ = index;
-    ResolvedOption { value: a.value.clone(), default, visible, provenance: Provenance::Assigned(a.clone()) }
+    ResolvedOption {
+        value: a.value.clone(),
+        default,
+        visible,
+        provenance: Provenance::Assigned(a.clone()),
+    }
 }
 
 /// The default member if it is available, else the first available member.
 fn available_default(def: &OptionDef, default: Value, env: &dyn Env) -> Value {
-    let available = |name: &str| def.member(name).is_some_and(|m| m.depends_on.as_ref().is_none_or(|c| c.expr.eval(env)));
+    let available = |name: &str| {
+        def.member(name)
+            .is_some_and(|m| m.depends_on.as_ref().is_none_or(|c| c.expr.eval(env)))
+    };
     match &default {
         Value::Choice(name) if available(name) => default,
         _ => def
@@ -320,12 +385,22 @@ fn available_default(def: &OptionDef, default: Value, env: &dyn Env) -> Value {
 }
 
 /// The range that applies now, with its condition.
-pub fn active_range<'d>(def: &'d OptionDef, env: &dyn Env) -> Option<&'d crate::schema::Conditional<(i64, i64)>> {
-    def.range.iter().find(|r| r.cond.as_ref().is_none_or(|c| c.expr.eval(env)))
+pub fn active_range<'d>(
+    def: &'d OptionDef,
+    env: &dyn Env,
+) -> Option<&'d crate::schema::Conditional<(i64, i64)>> {
+    def.range
+        .iter()
+        .find(|r| r.cond.as_ref().is_none_or(|c| c.expr.eval(env)))
 }
 
 /// Kconfig clamps a default that is outside the active range; we do too, with a warning.
-fn clamp_default(def: &OptionDef, default: &Value, env: &dyn Env, diags: &mut Vec<Diagnostic>) -> Option<Value> {
+fn clamp_default(
+    def: &OptionDef,
+    default: &Value,
+    env: &dyn Env,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Value> {
     let Value::Int(v) = default else { return None };
     let r = active_range(def, env)?;
     let (min, max) = r.value;
@@ -335,7 +410,10 @@ fn clamp_default(def: &OptionDef, default: &Value, env: &dyn Env, diags: &mut Ve
     let c = (*v).clamp(min, max);
     diags.push(Diagnostic::warning(
         None,
-        format!("default {v} of {} is outside its range {min}..={max} in this configuration; using {c}", def.key),
+        format!(
+            "default {v} of {} is outside its range {min}..={max} in this configuration; using {c}",
+            def.key
+        ),
     ));
     Some(Value::Int(c))
 }
@@ -353,7 +431,11 @@ fn check_value(def: &OptionDef, value: &Value, env: &dyn Env) -> Result<(), Stri
                         let _ = write!(msg, " (the range while `{}`", c.text);
                         for other in def.range.iter().filter(|o| !std::ptr::eq(*o, r)) {
                             if let Some(oc) = &other.cond {
-                                let _ = write!(msg, "; {}..={} while `{}`", other.value.0, other.value.1, oc.text);
+                                let _ = write!(
+                                    msg,
+                                    "; {}..={} while `{}`",
+                                    other.value.0, other.value.1, oc.text
+                                );
                             }
                         }
                         msg.push(')');
@@ -364,14 +446,22 @@ fn check_value(def: &OptionDef, value: &Value, env: &dyn Env) -> Result<(), Stri
             if let Some(rt) = def.rust_type {
                 let (min, max) = rt.bounds();
                 if !(min..=max).contains(v) {
-                    return Err(format!("{} = {shown} does not fit its type {} ({min}..={max})", def.key, rt.name()));
+                    return Err(format!(
+                        "{} = {shown} does not fit its type {} ({min}..={max})",
+                        def.key,
+                        rt.name()
+                    ));
                 }
             }
             Ok(())
         }
         Value::Choice(name) => {
             let Some(m) = def.member(name) else {
-                return Err(format!("{} = \"{name}\": {}", def.key, crate::config_file::bad_member(def, name)));
+                return Err(format!(
+                    "{} = \"{name}\": {}",
+                    def.key,
+                    crate::config_file::bad_member(def, name)
+                ));
             };
             match &m.depends_on {
                 Some(c) if !c.expr.eval(env) => Err(format!(

@@ -47,7 +47,10 @@ pub const RULES: &[Rule] = &[
         origin: "netstack: a stack needs an IP version",
         severity: Severity::Error,
         keys: &["ipv4", "ipv6"],
-        check: |a| (!a.on(0) && !a.on(1)).then(|| "ipv4 and ipv6 are both off; turn at least one on".into()),
+        check: |a| {
+            (!a.on(0) && !a.on(1))
+                .then(|| "ipv4 and ipv6 are both off; turn at least one on".into())
+        },
     },
     Rule {
         name: "snd-buf-vs-mss",
@@ -56,7 +59,11 @@ pub const RULES: &[Rule] = &[
         keys: &["tcp_snd_buf_default", "tcp_mss"],
         check: |a| {
             (a.int(0) < 2 * a.int(1)).then(|| {
-                format!("tcp_snd_buf_default = {} must be at least 2 * tcp_mss = {}", a.int(0), 2 * a.int(1))
+                format!(
+                    "tcp_snd_buf_default = {} must be at least 2 * tcp_mss = {}",
+                    a.int(0),
+                    2 * a.int(1)
+                )
             })
         },
     },
@@ -66,8 +73,13 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         keys: &["tcp_wnd_default", "tcp_mss"],
         check: |a| {
-            (a.int(0) < a.int(1))
-                .then(|| format!("tcp_wnd_default = {} must be at least tcp_mss = {}", a.int(0), a.int(1)))
+            (a.int(0) < a.int(1)).then(|| {
+                format!(
+                    "tcp_wnd_default = {} must be at least tcp_mss = {}",
+                    a.int(0),
+                    a.int(1)
+                )
+            })
         },
     },
     Rule {
@@ -76,8 +88,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         keys: &["tcp_wnd_default", "wnd_scale"],
         check: |a| {
-            (a.int(0) > 0xffff && !a.on(1))
-                .then(|| format!("tcp_wnd_default = {} is above 65535, which needs wnd_scale = true", a.int(0)))
+            (a.int(0) > 0xffff && !a.on(1)).then(|| {
+                format!(
+                    "tcp_wnd_default = {} is above 65535, which needs wnd_scale = true",
+                    a.int(0)
+                )
+            })
         },
     },
     Rule {
@@ -86,8 +102,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         keys: &["tcp_snd_buf_default", "wnd_scale"],
         check: |a| {
-            (a.int(0) > 0xffff && !a.on(1))
-                .then(|| format!("tcp_snd_buf_default = {} is above 65535, which needs wnd_scale = true", a.int(0)))
+            (a.int(0) > 0xffff && !a.on(1)).then(|| {
+                format!(
+                    "tcp_snd_buf_default = {} is above 65535, which needs wnd_scale = true",
+                    a.int(0)
+                )
+            })
         },
     },
     Rule {
@@ -96,7 +116,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         keys: &["tcp_rcv_scale", "wnd_scale"],
         check: |a| {
-            (a.on(1) && a.int(0) > 14).then(|| format!("tcp_rcv_scale = {} is above 14, the largest shift RFC 7323 allows", a.int(0)))
+            (a.on(1) && a.int(0) > 14).then(|| {
+                format!(
+                    "tcp_rcv_scale = {} is above 14, the largest shift RFC 7323 allows",
+                    a.int(0)
+                )
+            })
         },
     },
     Rule {
@@ -124,7 +149,11 @@ pub const RULES: &[Rule] = &[
         check: |a| {
             let shift = a.int(2).clamp(0, 62);
             (a.on(1) && a.int(0) >> shift == 0).then(|| {
-                format!("tcp_wnd_default = {} shifted by tcp_rcv_scale = {} is a zero window", a.int(0), a.int(2))
+                format!(
+                    "tcp_wnd_default = {} shifted by tcp_rcv_scale = {} is a zero window",
+                    a.int(0),
+                    a.int(2)
+                )
             })
         },
     },
@@ -133,7 +162,14 @@ pub const RULES: &[Rule] = &[
         origin: "lwIP init.c: TCP_MAXRTX <= 12 (tcp_backoff table)",
         severity: Severity::Error,
         keys: &["tcp_maxrtx"],
-        check: |a| (a.int(0) > 12).then(|| format!("tcp_maxrtx = {} is above 12, the size of the backoff table", a.int(0))),
+        check: |a| {
+            (a.int(0) > 12).then(|| {
+                format!(
+                    "tcp_maxrtx = {} is above 12, the size of the backoff table",
+                    a.int(0)
+                )
+            })
+        },
     },
     Rule {
         name: "synmaxrtx",
@@ -141,7 +177,12 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         keys: &["tcp_synmaxrtx"],
         check: |a| {
-            (a.int(0) > 12).then(|| format!("tcp_synmaxrtx = {} is above 12, the size of the backoff table", a.int(0)))
+            (a.int(0) > 12).then(|| {
+                format!(
+                    "tcp_synmaxrtx = {} is above 12, the size of the backoff table",
+                    a.int(0)
+                )
+            })
         },
     },
     Rule {
@@ -149,7 +190,9 @@ pub const RULES: &[Rule] = &[
         origin: "lwIP init.c: LWIP_TCP_SACK_OUT needs TCP_QUEUE_OOSEQ",
         severity: Severity::Error,
         keys: &["tcp_sack_out", "tcp_queue_ooseq"],
-        check: |a| (a.on(0) && !a.on(1)).then(|| "tcp_sack_out needs tcp_queue_ooseq = true".into()),
+        check: |a| {
+            (a.on(0) && !a.on(1)).then(|| "tcp_sack_out needs tcp_queue_ooseq = true".into())
+        },
     },
     Rule {
         name: "reassdata-vs-pbufs",
@@ -171,7 +214,10 @@ pub const RULES: &[Rule] = &[
         origin: "lwIP init.c: LWIP_TCPIP_CORE_LOCKING_INPUT needs LWIP_TCPIP_CORE_LOCKING",
         severity: Severity::Error,
         keys: &["tcpip_core_locking_input", "tcpip_core_locking"],
-        check: |a| (a.on(0) && !a.on(1)).then(|| "tcpip_core_locking_input needs tcpip_core_locking = true".into()),
+        check: |a| {
+            (a.on(0) && !a.on(1))
+                .then(|| "tcpip_core_locking_input needs tcpip_core_locking = true".into())
+        },
     },
     Rule {
         name: "igmp-needs-ipv4",
@@ -187,7 +233,10 @@ pub const RULES: &[Rule] = &[
         keys: &["memp_num_igmp_group", "igmp"],
         check: |a| {
             (a.on(1) && a.int(0) <= 1).then(|| {
-                format!("memp_num_igmp_group = {} must be at least 2 (the all-systems group takes one)", a.int(0))
+                format!(
+                    "memp_num_igmp_group = {} must be at least 2 (the all-systems group takes one)",
+                    a.int(0)
+                )
             })
         },
     },
@@ -202,7 +251,13 @@ pub const RULES: &[Rule] = &[
         name: "sockets-vs-pcbs",
         origin: "lwIP init.c: MEMP_NUM_NETCONN <= MEMP_NUM_{TCP,RAW,UDP}_PCB + MEMP_NUM_TCP_PCB_LISTEN",
         severity: Severity::Error,
-        keys: &["max_sockets", "max_active_tcp", "max_listening_tcp", "max_udp_pcbs", "max_raw_pcbs"],
+        keys: &[
+            "max_sockets",
+            "max_active_tcp",
+            "max_listening_tcp",
+            "max_udp_pcbs",
+            "max_raw_pcbs",
+        ],
         check: |a| {
             let sum = a.int(1) + a.int(2) + a.int(3) + a.int(4);
             (a.int(0) > sum).then(|| {
@@ -234,16 +289,28 @@ pub const RULES: &[Rule] = &[
 pub fn check(config: &Config<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for rule in RULES {
-        let Some(idx) = rule.keys.iter().map(|k| config.schema.index_of(k)).collect::<Option<Vec<usize>>>() else {
+        let Some(idx) = rule
+            .keys
+            .iter()
+            .map(|k| config.schema.index_of(k))
+            .collect::<Option<Vec<usize>>>()
+        else {
             continue;
         };
-        let args = Args { values: idx.iter().map(|&i| &config.options[i].value).collect() };
-        let Some(message) = (rule.check)(&args) else { continue };
+        let args = Args {
+            values: idx.iter().map(|&i| &config.options[i].value).collect(),
+        };
+        let Some(message) = (rule.check)(&args) else {
+            continue;
+        };
         let location_of = |i: usize| match &config.options[i].provenance {
             Provenance::Assigned(a) => a.location(),
             _ => None,
         };
-        let primary = idx.iter().position(|&i| location_of(i).is_some()).unwrap_or(0);
+        let primary = idx
+            .iter()
+            .position(|&i| location_of(i).is_some())
+            .unwrap_or(0);
         let mut d = Diagnostic {
             severity: rule.severity,
             location: location_of(idx[primary]),
@@ -259,7 +326,10 @@ pub fn check(config: &Config<'_>) -> Vec<Diagnostic> {
             let shown = r.value.to_toml(config.schema.options[i].is_hex());
             d = match location_of(i) {
                 Some(loc) => d.with_note(Some(loc), format!("{key} = {shown} is set here")),
-                None => d.with_note(None, format!("{key} = {shown} ({})", r.provenance.describe())),
+                None => d.with_note(
+                    None,
+                    format!("{key} = {shown} ({})", r.provenance.describe()),
+                ),
             };
         }
         out.push(d);

@@ -5,8 +5,8 @@
 //! not work with. [`Schema::lint`] adds the checks of completeness and consistency that the
 //! crate's tests hold the real schema to.
 
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use std::fmt;
 
 use serde::Deserialize;
@@ -28,7 +28,11 @@ pub struct SchemaError {
 
 impl SchemaError {
     fn about(subject: &str, message: impl Into<String>) -> Self {
-        Self { position: None, subject: Some(subject.to_owned()), message: message.into() }
+        Self {
+            position: None,
+            subject: Some(subject.to_owned()),
+            message: message.into(),
+        }
     }
 }
 
@@ -246,12 +250,16 @@ impl OptionDef {
     /// The name in `sdkconfig` files, without `CONFIG_`: the Kconfig symbol, or `LWIP_<KEY>`
     /// for netstack-only options.
     pub fn sdk_name(&self) -> String {
-        self.kconfig.clone().unwrap_or_else(|| format!("LWIP_{}", self.key.to_uppercase()))
+        self.kconfig
+            .clone()
+            .unwrap_or_else(|| format!("LWIP_{}", self.key.to_uppercase()))
     }
 
     /// The `sdkconfig` name of member `m`, without `CONFIG_`.
     pub fn member_sdk_name(&self, m: &ChoiceMember) -> String {
-        m.kconfig.clone().unwrap_or_else(|| format!("{}_{}", self.sdk_name(), m.name.to_uppercase()))
+        m.kconfig
+            .clone()
+            .unwrap_or_else(|| format!("{}_{}", self.sdk_name(), m.name.to_uppercase()))
     }
 
     /// The member called `name`.
@@ -281,7 +289,8 @@ pub fn camel(s: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut c = p.chars();
-            c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+            c.next()
+                .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
         })
         .collect()
 }
@@ -429,9 +438,15 @@ pub fn parse_int(s: &str) -> Option<i64> {
 
 fn compile_cond(text: &str, subject: &str, errors: &mut Vec<SchemaError>) -> Option<Cond> {
     match Expr::parse(text) {
-        Ok(expr) => Some(Cond { text: text.to_owned(), expr }),
+        Ok(expr) => Some(Cond {
+            text: text.to_owned(),
+            expr,
+        }),
         Err(e) => {
-            errors.push(SchemaError::about(subject, format!("bad expression `{text}`: {e}")));
+            errors.push(SchemaError::about(
+                subject,
+                format!("bad expression `{text}`: {e}"),
+            ));
             None
         }
     }
@@ -456,7 +471,11 @@ impl Schema {
                 let loc = SourceMap::new("options.toml", text).location(s.start);
                 (loc.line, loc.col)
             });
-            vec![SchemaError { position, subject: None, message: e.message().trim().to_owned() }]
+            vec![SchemaError {
+                position,
+                subject: None,
+                message: e.message().trim().to_owned(),
+            }]
         })?;
         let mut errors = Vec::new();
         let externals = raw
@@ -468,14 +487,26 @@ impl Schema {
                     toml::Value::Integer(n) => Value::Int(*n),
                     toml::Value::String(s) => Value::Str(s.clone()),
                     _ => {
-                        errors.push(SchemaError::about(&e.name, "value must be a bool, integer or string"));
+                        errors.push(SchemaError::about(
+                            &e.name,
+                            "value must be a bool, integer or string",
+                        ));
                         return None;
                     }
                 };
-                Some(External { name: e.name, kind: e.kind, value, reason: e.reason })
+                Some(External {
+                    name: e.name,
+                    kind: e.kind,
+                    value,
+                    reason: e.reason,
+                })
             })
             .collect();
-        let options = raw.option.into_iter().map(|o| compile_option(o, &mut errors)).collect();
+        let options = raw
+            .option
+            .into_iter()
+            .map(|o| compile_option(o, &mut errors))
+            .collect();
         let mut schema = Schema {
             externals,
             options,
@@ -490,13 +521,20 @@ impl Schema {
         if errors.is_empty() {
             schema.compute_order(&mut errors);
         }
-        if errors.is_empty() { Ok(schema) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(schema)
+        } else {
+            Err(errors)
+        }
     }
 
     fn build_tables(&mut self, errors: &mut Vec<SchemaError>) {
         let mut add_sym = |symbols: &mut HashMap<String, Symbol>, name: String, sym: Symbol| {
             if symbols.insert(name.clone(), sym).is_some() {
-                errors.push(SchemaError::about(&name, "symbol defined twice (key, choice member or external)"));
+                errors.push(SchemaError::about(
+                    &name,
+                    "symbol defined twice (key, choice member or external)",
+                ));
             }
         };
         let mut symbols = HashMap::new();
@@ -506,14 +544,21 @@ impl Schema {
         for (i, o) in self.options.iter().enumerate() {
             add_sym(&mut symbols, o.key.clone(), Symbol::Option(i));
             for (m, member) in o.choices.iter().enumerate() {
-                add_sym(&mut symbols, format!("{}_{}", o.key, member.name), Symbol::Member(i, m));
+                add_sym(
+                    &mut symbols,
+                    format!("{}_{}", o.key, member.name),
+                    Symbol::Member(i, m),
+                );
             }
         }
         self.symbols = symbols;
         let mut sdk = HashMap::new();
         let mut add_sdk = |name: String, target: Symbol, old: bool| {
             if sdk.insert(name.clone(), (target, old)).is_some() {
-                errors.push(SchemaError::about(&name, "sdkconfig name used twice (kconfig or renamed_from)"));
+                errors.push(SchemaError::about(
+                    &name,
+                    "sdkconfig name used twice (kconfig or renamed_from)",
+                ));
             }
         };
         for (i, o) in self.options.iter().enumerate() {
@@ -539,12 +584,21 @@ impl Schema {
             for t in o.select.iter().chain(&o.imply) {
                 match self.option(t) {
                     Some(target) if target.ty == OptionType::Bool => {}
-                    Some(_) => errors.push(SchemaError::about(&o.key, format!("select/imply target `{t}` is not a bool"))),
-                    None => errors.push(SchemaError::about(&o.key, format!("select/imply names unknown option `{t}`"))),
+                    Some(_) => errors.push(SchemaError::about(
+                        &o.key,
+                        format!("select/imply target `{t}` is not a bool"),
+                    )),
+                    None => errors.push(SchemaError::about(
+                        &o.key,
+                        format!("select/imply names unknown option `{t}`"),
+                    )),
                 }
             }
             if (!o.select.is_empty() || !o.imply.is_empty()) && o.ty != OptionType::Bool {
-                errors.push(SchemaError::about(&o.key, "only bool options may select or imply"));
+                errors.push(SchemaError::about(
+                    &o.key,
+                    "only bool options may select or imply",
+                ));
             }
         }
     }
@@ -552,10 +606,14 @@ impl Schema {
     fn check_expr(&self, subject: &str, cond: &Cond, errors: &mut Vec<SchemaError>) {
         fn walk(s: &Schema, e: &Expr, subject: &str, text: &str, errors: &mut Vec<SchemaError>) {
             let unknown = |name: &str| {
-                let hint = crate::diagnostics::did_you_mean(name, s.symbols.keys().map(String::as_str))
-                    .map(|h| format!(" (did you mean `{h}`?)"))
-                    .unwrap_or_default();
-                SchemaError::about(subject, format!("`{text}` refers to unknown symbol `{name}`{hint}"))
+                let hint =
+                    crate::diagnostics::did_you_mean(name, s.symbols.keys().map(String::as_str))
+                        .map(|h| format!(" (did you mean `{h}`?)"))
+                        .unwrap_or_default();
+                SchemaError::about(
+                    subject,
+                    format!("`{text}` refers to unknown symbol `{name}`{hint}"),
+                )
             };
             match e {
                 Expr::Sym(name) => {
@@ -648,7 +706,8 @@ impl Schema {
                 users[j].push(i);
             }
         }
-        let mut ready: BinaryHeap<Reverse<usize>> = (0..n).filter(|&i| missing[i] == 0).map(Reverse).collect();
+        let mut ready: BinaryHeap<Reverse<usize>> =
+            (0..n).filter(|&i| missing[i] == 0).map(Reverse).collect();
         let mut order = Vec::with_capacity(n);
         while let Some(Reverse(i)) = ready.pop() {
             order.push(i);
@@ -660,7 +719,10 @@ impl Schema {
             }
         }
         if order.len() < n {
-            let stuck: Vec<&str> = (0..n).filter(|&i| missing[i] > 0).map(|i| self.options[i].key.as_str()).collect();
+            let stuck: Vec<&str> = (0..n)
+                .filter(|&i| missing[i] > 0)
+                .map(|i| self.options[i].key.as_str())
+                .collect();
             errors.push(SchemaError {
                 position: None,
                 subject: None,
@@ -715,7 +777,10 @@ impl Schema {
             return Some(*s);
         }
         let lower = bare.to_lowercase();
-        lower.strip_prefix("lwip_").and_then(|k| self.symbols.get(k)).copied()
+        lower
+            .strip_prefix("lwip_")
+            .and_then(|k| self.symbols.get(k))
+            .copied()
     }
 
     /// Every option key, in schema order.
@@ -730,29 +795,52 @@ fn compile_option(raw: RawOption, errors: &mut Vec<SchemaError>) -> OptionDef {
     let mut default = Vec::new();
     match raw.default {
         None => match ty {
-            OptionType::Bool => default.push(Conditional { value: Value::Bool(false), cond: None }),
-            OptionType::String => default.push(Conditional { value: Value::Str(String::new()), cond: None }),
+            OptionType::Bool => default.push(Conditional {
+                value: Value::Bool(false),
+                cond: None,
+            }),
+            OptionType::String => default.push(Conditional {
+                value: Value::Str(String::new()),
+                cond: None,
+            }),
             OptionType::Choice => {
                 if let Some(m) = raw.choices.first() {
-                    default.push(Conditional { value: Value::Choice(m.name.clone()), cond: None });
+                    default.push(Conditional {
+                        value: Value::Choice(m.name.clone()),
+                        cond: None,
+                    });
                 }
             }
-            OptionType::Int | OptionType::Hex => errors.push(SchemaError::about(&key, "int/hex option needs a default")),
+            OptionType::Int | OptionType::Hex => {
+                errors.push(SchemaError::about(&key, "int/hex option needs a default"))
+            }
         },
         Some(RawDefault::Plain(v)) => match typed_value(ty, &v) {
             Some(value) => default.push(Conditional { value, cond: None }),
-            None => errors.push(SchemaError::about(&key, format!("default {v} is not a {}", ty.name()))),
+            None => errors.push(SchemaError::about(
+                &key,
+                format!("default {v} is not a {}", ty.name()),
+            )),
         },
         Some(RawDefault::List(list)) => {
             let n = list.len();
             for (idx, d) in list.into_iter().enumerate() {
-                let cond = d.cond.as_deref().and_then(|c| compile_cond(c, &key, errors));
+                let cond = d
+                    .cond
+                    .as_deref()
+                    .and_then(|c| compile_cond(c, &key, errors));
                 if idx + 1 == n && d.cond.is_some() {
-                    errors.push(SchemaError::about(&key, "the last conditional default must have no `if`"));
+                    errors.push(SchemaError::about(
+                        &key,
+                        "the last conditional default must have no `if`",
+                    ));
                 }
                 match typed_value(ty, &d.value) {
                     Some(value) => default.push(Conditional { value, cond }),
-                    None => errors.push(SchemaError::about(&key, format!("default {} is not a {}", d.value, ty.name()))),
+                    None => errors.push(SchemaError::about(
+                        &key,
+                        format!("default {} is not a {}", d.value, ty.name()),
+                    )),
                 }
             }
             if n == 0 {
@@ -765,23 +853,35 @@ fn compile_option(raw: RawOption, errors: &mut Vec<SchemaError>) -> OptionDef {
         None => {}
         Some(RawRange::Plain(v)) => match v.as_slice() {
             [a, b] => match (int_of(a), int_of(b)) {
-                (Some(a), Some(b)) => range.push(Conditional { value: (a, b), cond: None }),
+                (Some(a), Some(b)) => range.push(Conditional {
+                    value: (a, b),
+                    cond: None,
+                }),
                 _ => errors.push(SchemaError::about(&key, "range bounds must be integers")),
             },
             _ => errors.push(SchemaError::about(&key, "range must be [min, max]")),
         },
         Some(RawRange::List(list)) => {
             for r in list {
-                let cond = r.cond.as_deref().and_then(|c| compile_cond(c, &key, errors));
+                let cond = r
+                    .cond
+                    .as_deref()
+                    .and_then(|c| compile_cond(c, &key, errors));
                 match (int_of(&r.min), int_of(&r.max)) {
-                    (Some(a), Some(b)) => range.push(Conditional { value: (a, b), cond }),
+                    (Some(a), Some(b)) => range.push(Conditional {
+                        value: (a, b),
+                        cond,
+                    }),
                     _ => errors.push(SchemaError::about(&key, "range bounds must be integers")),
                 }
             }
         }
     }
     if !range.is_empty() && !matches!(ty, OptionType::Int | OptionType::Hex) {
-        errors.push(SchemaError::about(&key, "only int/hex options have a range"));
+        errors.push(SchemaError::about(
+            &key,
+            "only int/hex options have a range",
+        ));
     }
     if ty == OptionType::Choice && raw.choices.is_empty() {
         errors.push(SchemaError::about(&key, "choice option without choices"));
@@ -793,7 +893,10 @@ fn compile_option(raw: RawOption, errors: &mut Vec<SchemaError>) -> OptionDef {
         .choices
         .into_iter()
         .map(|m| ChoiceMember {
-            depends_on: m.depends_on.as_deref().and_then(|c| compile_cond(c, &key, errors)),
+            depends_on: m
+                .depends_on
+                .as_deref()
+                .and_then(|c| compile_cond(c, &key, errors)),
             name: m.name,
             kconfig: m.kconfig,
             prompt: m.prompt,
@@ -815,7 +918,10 @@ fn compile_option(raw: RawOption, errors: &mut Vec<SchemaError>) -> OptionDef {
         }
     }
     OptionDef {
-        depends_on: raw.depends_on.as_deref().and_then(|c| compile_cond(c, &key, errors)),
+        depends_on: raw
+            .depends_on
+            .as_deref()
+            .and_then(|c| compile_cond(c, &key, errors)),
         key,
         kconfig: raw.kconfig,
         renamed_from: raw.renamed_from,

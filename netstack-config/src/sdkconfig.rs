@@ -69,8 +69,16 @@ pub fn parse_lines(text: &str) -> (Vec<Line>, Vec<Unmapped>) {
     for (i, raw) in text.lines().enumerate() {
         let number = i + 1;
         let t = raw.trim();
-        if let Some(rest) = t.strip_prefix("# CONFIG_").and_then(|r| r.strip_suffix(" is not set")) {
-            lines.push(Line { number, name: rest.trim().to_owned(), value: RawValue::NotSet, value_col: 1 });
+        if let Some(rest) = t
+            .strip_prefix("# CONFIG_")
+            .and_then(|r| r.strip_suffix(" is not set"))
+        {
+            lines.push(Line {
+                number,
+                name: rest.trim().to_owned(),
+                value: RawValue::NotSet,
+                value_col: 1,
+            });
         } else if t.is_empty() || t.starts_with('#') {
             continue;
         } else if let Some(rest) = t.strip_prefix("CONFIG_")
@@ -78,9 +86,18 @@ pub fn parse_lines(text: &str) -> (Vec<Line>, Vec<Unmapped>) {
         {
             let lead = raw.len() - raw.trim_start().len();
             let value_col = lead + "CONFIG_".len() + name.len() + 2;
-            lines.push(Line { number, name: name.trim().to_owned(), value: RawValue::Text(value.to_owned()), value_col });
+            lines.push(Line {
+                number,
+                name: name.trim().to_owned(),
+                value: RawValue::Text(value.to_owned()),
+                value_col,
+            });
         } else {
-            bad.push(Unmapped { line: number, text: raw.to_owned(), reason: "not an sdkconfig line".into() });
+            bad.push(Unmapped {
+                line: number,
+                text: raw.to_owned(),
+                reason: "not an sdkconfig line".into(),
+            });
         }
     }
     (lines, bad)
@@ -88,7 +105,9 @@ pub fn parse_lines(text: &str) -> (Vec<Line>, Vec<Unmapped>) {
 
 /// Unquotes `"a\"b"` → `a"b`; unquoted text is returned as it is.
 pub fn unquote(s: &str) -> Option<String> {
-    let Some(inner) = s.strip_prefix('"') else { return Some(s.to_owned()) };
+    let Some(inner) = s.strip_prefix('"') else {
+        return Some(s.to_owned());
+    };
     let inner = inner.strip_suffix('"')?;
     let mut out = String::new();
     let mut chars = inner.chars();
@@ -114,7 +133,11 @@ pub fn unquote(s: &str) -> Option<String> {
 fn convert(ty: OptionType, v: &RawValue) -> Result<Value, String> {
     let text = match v {
         RawValue::NotSet => {
-            return if ty == OptionType::Bool { Ok(Value::Bool(false)) } else { Err("`is not set` on a non-bool".into()) };
+            return if ty == OptionType::Bool {
+                Ok(Value::Bool(false))
+            } else {
+                Err("`is not set` on a non-bool".into())
+            };
         }
         RawValue::Text(t) => t.trim(),
     };
@@ -124,14 +147,23 @@ fn convert(ty: OptionType, v: &RawValue) -> Result<Value, String> {
             "" | "n" => Ok(Value::Bool(false)),
             _ => Err(format!("expected y or empty for a bool, found `{text}`")),
         },
-        OptionType::Int | OptionType::Hex if text.is_empty() => Err("empty value for a number".into()),
-        OptionType::Int => text.parse().map(Value::Int).map_err(|_| format!("`{text}` is not an integer")),
+        OptionType::Int | OptionType::Hex if text.is_empty() => {
+            Err("empty value for a number".into())
+        }
+        OptionType::Int => text
+            .parse()
+            .map(Value::Int)
+            .map_err(|_| format!("`{text}` is not an integer")),
         OptionType::Hex => parse_int(text)
             .or_else(|| i64::from_str_radix(text, 16).ok())
             .map(Value::Int)
             .ok_or_else(|| format!("`{text}` is not a hex number")),
-        OptionType::String => unquote(text).map(Value::Str).ok_or_else(|| format!("bad string {text}")),
-        OptionType::Choice => Err("a choice is set by its member lines (CONFIG_<CHOICE>_<MEMBER>=y)".into()),
+        OptionType::String => unquote(text)
+            .map(Value::Str)
+            .ok_or_else(|| format!("bad string {text}")),
+        OptionType::Choice => {
+            Err("a choice is set by its member lines (CONFIG_<CHOICE>_<MEMBER>=y)".into())
+        }
     }
 }
 
@@ -146,7 +178,10 @@ struct Seen {
 pub fn import(schema: &Schema, file: &str, text: &str) -> Import {
     let file: Arc<str> = file.into();
     let (lines, bad) = parse_lines(text);
-    let mut out = Import { unmapped: bad, ..Import::default() };
+    let mut out = Import {
+        unmapped: bad,
+        ..Import::default()
+    };
     let mut seen: HashMap<usize, Seen> = HashMap::new();
     for line in &lines {
         let shown = match &line.value {
@@ -155,7 +190,11 @@ pub fn import(schema: &Schema, file: &str, text: &str) -> Import {
         };
         let Some((symbol, old)) = schema.sdk_symbol(&line.name) else {
             if line.name.starts_with("LWIP_") {
-                out.unmapped.push(Unmapped { line: line.number, text: shown, reason: "no such option".into() });
+                out.unmapped.push(Unmapped {
+                    line: line.number,
+                    text: shown,
+                    reason: "no such option".into(),
+                });
             } else {
                 out.skipped += 1;
             }
@@ -180,12 +219,18 @@ pub fn import(schema: &Schema, file: &str, text: &str) -> Import {
             Symbol::Option(i) => match convert(schema.options[i].ty, &line.value) {
                 Ok(v) => (i, v),
                 Err(reason) => {
-                    out.unmapped.push(Unmapped { line: line.number, text: shown, reason });
+                    out.unmapped.push(Unmapped {
+                        line: line.number,
+                        text: shown,
+                        reason,
+                    });
                     continue;
                 }
             },
             Symbol::Member(i, m) => match &line.value {
-                RawValue::Text(t) if t.trim() == "y" => (i, Value::Choice(schema.options[i].choices[m].name.clone())),
+                RawValue::Text(t) if t.trim() == "y" => {
+                    (i, Value::Choice(schema.options[i].choices[m].name.clone()))
+                }
                 // "not set" on a member says nothing about which member is set.
                 _ => continue,
             },
@@ -212,18 +257,31 @@ pub fn import(schema: &Schema, file: &str, text: &str) -> Import {
                         def.key
                     ),
                 )
-                .with_note(Some(Location::new(file.clone(), prev.line, 1)), format!("{} is set here", prev.name)),
+                .with_note(
+                    Some(Location::new(file.clone(), prev.line, 1)),
+                    format!("{} is set here", prev.name),
+                ),
             );
             if !current_wins {
                 continue;
             }
             out.assignments.retain(|a| a.option != option);
         }
-        seen.insert(option, Seen { line: line.number, name: name.clone(), old, value: value.clone() });
+        seen.insert(
+            option,
+            Seen {
+                line: line.number,
+                name: name.clone(),
+                old,
+                value: value.clone(),
+            },
+        );
         out.assignments.push(Assignment {
             option,
             value,
-            source: Source::Sdkconfig { old_name: old.then_some(name) },
+            source: Source::Sdkconfig {
+                old_name: old.then_some(name),
+            },
             key_loc: Some(Location::new(file.clone(), line.number, 1)),
             value_loc: Some(Location::new(file.clone(), line.number, line.value_col)),
         });
@@ -240,19 +298,34 @@ pub fn import(schema: &Schema, file: &str, text: &str) -> Import {
 /// A `netstack.toml` holding what an imported configuration sets differently from the
 /// defaults, each line commented with the sdkconfig line it came from.
 pub fn to_netstack_toml(config: &Config<'_>, import: &Import, file: &str) -> String {
-    let mut s = format!("# Imported from {file} by `netstack-config import`.\n# Only values that differ from the defaults are listed.\n\n");
+    let mut s = format!(
+        "# Imported from {file} by `netstack-config import`.\n# Only values that differ from the defaults are listed.\n\n"
+    );
     for (def, r) in config.iter() {
-        let Provenance::Assigned(a) = &r.provenance else { continue };
+        let Provenance::Assigned(a) = &r.provenance else {
+            continue;
+        };
         if r.value == r.default {
             continue;
         }
         let line = a.key_loc.as_ref().map_or(0, |l| l.line);
         let name = match &a.source {
-            Source::Sdkconfig { old_name: Some(old) } => format!("{old}, renamed to CONFIG_{}", sdk_name_of(def, &r.value)),
+            Source::Sdkconfig {
+                old_name: Some(old),
+            } => format!("{old}, renamed to CONFIG_{}", sdk_name_of(def, &r.value)),
             _ => format!("CONFIG_{}", sdk_name_of(def, &r.value)),
         };
-        let note = if def.status == Some(crate::schema::Status::NoEffect) { " (no effect on netstack)" } else { "" };
-        let _ = writeln!(s, "{} = {}  # line {line}: {name}{note}", def.key, r.value.to_toml(def.is_hex()));
+        let note = if def.status == Some(crate::schema::Status::NoEffect) {
+            " (no effect on netstack)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "{} = {}  # line {line}: {name}{note}",
+            def.key,
+            r.value.to_toml(def.is_hex())
+        );
     }
     if !import.unmapped.is_empty() {
         s.push_str("\n# Lines not imported:\n");
@@ -265,7 +338,9 @@ pub fn to_netstack_toml(config: &Config<'_>, import: &Import, file: &str) -> Str
 
 fn sdk_name_of(def: &crate::schema::OptionDef, value: &Value) -> String {
     match value {
-        Value::Choice(m) => def.member(m).map_or_else(|| def.sdk_name(), |m| def.member_sdk_name(m)),
+        Value::Choice(m) => def
+            .member(m)
+            .map_or_else(|| def.sdk_name(), |m| def.member_sdk_name(m)),
         _ => def.sdk_name(),
     }
 }
@@ -273,7 +348,9 @@ fn sdk_name_of(def: &crate::schema::OptionDef, value: &Value) -> String {
 /// The configuration in sdkconfig syntax: every visible option, `# CONFIG_X is not set` for
 /// bools that are off, one line per choice member.
 pub fn export(config: &Config<'_>) -> String {
-    let mut s = String::from("#\n# netstack configuration (sdkconfig syntax), written by `netstack-config export`\n#\n");
+    let mut s = String::from(
+        "#\n# netstack configuration (sdkconfig syntax), written by `netstack-config export`\n#\n",
+    );
     let mut menu = "";
     for (def, r) in config.iter() {
         if !r.visible {
@@ -285,11 +362,21 @@ pub fn export(config: &Config<'_>) -> String {
         }
         let name = def.sdk_name();
         match (&r.value, def.ty) {
-            (Value::Bool(true), _) => { let _ = writeln!(s, "CONFIG_{name}=y"); }
-            (Value::Bool(false), _) => { let _ = writeln!(s, "# CONFIG_{name} is not set"); }
-            (Value::Int(n), OptionType::Hex) => { let _ = writeln!(s, "CONFIG_{name}=0x{n:x}"); }
-            (Value::Int(n), _) => { let _ = writeln!(s, "CONFIG_{name}={n}"); }
-            (Value::Str(t), _) => { let _ = writeln!(s, "CONFIG_{name}={}", quote(t)); }
+            (Value::Bool(true), _) => {
+                let _ = writeln!(s, "CONFIG_{name}=y");
+            }
+            (Value::Bool(false), _) => {
+                let _ = writeln!(s, "# CONFIG_{name} is not set");
+            }
+            (Value::Int(n), OptionType::Hex) => {
+                let _ = writeln!(s, "CONFIG_{name}=0x{n:x}");
+            }
+            (Value::Int(n), _) => {
+                let _ = writeln!(s, "CONFIG_{name}={n}");
+            }
+            (Value::Str(t), _) => {
+                let _ = writeln!(s, "CONFIG_{name}={}", quote(t));
+            }
             (Value::Choice(chosen), _) => {
                 for m in &def.choices {
                     let mname = def.member_sdk_name(m);
@@ -311,7 +398,8 @@ mod tests {
 
     #[test]
     fn lines() {
-        let (l, bad) = parse_lines("# c\nCONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=\"x\\\"y\"\ngarbage\n\n");
+        let (l, bad) =
+            parse_lines("# c\nCONFIG_A=y\n# CONFIG_B is not set\nCONFIG_C=\"x\\\"y\"\ngarbage\n\n");
         assert_eq!(l.len(), 3);
         assert_eq!(l[0].name, "A");
         assert_eq!(l[0].value_col, 10);
@@ -324,9 +412,18 @@ mod tests {
 
     #[test]
     fn conversions() {
-        assert_eq!(convert(OptionType::Bool, &RawValue::Text(String::new())), Ok(Value::Bool(false)));
-        assert_eq!(convert(OptionType::Hex, &RawValue::Text("0x1F".into())), Ok(Value::Int(31)));
-        assert_eq!(convert(OptionType::Hex, &RawValue::Text("ff".into())), Ok(Value::Int(255)));
+        assert_eq!(
+            convert(OptionType::Bool, &RawValue::Text(String::new())),
+            Ok(Value::Bool(false))
+        );
+        assert_eq!(
+            convert(OptionType::Hex, &RawValue::Text("0x1F".into())),
+            Ok(Value::Int(31))
+        );
+        assert_eq!(
+            convert(OptionType::Hex, &RawValue::Text("ff".into())),
+            Ok(Value::Int(255))
+        );
         assert!(convert(OptionType::Int, &RawValue::Text(String::new())).is_err());
         assert!(convert(OptionType::Int, &RawValue::NotSet).is_err());
     }

@@ -9,7 +9,11 @@ use netstack_config::sdkconfig;
 use netstack_config::value::Value;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("fixture exists")
 }
 
 /// `key -> value` of every option whose value differs from the plain defaults.
@@ -24,13 +28,17 @@ fn changed(config: &Config<'_>) -> BTreeMap<String, String> {
 }
 
 fn import(name: &str) -> (sdkconfig::Import, resolve::Outcome<'static>) {
-    let imp = sdkconfig::import(schema().unwrap(), name, &fixture(name));
-    let out = resolve::resolve(schema().unwrap(), &imp.assignments);
+    let s = schema().expect("schema parses");
+    let imp = sdkconfig::import(s, name, &fixture(name));
+    let out = resolve::resolve(s, &imp.assignments);
     (imp, out)
 }
 
 fn expect(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 #[test]
@@ -40,7 +48,11 @@ fn every_preset_resolves_clean() {
     assert!(names.len() >= 4, "{names:?}");
     for name in names {
         let loaded = load::load_preset(s, &EmbeddedPresets, &name);
-        assert!(loaded.diagnostics.is_empty(), "{name}: {:?}", loaded.diagnostics);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{name}: {:?}",
+            loaded.diagnostics
+        );
         let out = resolve::resolve(s, &loaded.assignments);
         assert!(out.diagnostics.is_empty(), "{name}: {:?}", out.diagnostics);
         let (valid, _) = out.into_valid().unwrap();
@@ -51,12 +63,17 @@ fn every_preset_resolves_clean() {
 #[test]
 fn preset_differences() {
     let s = schema().unwrap();
-    let out = resolve::resolve(s, &load::load_preset(s, &EmbeddedPresets, "max-throughput").assignments);
+    let out = resolve::resolve(
+        s,
+        &load::load_preset(s, &EmbeddedPresets, "max-throughput").assignments,
+    );
     let c = changed(&out.config);
     assert_eq!(c["tcp_wnd_default"], "65534");
     assert_eq!(c["tcp_sack_out"], "true");
     let r = out.config.get("tcp_wnd_default").unwrap();
-    assert!(matches!(&r.provenance, Provenance::Assigned(a) if a.key_loc.as_ref().unwrap().file.as_ref() == "configs/max-throughput.toml"));
+    assert!(
+        matches!(&r.provenance, Provenance::Assigned(a) if a.key_loc.as_ref().unwrap().file.as_ref() == "configs/max-throughput.toml")
+    );
 }
 
 #[test]
@@ -103,19 +120,38 @@ fn import_sdkconfig_new() {
     assert_eq!(changed(&out.config), want);
     // Provenance names the current symbol although the old one is repeated later.
     let r = out.config.get("tcp_snd_buf_default").unwrap();
-    assert!(matches!(&r.provenance, Provenance::Assigned(a) if a.source == netstack_config::config_file::Source::Sdkconfig { old_name: None }));
+    assert!(
+        matches!(&r.provenance, Provenance::Assigned(a) if a.source == netstack_config::config_file::Source::Sdkconfig { old_name: None })
+    );
 }
 
 #[test]
 fn import_sdkconfig_old() {
     let (imp, out) = import("sdkconfig.old");
     assert!(imp.unmapped.is_empty(), "{:?}", imp.unmapped);
-    let warnings: Vec<String> = imp.diagnostics.iter().chain(&out.diagnostics).map(ToString::to_string).collect();
+    let warnings: Vec<String> = imp
+        .diagnostics
+        .iter()
+        .chain(&out.diagnostics)
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(warnings.len(), 4, "{warnings:#?}");
-    for name in ["CONFIG_L2_TO_L3_COPY=", "CONFIG_LWIP_ETHARP_TRUST_IP_MAC=", "CONFIG_PPP_SUPPORT="] {
-        assert!(warnings.iter().any(|w| w.contains(name) && w.contains("assigns nothing")), "{name}");
+    for name in [
+        "CONFIG_L2_TO_L3_COPY=",
+        "CONFIG_LWIP_ETHARP_TRUST_IP_MAC=",
+        "CONFIG_PPP_SUPPORT=",
+    ] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains(name) && w.contains("assigns nothing")),
+            "{name}"
+        );
     }
-    assert!(warnings.iter().any(|w| w.contains("dhcp_max_ntp_servers is set but has no effect") && w.contains("dhcp_get_ntp_srv")));
+    assert!(warnings.iter().any(
+        |w| w.contains("dhcp_max_ntp_servers is set but has no effect")
+            && w.contains("dhcp_get_ntp_srv")
+    ));
     assert!(!out.has_errors());
     let want = expect(&[
         ("max_sockets", "8"),
@@ -134,16 +170,26 @@ fn import_sdkconfig_old() {
     ]);
     assert_eq!(changed(&out.config), want);
     let r = out.config.get("tcp_mss").unwrap();
-    assert_eq!(r.provenance.describe(), "sdkconfig (sdkconfig.old:193:1), as CONFIG_TCP_MSS");
+    assert_eq!(
+        r.provenance.describe(),
+        "sdkconfig (sdkconfig.old:193:1), as CONFIG_TCP_MSS"
+    );
 }
 
 #[test]
 fn import_iperf_defaults_equals_max_throughput_plus_no_effect() {
     let (imp, out) = import("sdkconfig.defaults.iperf");
     assert_eq!(imp.diagnostics.len(), 1, "{:?}", imp.diagnostics);
-    assert!(imp.diagnostics[0].to_string().contains("CONFIG_LWIP_ETHARP_TRUST_IP_MAC="));
+    assert!(
+        imp.diagnostics[0]
+            .to_string()
+            .contains("CONFIG_LWIP_ETHARP_TRUST_IP_MAC=")
+    );
     let s = schema().unwrap();
-    let preset = resolve::resolve(s, &load::load_preset(s, &EmbeddedPresets, "max-throughput").assignments);
+    let preset = resolve::resolve(
+        s,
+        &load::load_preset(s, &EmbeddedPresets, "max-throughput").assignments,
+    );
     let mut want = changed(&preset.config);
     want.insert("iram_optimization".into(), "true".into());
     want.insert("tcpip_task_prio".into(), "23".into());
@@ -157,9 +203,17 @@ fn import_export_import_round_trip() {
         let (imp, out) = import(name);
         let exported = sdkconfig::export(&out.config);
         let again = sdkconfig::import(s, "exported", &exported);
-        assert!(again.diagnostics.is_empty(), "{name}: {:?}", again.diagnostics);
+        assert!(
+            again.diagnostics.is_empty(),
+            "{name}: {:?}",
+            again.diagnostics
+        );
         let out2 = resolve::resolve(s, &again.assignments);
-        assert!(out2.diagnostics.is_empty(), "{name}: {:?}", out2.diagnostics);
+        assert!(
+            out2.diagnostics.is_empty(),
+            "{name}: {:?}",
+            out2.diagnostics
+        );
         let v1: Vec<&Value> = out.config.options.iter().map(|o| &o.value).collect();
         let v2: Vec<&Value> = out2.config.options.iter().map(|o| &o.value).collect();
         assert_eq!(v1, v2, "{name}");
@@ -167,7 +221,11 @@ fn import_export_import_round_trip() {
         // The netstack.toml written by import resolves to the same configuration.
         let toml = sdkconfig::to_netstack_toml(&out.config, &imp, name);
         let loaded = load::load_text(s, &EmbeddedPresets, "imported.toml", &toml, None);
-        assert!(loaded.diagnostics.is_empty(), "{name}: {:?}", loaded.diagnostics);
+        assert!(
+            loaded.diagnostics.is_empty(),
+            "{name}: {:?}",
+            loaded.diagnostics
+        );
         let out3 = resolve::resolve(s, &loaded.assignments);
         let v3: Vec<&Value> = out3.config.options.iter().map(|o| &o.value).collect();
         assert_eq!(v1, v3, "{name}");
@@ -181,14 +239,20 @@ fn export_syntax() {
     let text = sdkconfig::export(&out.config);
     assert!(text.contains("\nCONFIG_LWIP_TCP_MSS=1440\n"));
     assert!(text.contains("\n# CONFIG_LWIP_WND_SCALE is not set\n"));
-    assert!(text.contains("\nCONFIG_LWIP_TCP_OVERSIZE_MSS=y\n# CONFIG_LWIP_TCP_OVERSIZE_QUARTER_MSS is not set\n"));
+    assert!(text.contains(
+        "\nCONFIG_LWIP_TCP_OVERSIZE_MSS=y\n# CONFIG_LWIP_TCP_OVERSIZE_QUARTER_MSS is not set\n"
+    ));
     assert!(text.contains("\nCONFIG_LWIP_LOCAL_HOSTNAME=\"espressif\"\n"));
 }
 
 #[test]
 fn conflicting_old_and_new_names_warn_with_both_lines() {
     let s = schema().unwrap();
-    let imp = sdkconfig::import(s, "sdkconfig", "CONFIG_LWIP_TCP_MSS=1200\nCONFIG_FOO=1\nCONFIG_TCP_MSS=1300\nCONFIG_LWIP_BOGUS=y\n");
+    let imp = sdkconfig::import(
+        s,
+        "sdkconfig",
+        "CONFIG_LWIP_TCP_MSS=1200\nCONFIG_FOO=1\nCONFIG_TCP_MSS=1300\nCONFIG_LWIP_BOGUS=y\n",
+    );
     let d: Vec<String> = imp.diagnostics.iter().flat_map(|d| d.lines()).collect();
     assert_eq!(
         d,
@@ -246,8 +310,13 @@ fn generated_module_keeps_the_names_the_core_uses() {
         assert!(g.rust.contains(line), "missing: {line}");
     }
     assert!(g.cfgs.contains(&"netstack_ipv6".to_owned()));
-    assert!(g.cfgs.contains(&"netstack_hook_tcp_isn=\"default\"".to_owned()));
-    assert!(g.check_cfgs.contains(&"cfg(netstack_hook_tcp_isn, values(\"none\", \"default\", \"custom\"))".to_owned()));
+    assert!(
+        g.cfgs
+            .contains(&"netstack_hook_tcp_isn=\"default\"".to_owned())
+    );
+    assert!(g.check_cfgs.contains(
+        &"cfg(netstack_hook_tcp_isn, values(\"none\", \"default\", \"custom\"))".to_owned()
+    ));
     assert!(g.check_cfgs.contains(&"cfg(netstack_ipv6)".to_owned()));
 }
 
@@ -256,5 +325,8 @@ fn options_doc_is_up_to_date() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/options.md");
     let current = std::fs::read_to_string(path).unwrap_or_default();
     let fresh = netstack_config::docs::options_md(schema().unwrap());
-    assert!(current == fresh, "docs/options.md is stale: run `cargo run -p netstack-config -- options-doc`");
+    assert!(
+        current == fresh,
+        "docs/options.md is stale: run `cargo run -p netstack-config -- options-doc`"
+    );
 }

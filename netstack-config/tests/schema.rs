@@ -2,7 +2,8 @@
 
 use netstack_config::schema::Schema;
 
-const OPTION_TAIL: &str = "menu = \"M\"\nprompt = \"P\"\nhelp = \"H\"\nstatus = \"wired\"\neffect = \"E\"\n";
+const OPTION_TAIL: &str =
+    "menu = \"M\"\nprompt = \"P\"\nhelp = \"H\"\nstatus = \"wired\"\neffect = \"E\"\n";
 
 fn opt(key: &str, extra: &str) -> String {
     format!("[[option]]\nkey = \"{key}\"\n{extra}\n{OPTION_TAIL}\n")
@@ -16,14 +17,27 @@ fn parse_errors(text: &str) -> Vec<String> {
 }
 
 fn lint(text: &str) -> Vec<String> {
-    Schema::parse(text).expect("parses").lint().iter().map(ToString::to_string).collect()
+    Schema::parse(text)
+        .expect("parses")
+        .lint()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 #[test]
 fn real_schema_is_clean() {
     let schema = netstack_config::embedded::schema().expect("the real schema parses");
     let problems = schema.lint();
-    assert!(problems.is_empty(), "{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}",
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     assert!(schema.options.len() > 150);
     assert_eq!(schema.order().len(), schema.options.len());
 }
@@ -49,37 +63,85 @@ fn mini_schema_is_clean() {
 
 #[test]
 fn unknown_symbol() {
-    let e = parse_errors(&(opt("a", "type = \"bool\"\ndepends_on = \"b && ipv9\"") + &opt("b", "type = \"bool\"")));
-    assert_eq!(e, ["options.toml: schema error: `a`: `b && ipv9` refers to unknown symbol `ipv9`"]);
+    let e = parse_errors(
+        &(opt("a", "type = \"bool\"\ndepends_on = \"b && ipv9\"") + &opt("b", "type = \"bool\"")),
+    );
+    assert_eq!(
+        e,
+        ["options.toml: schema error: `a`: `b && ipv9` refers to unknown symbol `ipv9`"]
+    );
     let e = parse_errors(&opt("a", "type = \"bool\"\nselect = [\"nope\"]"));
-    assert_eq!(e, ["options.toml: schema error: `a`: select/imply names unknown option `nope`"]);
+    assert_eq!(
+        e,
+        ["options.toml: schema error: `a`: select/imply names unknown option `nope`"]
+    );
 }
 
 #[test]
 fn bad_choice_member_in_comparison() {
-    let c = opt("c", "type = \"choice\"\nchoices = [{ name = \"x\", prompt = \"X\" }]");
+    let c = opt(
+        "c",
+        "type = \"choice\"\nchoices = [{ name = \"x\", prompt = \"X\" }]",
+    );
     let e = parse_errors(&(c + &opt("a", "type = \"bool\"\ndepends_on = \"c = y2\"")));
-    assert_eq!(e, ["options.toml: schema error: `a`: `c = y2`: `y2` is no member of choice `c`"]);
+    assert_eq!(
+        e,
+        ["options.toml: schema error: `a`: `c = y2`: `y2` is no member of choice `c`"]
+    );
 }
 
 #[test]
 fn cycles() {
-    let e = parse_errors(&(opt("a", "type = \"bool\"\ndepends_on = \"b\"") + &opt("b", "type = \"bool\"\ndepends_on = \"a\"")));
-    assert_eq!(e, ["options.toml: schema error: dependency cycle among a, b (through depends_on, if, select or imply)"]);
-    let e = parse_errors(&(opt("a", "type = \"bool\"\nselect = [\"b\"]") + &opt("b", "type = \"bool\"\ndefault = [{ value = true, if = \"a\" }, { value = false }]") ));
-    assert!(e.is_empty(), "select then default-if on the selector is no cycle: {e:?}");
-    let e = parse_errors(&(opt("a", "type = \"bool\"\nselect = [\"b\"]") + &opt("b", "type = \"bool\"\nselect = [\"a\"]")));
+    let e = parse_errors(
+        &(opt("a", "type = \"bool\"\ndepends_on = \"b\"")
+            + &opt("b", "type = \"bool\"\ndepends_on = \"a\"")),
+    );
+    assert_eq!(
+        e,
+        [
+            "options.toml: schema error: dependency cycle among a, b (through depends_on, if, select or imply)"
+        ]
+    );
+    let e = parse_errors(
+        &(opt("a", "type = \"bool\"\nselect = [\"b\"]")
+            + &opt(
+                "b",
+                "type = \"bool\"\ndefault = [{ value = true, if = \"a\" }, { value = false }]",
+            )),
+    );
+    assert!(
+        e.is_empty(),
+        "select then default-if on the selector is no cycle: {e:?}"
+    );
+    let e = parse_errors(
+        &(opt("a", "type = \"bool\"\nselect = [\"b\"]")
+            + &opt("b", "type = \"bool\"\nselect = [\"a\"]")),
+    );
     assert_eq!(e.len(), 1);
     let e = parse_errors(&opt("a", "type = \"bool\"\ndepends_on = \"a\""));
-    assert_eq!(e, ["options.toml: schema error: `a`: `a` refers to the option itself"]);
+    assert_eq!(
+        e,
+        ["options.toml: schema error: `a`: `a` refers to the option itself"]
+    );
 }
 
 #[test]
 fn duplicates() {
     let e = parse_errors(&(opt("a", "type = \"bool\"") + &opt("a", "type = \"bool\"")));
-    assert!(e.iter().any(|e| e.contains("`a`: symbol defined twice")), "{e:?}");
-    let e = parse_errors(&(opt("a", "type = \"bool\"\nkconfig = \"LWIP_X\"") + &opt("b", "type = \"bool\"\nrenamed_from = [\"LWIP_X\"]")));
-    assert_eq!(e, ["options.toml: schema error: `LWIP_X`: sdkconfig name used twice (kconfig or renamed_from)"]);
+    assert!(
+        e.iter().any(|e| e.contains("`a`: symbol defined twice")),
+        "{e:?}"
+    );
+    let e = parse_errors(
+        &(opt("a", "type = \"bool\"\nkconfig = \"LWIP_X\"")
+            + &opt("b", "type = \"bool\"\nrenamed_from = [\"LWIP_X\"]")),
+    );
+    assert_eq!(
+        e,
+        [
+            "options.toml: schema error: `LWIP_X`: sdkconfig name used twice (kconfig or renamed_from)"
+        ]
+    );
 }
 
 #[test]
@@ -97,11 +159,19 @@ fn malformed_options() {
         ["options.toml: schema error: `a`: default 3 is not a bool"]
     );
     assert_eq!(
-        parse_errors(&(opt("a", "type = \"bool\"\ndefault = [{ value = true, if = \"a2\" }]") + &opt("a2", "type = \"bool\""))),
+        parse_errors(
+            &(opt(
+                "a",
+                "type = \"bool\"\ndefault = [{ value = true, if = \"a2\" }]"
+            ) + &opt("a2", "type = \"bool\""))
+        ),
         ["options.toml: schema error: `a`: the last conditional default must have no `if`"]
     );
     assert_eq!(
-        parse_errors(&opt("a", "type = \"choice\"\ndefault = \"z\"\nchoices = [{ name = \"x\", prompt = \"X\" }]")),
+        parse_errors(&opt(
+            "a",
+            "type = \"choice\"\ndefault = \"z\"\nchoices = [{ name = \"x\", prompt = \"X\" }]"
+        )),
         ["options.toml: schema error: `a`: default `z` is not a member (x)"]
     );
     assert_eq!(
@@ -110,7 +180,10 @@ fn malformed_options() {
     );
     let e = parse_errors("[[option]]\nkey = \"a\"\ntype = \"bool\"\ntypo = 1\n");
     assert_eq!(e.len(), 1);
-    assert!(e[0].starts_with("options.toml:4:1: schema error: unknown field `typo`"), "{e:?}");
+    assert!(
+        e[0].starts_with("options.toml:4:1: schema error: unknown field `typo`"),
+        "{e:?}"
+    );
 }
 
 #[test]
@@ -125,27 +198,51 @@ fn lint_completeness() {
         ]
     );
     let text = "[[option]]\nkey = \"a\"\ntype = \"bool\"\nmenu = \"M\"\nprompt = \"P\"\nhelp = \"H\"\nstatus = \"no-effect\"\n";
-    assert_eq!(lint(text), ["options.toml: schema error: `a`: status no-effect needs the reason in `effect`"]);
+    assert_eq!(
+        lint(text),
+        ["options.toml: schema error: `a`: status no-effect needs the reason in `effect`"]
+    );
     let text = "[[option]]\nkey = \"a\"\ntype = \"bool\"\nmenu = \"M\"\nprompt = \"P\"\nhelp = \"H\"\nstatus = \"wired\"\n";
-    assert_eq!(lint(text), ["options.toml: schema error: `a`: missing effect"]);
+    assert_eq!(
+        lint(text),
+        ["options.toml: schema error: `a`: missing effect"]
+    );
 }
 
 #[test]
 fn lint_numbers_and_names() {
     assert_eq!(
-        lint(&opt("a", "type = \"int\"\nrust_type = \"u8\"\ndefault = 5\nrange = [10, 20]")),
+        lint(&opt(
+            "a",
+            "type = \"int\"\nrust_type = \"u8\"\ndefault = 5\nrange = [10, 20]"
+        )),
         ["options.toml: schema error: `a`: default 5 is outside range 10..=20"]
     );
     assert_eq!(
-        lint(&opt("a", "type = \"int\"\nrust_type = \"u8\"\ndefault = 5\nrange = [0, 300]")),
+        lint(&opt(
+            "a",
+            "type = \"int\"\nrust_type = \"u8\"\ndefault = 5\nrange = [0, 300]"
+        )),
         ["options.toml: schema error: `a`: range 0..=300 does not fit u8"]
     );
-    assert_eq!(lint(&opt("a", "type = \"int\"\ndefault = 5")), ["options.toml: schema error: `a`: int/hex option needs a rust_type"]);
+    assert_eq!(
+        lint(&opt("a", "type = \"int\"\ndefault = 5")),
+        ["options.toml: schema error: `a`: int/hex option needs a rust_type"]
+    );
     assert_eq!(
         lint(&opt("tcp_x", "type = \"bool\"\nkconfig = \"LWIP_TCP_Y\"")),
         ["options.toml: schema error: `tcp_x`: key should be `tcp_y` (from kconfig `LWIP_TCP_Y`)"]
     );
-    assert_eq!(lint(&opt("a", "type = \"int\"\nrust_type = \"u8\"\ndefault = 1\ncfg = true")), ["options.toml: schema error: `a`: cfg = true needs a bool or choice option"]);
+    assert_eq!(
+        lint(&opt(
+            "a",
+            "type = \"int\"\nrust_type = \"u8\"\ndefault = 1\ncfg = true"
+        )),
+        ["options.toml: schema error: `a`: cfg = true needs a bool or choice option"]
+    );
     let ext = "[[external]]\nname = \"X\"\nkind = \"dropped\"\nvalue = true\n";
-    assert_eq!(lint(ext), ["options.toml: schema error: `X`: external symbol without a reason"]);
+    assert_eq!(
+        lint(ext),
+        ["options.toml: schema error: `X`: external symbol without a reason"]
+    );
 }

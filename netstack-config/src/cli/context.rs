@@ -73,20 +73,32 @@ impl Context {
                 Box::leak(Box::new(s))
             }
         };
-        Ok(Context { schema, presets: EmbeddedPresets })
+        Ok(Context {
+            schema,
+            presets: EmbeddedPresets,
+        })
     }
 
     /// The file to use: the argument, else `$NETSTACK_CONFIG`, else `None` (the default config).
     pub fn pick(file: Option<&Path>) -> Option<PathBuf> {
-        file.map(Path::to_path_buf)
-            .or_else(|| std::env::var_os("NETSTACK_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from))
+        file.map(Path::to_path_buf).or_else(|| {
+            std::env::var_os("NETSTACK_CONFIG")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
     }
 
     /// Loads and resolves a config file (or the default configuration).
     pub fn resolve(&self, file: Option<&Path>) -> Resolved {
         let (loaded, name) = match Self::pick(file) {
-            Some(p) => (load::load_path(self.schema, &self.presets, &p), p.display().to_string()),
-            None => (load::load_preset(self.schema, &self.presets, "default"), "default configuration".to_owned()),
+            Some(p) => (
+                load::load_path(self.schema, &self.presets, &p),
+                p.display().to_string(),
+            ),
+            None => (
+                load::load_preset(self.schema, &self.presets, "default"),
+                "default configuration".to_owned(),
+            ),
         };
         self.finish(loaded, name)
     }
@@ -94,14 +106,22 @@ impl Context {
     /// Resolves what was loaded.
     pub fn finish(&self, loaded: Loaded, name: String) -> Resolved {
         let outcome = resolve::resolve(self.schema, &loaded.assignments);
-        Resolved { loaded, outcome, name }
+        Resolved {
+            loaded,
+            outcome,
+            name,
+        }
     }
 
     /// Loads and resolves, printing diagnostics; `Err(status)` if there were errors.
     pub fn resolve_ok(&self, file: Option<&Path>) -> Result<Resolved, i32> {
         let r = self.resolve(file);
         report(&r.diagnostics());
-        if r.has_errors() { Err(CONFIG_ERROR) } else { Ok(r) }
+        if r.has_errors() {
+            Err(CONFIG_ERROR)
+        } else {
+            Ok(r)
+        }
     }
 }
 

@@ -20,24 +20,42 @@ fn row(label: &str, text: impl AsRef<str>) {
 pub fn explain(ctx: &Context, name: &str) -> i32 {
     let schema = ctx.schema;
     let Some(symbol) = schema.lookup(name) else {
-        let all = schema.keys().chain(schema.externals.iter().map(|e| e.name.as_str()));
+        let all = schema
+            .keys()
+            .chain(schema.externals.iter().map(|e| e.name.as_str()));
         let hint = netstack_config::diagnostics::did_you_mean(&name.to_lowercase(), all)
             .map(|h| format!("; did you mean `{h}`?"))
             .unwrap_or_default();
         eprintln!("error: no option or symbol `{name}`{hint}");
         return USAGE;
     };
-    let defaults = resolve::resolve(schema, &load::load_preset(schema, &ctx.presets, "default").assignments).config;
+    let defaults = resolve::resolve(
+        schema,
+        &load::load_preset(schema, &ctx.presets, "default").assignments,
+    )
+    .config;
     match symbol {
         Symbol::External(i) => {
             let e = &schema.externals[i];
-            println!("{} — external symbol ({})", e.name, if matches!(e.kind, netstack_config::schema::ExternalKind::Platform) { "platform fact" } else { "dropped ESP32 concern" });
+            println!(
+                "{} — external symbol ({})",
+                e.name,
+                if matches!(e.kind, netstack_config::schema::ExternalKind::Platform) {
+                    "platform fact"
+                } else {
+                    "dropped ESP32 concern"
+                }
+            );
             row("value:", e.value.to_string());
             row("reason:", e.reason.trim());
             let users: Vec<&str> = schema
                 .options
                 .iter()
-                .filter(|o| o.depends_on.as_ref().is_some_and(|c| c.expr.symbols().contains(&e.name.as_str())))
+                .filter(|o| {
+                    o.depends_on
+                        .as_ref()
+                        .is_some_and(|c| c.expr.symbols().contains(&e.name.as_str()))
+                })
                 .map(|o| o.key.as_str())
                 .collect();
             row("used by:", users.join(", "));
@@ -45,7 +63,10 @@ pub fn explain(ctx: &Context, name: &str) -> i32 {
         Symbol::Member(i, m) => {
             let def = &schema.options[i];
             let member = &def.choices[m];
-            println!("{name} is member `{}` of choice `{}`: write `{} = \"{}\"`\n", member.name, def.key, def.key, member.name);
+            println!(
+                "{name} is member `{}` of choice `{}`: write `{} = \"{}\"`\n",
+                member.name, def.key, def.key, member.name
+            );
             option(ctx, def, &defaults);
         }
         Symbol::Option(i) => option(ctx, &schema.options[i], &defaults),
@@ -61,7 +82,11 @@ fn option(ctx: &Context, def: &OptionDef, defaults: &resolve::Config<'_>) {
         sdk.push_str(" (netstack-only; not in ESP-IDF's Kconfig)");
     }
     if !def.renamed_from.is_empty() {
-        let old: Vec<String> = def.renamed_from.iter().map(|o| format!("CONFIG_{o}")).collect();
+        let old: Vec<String> = def
+            .renamed_from
+            .iter()
+            .map(|o| format!("CONFIG_{o}"))
+            .collect();
         sdk.push_str(&format!(" (formerly {})", old.join(", ")));
     }
     row("sdkconfig:", sdk);
@@ -75,28 +100,63 @@ fn option(ctx: &Context, def: &OptionDef, defaults: &resolve::Config<'_>) {
     row("range:", range_text(def));
     if let Some(c) = &def.depends_on {
         let holds = c.expr.eval(defaults as &dyn Env);
-        row("depends on:", format!("{} ({} with the defaults)", c.text, if holds { "holds" } else { "does not hold" }));
+        row(
+            "depends on:",
+            format!(
+                "{} ({} with the defaults)",
+                c.text,
+                if holds { "holds" } else { "does not hold" }
+            ),
+        );
     }
     for m in &def.choices {
-        let deps = m.depends_on.as_ref().map(|c| format!(" (needs {})", c.text)).unwrap_or_default();
-        row("choice:", format!("\"{}\" (CONFIG_{}): {}{deps}", m.name, def.member_sdk_name(m), m.prompt.trim()));
+        let deps = m
+            .depends_on
+            .as_ref()
+            .map(|c| format!(" (needs {})", c.text))
+            .unwrap_or_default();
+        row(
+            "choice:",
+            format!(
+                "\"{}\" (CONFIG_{}): {}{deps}",
+                m.name,
+                def.member_sdk_name(m),
+                m.prompt.trim()
+            ),
+        );
     }
     row("selects:", def.select.join(", "));
     row("implies:", def.imply.join(", "));
     let by = |f: fn(&OptionDef) -> &Vec<String>| -> String {
-        schema.options.iter().filter(|o| f(o).contains(&def.key)).map(|o| o.key.as_str()).collect::<Vec<_>>().join(", ")
+        schema
+            .options
+            .iter()
+            .filter(|o| f(o).contains(&def.key))
+            .map(|o| o.key.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     row("selected by:", by(|o| &o.select));
     row("implied by:", by(|o| &o.imply));
     row("lwIP:", def.lwip.trim());
-    row("status:", format!("{} — {}", def.status.map_or("?", |s| s.name()), def.effect.trim()));
+    row(
+        "status:",
+        format!(
+            "{} — {}",
+            def.status.map_or("?", |s| s.name()),
+            def.effect.trim()
+        ),
+    );
     let mut generated = format!("netstack::config::{}", def.const_name());
     if def.cfg {
         generated.push_str(&format!(", cfg netstack_{}", def.key));
     }
     row("generated:", generated);
     if let Some(r) = defaults.get(&def.key) {
-        row("default cfg:", format!("{} = {}", def.key, r.value.to_toml(def.is_hex())));
+        row(
+            "default cfg:",
+            format!("{} = {}", def.key, r.value.to_toml(def.is_hex())),
+        );
     }
     println!();
     for line in def.help.trim().lines() {

@@ -21,7 +21,11 @@ pub fn import(ctx: &Context, path: &Path, output: Option<&Path>) -> i32 {
     };
     let shown = path.display().to_string();
     let imp = sdkconfig::import(ctx.schema, &shown, &text);
-    let loaded = Loaded { assignments: imp.assignments.clone(), diagnostics: imp.diagnostics.clone(), ..Loaded::default() };
+    let loaded = Loaded {
+        assignments: imp.assignments.clone(),
+        diagnostics: imp.diagnostics.clone(),
+        ..Loaded::default()
+    };
     let r = ctx.finish(loaded, shown.clone());
     let diags = r.diagnostics();
     report(&diags);
@@ -29,7 +33,11 @@ pub fn import(ctx: &Context, path: &Path, output: Option<&Path>) -> i32 {
         return CONFIG_ERROR;
     }
     let config = &r.outcome.config;
-    let differing = config.options.iter().filter(|o| o.provenance.is_assigned() && o.value != o.default).count();
+    let differing = config
+        .options
+        .iter()
+        .filter(|o| o.provenance.is_assigned() && o.value != o.default)
+        .count();
     eprintln!(
         "{shown}: imported {} lwIP option(s), {differing} differ from the defaults; {} line(s) not imported; {} line(s) of other components skipped",
         imp.assignments.len(),
@@ -53,8 +61,13 @@ pub fn generate(ctx: &Context, file: Option<&Path>, out: &Path) -> i32 {
         Ok(r) => r,
         Err(status) => return status,
     };
-    let source = Context::pick(file).map_or_else(|| "default (configs/default.toml)".to_owned(), |p| p.display().to_string());
-    let Ok((valid, _)) = r.outcome.into_valid() else { return CONFIG_ERROR };
+    let source = Context::pick(file).map_or_else(
+        || "default (configs/default.toml)".to_owned(),
+        |p| p.display().to_string(),
+    );
+    let Ok((valid, _)) = r.outcome.into_valid() else {
+        return CONFIG_ERROR;
+    };
     let g = codegen::generate(&valid, &source);
     let mut cfgs = String::new();
     for c in &g.check_cfgs {
@@ -76,7 +89,9 @@ pub fn generate(ctx: &Context, file: Option<&Path>, out: &Path) -> i32 {
 
 fn default_doc_path() -> PathBuf {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    netstack_config::build::workspace_root(&cwd).unwrap_or(cwd).join("docs/options.md")
+    netstack_config::build::workspace_root(&cwd)
+        .unwrap_or(cwd)
+        .join("docs/options.md")
 }
 
 /// `options-doc [--check] [--out FILE]`.
@@ -89,7 +104,10 @@ pub fn options_doc(ctx: &Context, check: bool, out: Option<&Path>) -> i32 {
             println!("{} is up to date", path.display());
             return OK;
         }
-        eprintln!("error: {} is stale; run `netstack-config options-doc` to rewrite it", path.display());
+        eprintln!(
+            "error: {} is stale; run `netstack-config options-doc` to rewrite it",
+            path.display()
+        );
         return CONFIG_ERROR;
     }
     let status = write_out(Some(&path), &text);

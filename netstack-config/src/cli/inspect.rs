@@ -19,8 +19,17 @@ pub fn check(ctx: &Context, file: Option<&Path>) -> i32 {
         eprintln!("{}: {errors} error(s), {warnings} warning(s)", r.name);
         return CONFIG_ERROR;
     }
-    let set = r.outcome.config.options.iter().filter(|o| o.provenance.is_assigned()).count();
-    println!("{}: ok ({set} option(s) set, {warnings} warning(s))", r.name);
+    let set = r
+        .outcome
+        .config
+        .options
+        .iter()
+        .filter(|o| o.provenance.is_assigned())
+        .count();
+    println!(
+        "{}: ok ({set} option(s) set, {warnings} warning(s))",
+        r.name
+    );
     println!("{}", stats(ctx.schema));
     OK
 }
@@ -41,10 +50,18 @@ pub fn show(ctx: &Context, file: Option<&Path>, changed: bool) -> i32 {
                 Provenance::Default => String::new(),
                 p => p.describe(),
             };
-            (format!("{} = {}", def.key, o.value.to_toml(def.is_hex())), mark)
+            (
+                format!("{} = {}", def.key, o.value.to_toml(def.is_hex())),
+                mark,
+            )
         })
         .collect();
-    let width = lines.iter().filter(|(_, m)| !m.is_empty()).map(|(l, _)| l.len()).max().unwrap_or(0);
+    let width = lines
+        .iter()
+        .filter(|(_, m)| !m.is_empty())
+        .map(|(l, _)| l.len())
+        .max()
+        .unwrap_or(0);
     println!("# {}", r.loaded.chain.join(" <- "));
     for (line, mark) in lines {
         if mark.is_empty() {

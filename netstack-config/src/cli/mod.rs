@@ -127,7 +127,9 @@ pub fn main() -> i32 {
         Command::Show { file, changed } => inspect::show(&ctx, file.as_deref(), changed),
         Command::Explain { option } => explain::explain(&ctx, &option),
         Command::Diff { a, b } => inspect::diff(&ctx, &a, &b),
-        Command::Preset { name, list, output } => preset::preset(&ctx, name.as_deref(), list, output.as_deref()),
+        Command::Preset { name, list, output } => {
+            preset::preset(&ctx, name.as_deref(), list, output.as_deref())
+        }
         Command::Import { sdkconfig, output } => files::import(&ctx, &sdkconfig, output.as_deref()),
         Command::Export { file, output } => files::export(&ctx, file.as_deref(), output.as_deref()),
         Command::Generate { file, out } => files::generate(&ctx, file.as_deref(), &out),

@@ -16,7 +16,9 @@ fn description(text: &str, loaded: &load::Loaded) -> String {
     }
     let mut para = String::new();
     for line in text.lines().map(str::trim) {
-        let Some(c) = line.strip_prefix('#').map(str::trim) else { break };
+        let Some(c) = line.strip_prefix('#').map(str::trim) else {
+            break;
+        };
         if c.is_empty() || c.starts_with("netstack preset:") {
             if para.is_empty() {
                 continue;
@@ -50,7 +52,9 @@ pub fn preset(ctx: &Context, name: Option<&str>, list: bool, output: Option<&Pat
     if list {
         let mut status = OK;
         for name in ctx.presets.names() {
-            let Some(p) = ctx.presets.get(&name) else { continue };
+            let Some(p) = ctx.presets.get(&name) else {
+                continue;
+            };
             let loaded = load::load_preset(ctx.schema, &ctx.presets, &name);
             if netstack_config::diagnostics::has_errors(&loaded.diagnostics) {
                 report(&loaded.diagnostics);
@@ -62,7 +66,12 @@ pub fn preset(ctx: &Context, name: Option<&str>, list: bool, output: Option<&Pat
             if diff.is_empty() {
                 println!("{:<16} same as the defaults", "");
             } else {
-                println!("{:<16} differs from the defaults in {} option(s): {}", "", diff.len(), diff.join(", "));
+                println!(
+                    "{:<16} differs from the defaults in {} option(s): {}",
+                    "",
+                    diff.len(),
+                    diff.join(", ")
+                );
             }
         }
         return status;
@@ -77,6 +86,9 @@ pub fn preset(ctx: &Context, name: Option<&str>, list: bool, output: Option<&Pat
     };
     let loaded = load::load_preset(ctx.schema, &ctx.presets, name);
     let diff = differences(ctx, &loaded);
-    eprintln!("preset {name}: differs from the defaults in {} option(s)", diff.len());
+    eprintln!(
+        "preset {name}: differs from the defaults in {} option(s)",
+        diff.len()
+    );
     write_out(output, &p.text)
 }

@@ -9,7 +9,9 @@ use netstack_config::schema::Schema;
 /// The mini schema of `tests/data`.
 pub fn mini() -> &'static Schema {
     static S: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
-    S.get_or_init(|| Schema::parse(include_str!("data/mini-schema.toml")).expect("mini schema parses"))
+    S.get_or_init(|| {
+        Schema::parse(include_str!("../data/mini-schema.toml")).expect("mini schema parses")
+    })
 }
 
 /// Presets for the mini schema.
@@ -17,7 +19,11 @@ pub fn mini_presets() -> PresetList {
     PresetList(vec![
         ("default".into(), "".into(), None),
         ("big".into(), "tcp_snd_buf_default = 20000\n".into(), None),
-        ("bigger".into(), "extends = \"big\"\ntcp_wnd_default = 30000\n".into(), None),
+        (
+            "bigger".into(),
+            "extends = \"big\"\ntcp_wnd_default = 30000\n".into(),
+            None,
+        ),
         ("loop-a".into(), "extends = \"loop-b\"\n".into(), None),
         ("loop-b".into(), "extends = \"loop-a\"\n".into(), None),
     ])

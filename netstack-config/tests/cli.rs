@@ -1,0 +1,302 @@
+//! The `netstack-config` binary: every subcommand and its exit status.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_netstack-config");
+
+fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
+    let out: Output = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NETSTACK_CONFIG")
+        .output()
+        .expect("runs the binary");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn help_on_every_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in [
+        "check",
+        "show",
+        "explain",
+        "diff",
+        "preset",
+        "import",
+        "export",
+        "generate",
+        "options-doc",
+    ] {
+        let (code, out, _) = run(&[sub, "--help"], dir.path());
+        assert_eq!(code, 0, "{sub}");
+        assert!(out.contains("Usage: netstack-config"), "{sub}: {out}");
+    }
+    let (code, _, err) = run(&["frobnicate"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("unrecognized subcommand"));
+    let (code, _, _) = run(&["diff", "only-one.toml"], dir.path());
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn check_ok_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(&["check"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.contains("default configuration: ok"));
+    assert!(
+        out.contains(" wired, ") && out.contains(" planned, ") && out.contains(" no-effect"),
+        "{out}"
+    );
+    std::fs::write(
+        dir.path().join("netstack.toml"),
+        "extends = \"min-ram\"\ntcp_mms = 1000\ntcp_mss = 70000\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["check", "netstack.toml"], dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("netstack.toml:2:1: error: unknown option `tcp_mms`; did you mean `tcp_mss`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("netstack.toml:3:11: error: tcp_mss = 70000 is out of range 536..=1460"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["check", "missing.toml"], dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot read missing.toml"));
+}
+
+#[test]
+fn check_reads_netstack_config_env() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.toml"), "ipv4 = false\nipv6 = false\n").unwrap();
+    let out = Command::new(BIN)
+        .arg("check")
+        .current_dir(dir.path())
+        .env("NETSTACK_CONFIG", "p.toml")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("p.toml:1:8: error: ipv4 and ipv6 are both off")
+    );
+}
+
+#[test]
+fn show_marks_provenance() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("n.toml"),
+        "extends = \"max-throughput\"\ntcp_mss = 1400\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&["show", "n.toml"], dir.path());
+    assert_eq!(code, 0);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("tcp_mss = 1400") && l.ends_with("# file (n.toml:2:1)")),
+        "{out}"
+    );
+    assert!(out.lines().any(|l| l.starts_with("tcp_wnd_default = 65534")
+        && l.contains("# preset max-throughput (configs/max-throughput.toml:")));
+    assert!(out.lines().any(|l| l == "ipv4 = true"));
+    let (code, out, _) = run(&["show", "n.toml", "--changed"], dir.path());
+    assert_eq!(code, 0);
+    assert!(!out.contains("ipv4 = true"));
+    assert_eq!(
+        out.lines().filter(|l| !l.starts_with('#')).count(),
+        7,
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_spellings_and_externals() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "tcp_mss",
+        "TCP_MSS",
+        "CONFIG_LWIP_TCP_MSS",
+        "CONFIG_TCP_MSS",
+        "LWIP_TCP_MSS",
+    ] {
+        let (code, out, _) = run(&["explain", name], dir.path());
+        assert_eq!(code, 0, "{name}");
+        assert!(out.starts_with("tcp_mss — "), "{name}: {out}");
+        assert!(out.contains("CONFIG_LWIP_TCP_MSS (formerly CONFIG_TCP_MSS)"));
+        assert!(out.contains("range:        536..=1460"));
+        assert!(out.contains("lwIP:         TCP_MSS"));
+        assert!(out.contains("status:"));
+    }
+    let (_, out, _) = run(&["explain", "tcp_rcv_scale"], dir.path());
+    assert!(
+        out.contains("depends on:   wnd_scale (does not hold with the defaults)"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["explain", "tcp_oversize"], dir.path());
+    assert!(
+        out.contains("choice:       \"quarter_mss\" (CONFIG_LWIP_TCP_OVERSIZE_QUARTER_MSS)"),
+        "{out}"
+    );
+    let (code, out, _) = run(&["explain", "SPIRAM_TRY_ALLOCATE_WIFI_LWIP"], dir.path());
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("external symbol")
+            && out.contains("value:        true")
+            && out.contains("used by:      wnd_scale"),
+        "{out}"
+    );
+    let (code, _, err) = run(&["explain", "tcp_mms"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `tcp_mss`?"));
+}
+
+#[test]
+fn diff_two_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.toml"), "tcp_mss = 1000\n").unwrap();
+    std::fs::write(dir.path().join("b.toml"), "tcp_mss = 1200\nipv6 = false\n").unwrap();
+    let (code, out, _) = run(&["diff", "a.toml", "b.toml"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.contains("tcp_mss: 1000 -> 1200"), "{out}");
+    assert!(out.contains("ipv6: true -> false"));
+    let (code, out, _) = run(&["diff", "a.toml", "a.toml"], dir.path());
+    assert_eq!((code, out.trim()), (0, "no differences"));
+}
+
+#[test]
+fn preset_list_and_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(&["preset", "--list"], dir.path());
+    assert_eq!(code, 0);
+    for name in ["default", "min-ram", "max-throughput", "low-latency"] {
+        assert!(out.lines().any(|l| l.starts_with(name)), "{name}: {out}");
+    }
+    assert!(out.contains("same as the defaults"));
+    assert!(
+        out.contains("differs from the defaults in 6 option(s): "),
+        "{out}"
+    );
+    let (code, _, _) = run(&["preset", "min-ram", "-o", "mine.toml"], dir.path());
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(dir.path().join("mine.toml")).unwrap();
+    assert!(text.contains("max_sockets = 4"));
+    let (code, out, _) = run(&["check", "mine.toml"], dir.path());
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = run(&["preset", "min-rom"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown preset `min-rom`; did you mean `min-ram`? presets: default, low-latency, max-throughput, min-ram"));
+}
+
+#[test]
+fn import_writes_only_differences_and_round_trips_with_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture("sdkconfig.old");
+    let (code, toml, err) = run(&["import", &src], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        toml.contains("tcp_mss = 1436  # line 193: CONFIG_TCP_MSS, renamed to CONFIG_LWIP_TCP_MSS"),
+        "{toml}"
+    );
+    assert!(toml.contains("tcp_oversize = \"quarter_mss\""));
+    assert!(!toml.contains("ipv4 ="));
+    assert!(
+        err.contains("sdkconfig.old:161:1: warning: `CONFIG_L2_TO_L3_COPY=` assigns nothing"),
+        "{err}"
+    );
+    assert!(err.contains("line(s) of other components skipped"));
+    let (code, _, _) = run(&["import", &src, "-o", "n.toml"], dir.path());
+    assert_eq!(code, 0);
+    let (code, exported, _) = run(&["export", "n.toml"], dir.path());
+    assert_eq!(code, 0);
+    assert!(exported.contains("CONFIG_LWIP_TCP_MSS=1436"));
+    assert!(exported.contains("CONFIG_LWIP_TCP_OVERSIZE_QUARTER_MSS=y"));
+    assert!(exported.contains("# CONFIG_LWIP_IP4_FRAG is not set"));
+    std::fs::write(dir.path().join("sdkconfig.exported"), &exported).unwrap();
+    let (code, toml2, _) = run(
+        &["import", "sdkconfig.exported", "-o", "n2.toml"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{toml2}");
+    let (_, d, _) = run(&["diff", "n.toml", "n2.toml"], dir.path());
+    assert_eq!(d.trim(), "no differences");
+    let (code, _, err) = run(&["import", "nope"], dir.path());
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn import_of_an_invalid_sdkconfig_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sdkconfig"), "CONFIG_LWIP_TCP_MSS=99999\n").unwrap();
+    let (code, out, err) = run(&["import", "sdkconfig"], dir.path());
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("sdkconfig:1:21: error: tcp_mss = 99999 is out of range 536..=1460"),
+        "{err}"
+    );
+}
+
+#[test]
+fn generate_writes_rust_and_cfgs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("n.toml"), "extends = \"min-ram\"\n").unwrap();
+    let (code, _, err) = run(&["generate", "n.toml", "--out", "gen"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let rust = std::fs::read_to_string(dir.path().join("gen/config.rs")).unwrap();
+    assert!(rust.contains("pub const MAX_SOCKETS: usize = 4;"));
+    assert!(rust.contains("pub const IPV6: bool = false;"));
+    assert!(rust.contains("pub const SOURCE: &str = \"n.toml\";"));
+    let cfgs = std::fs::read_to_string(dir.path().join("gen/cfgs.txt")).unwrap();
+    assert!(cfgs.contains("cargo::rustc-check-cfg=cfg(netstack_ipv6)\n"));
+    assert!(!cfgs.contains("cargo::rustc-cfg=netstack_ipv6\n"));
+    assert!(cfgs.contains("cargo::rustc-cfg=netstack_ipv4\n"));
+    std::fs::write(dir.path().join("bad.toml"), "ipv5 = true\n").unwrap();
+    let (code, _, _) = run(&["generate", "bad.toml", "--out", "gen2"], dir.path());
+    assert_eq!(code, 1);
+    assert!(!dir.path().join("gen2").exists());
+}
+
+#[test]
+fn options_doc_write_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, _) = run(&["options-doc", "--check", "--out", "o.md"], dir.path());
+    assert_eq!(code, 1);
+    let (code, out, _) = run(&["options-doc", "--out", "o.md"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.contains("wrote o.md"));
+    let (code, _, _) = run(&["options-doc", "--check", "--out", "o.md"], dir.path());
+    assert_eq!(code, 0);
+    let md = std::fs::read_to_string(dir.path().join("o.md")).unwrap();
+    assert!(
+        md.contains("| `tcp_mss` | `CONFIG_LWIP_TCP_MSS` | int (u16) | 1440 | 536..=1460 |"),
+        "{md}"
+    );
+    assert!(md.contains("Choices of `tcp_oversize`"));
+}
+
+#[test]
+fn custom_schema_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let mini = format!("{}/tests/data/mini-schema.toml", env!("CARGO_MANIFEST_DIR"));
+    let (code, out, _) = run(&["--schema", &mini, "explain", "task_mask"], dir.path());
+    assert_eq!(code, 0);
+    assert!(out.contains("default:      0x10"), "{out}");
+    std::fs::write(dir.path().join("broken.toml"), "[[option]]\nkey = 1\n").unwrap();
+    let (code, _, err) = run(&["--schema", "broken.toml", "check"], dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("schema error"), "{err}");
+}
