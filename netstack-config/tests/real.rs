@@ -330,3 +330,24 @@ fn options_doc_is_up_to_date() {
         "docs/options.md is stale: run `cargo run -p netstack-config -- options-doc`"
     );
 }
+
+#[test]
+fn every_file_in_configs_is_embedded() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .expect("configs/ exists")
+        .filter_map(|e| {
+            e.ok()?
+                .file_name()
+                .to_str()?
+                .strip_suffix(".toml")
+                .map(str::to_owned)
+        })
+        .collect();
+    on_disk.sort();
+    assert_eq!(
+        on_disk,
+        EmbeddedPresets.names(),
+        "add new presets to embedded::PRESET_TEXTS"
+    );
+}
