@@ -230,7 +230,8 @@ pub fn emit(out: &BuildOutput, out_dir: &Path) -> bool {
 /// Everything `netstack/build.rs` needs: resolves the configuration named by
 /// `NETSTACK_CONFIG` against the embedded schema and presets, writes `$OUT_DIR/config.rs`,
 /// prints the cargo instructions, and on an invalid configuration prints every diagnostic
-/// as `cargo::error=` and exits with status 1 (no panic, no backtrace).
+/// as `cargo::error=` lines, which fail the build with just those messages (no panic, no
+/// backtrace, no dump of the script's other output).
 pub fn run() {
     let schema = match crate::embedded::schema() {
         Ok(s) => s,
@@ -238,7 +239,7 @@ pub fn run() {
             for e in errors {
                 println!("cargo::error={e}");
             }
-            std::process::exit(1);
+            return;
         }
     };
     let env = BuildEnv::from_env();
@@ -248,11 +249,10 @@ pub fn run() {
         println!(
             "cargo::error=OUT_DIR is not set: netstack_config::build::run() must run inside a build script"
         );
-        std::process::exit(1);
+        return;
     };
-    if !emit(&out, Path::new(&out_dir)) {
-        std::process::exit(1);
-    }
+    // On failure `emit` has printed `cargo::error=` lines; they alone fail the build.
+    emit(&out, Path::new(&out_dir));
 }
 
 #[cfg(test)]

@@ -1,6 +1,9 @@
-//! Kconfig-style expressions for `depends_on` and `if`: `!`, `&&`, `||`, `=`, `!=`, parentheses.
+//! Kconfig-style expressions for `depends_on` and `if`: `!`, `&&`, `||`, parentheses and the
+//! comparisons `=`, `!=`, `<`, `<=`, `>`, `>=`.
 //!
-//! Precedence as Kconfig: `!` binds tightest, then `=`/`!=`, then `&&`, then `||`.
+//! Precedence as Kconfig: `!` binds tightest, then the comparisons, then `&&`, then `||`.
+//! Ordering comparisons compare numbers; between anything else they are false, as in Kconfig
+//! for symbols without a numeric value.
 
 use std::fmt;
 
@@ -17,15 +20,46 @@ pub enum Expr {
     And(Box<Expr>, Box<Expr>),
     /// Logical or.
     Or(Box<Expr>, Box<Expr>),
-    /// `lhs = rhs` (`equal` true) or `lhs != rhs`.
+    /// `lhs OP rhs`.
     Cmp {
         /// Left operand.
         lhs: Operand,
-        /// True for `=`, false for `!=`.
-        equal: bool,
+        /// The comparison.
+        op: CmpOp,
         /// Right operand.
         rhs: Operand,
     },
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
 }
 
 /// One side of a comparison.
@@ -72,8 +106,7 @@ enum Tok {
     Not,
     And,
     Or,
-    Eq,
-    Ne,
+    Cmp(CmpOp),
     LParen,
     RParen,
 }
@@ -96,8 +129,21 @@ fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ParseError> {
             }
             b'(' => (out.push((start, Tok::LParen)), i += 1).1,
             b')' => (out.push((start, Tok::RParen)), i += 1).1,
-            b'=' => (out.push((start, Tok::Eq)), i += 1).1,
-            b'!' if bytes.get(i + 1) == Some(&b'=') => (out.push((start, Tok::Ne)), i += 2).1,
+            b'=' => (out.push((start, Tok::Cmp(CmpOp::Eq))), i += 1).1,
+            b'!' if bytes.get(i + 1) == Some(&b'=') => {
+                (out.push((start, Tok::Cmp(CmpOp::Ne))), i += 2).1
+            }
+            b'<' | b'>' => {
+                let or_equal = bytes.get(i + 1) == Some(&b'=');
+                let op = match (c, or_equal) {
+                    (b'<', false) => CmpOp::Lt,
+                    (b'<', true) => CmpOp::Le,
+                    (_, false) => CmpOp::Gt,
+                    (_, true) => CmpOp::Ge,
+                };
+                out.push((start, Tok::Cmp(op)));
+                i += if or_equal { 2 } else { 1 };
+            }
             b'!' => (out.push((start, Tok::Not)), i += 1).1,
             b'&' if bytes.get(i + 1) == Some(&b'&') => (out.push((start, Tok::And)), i += 2).1,
             b'|' if bytes.get(i + 1) == Some(&b'|') => (out.push((start, Tok::Or)), i += 2).1,
@@ -192,15 +238,14 @@ impl Parser {
 
     fn cmp(&mut self) -> Result<Expr, ParseError> {
         // A comparison needs operands, which are not general expressions.
-        if let (Some(_), Some(Tok::Eq | Tok::Ne)) = (
+        if let (Some(_), Some(&Tok::Cmp(op))) = (
             self.operand_at(self.pos),
             self.toks.get(self.pos + 1).map(|(_, t)| t),
         ) {
             let lhs = self.operand()?;
-            let equal = self.peek() == Some(&Tok::Eq);
             self.pos += 1;
             let rhs = self.operand()?;
-            return Ok(Expr::Cmp { lhs, equal, rhs });
+            return Ok(Expr::Cmp { lhs, op, rhs });
         }
         self.unary()
     }
@@ -300,10 +345,24 @@ impl Expr {
             Expr::Not(e) => !e.eval(env),
             Expr::And(a, b) => a.eval(env) && b.eval(env),
             Expr::Or(a, b) => a.eval(env) || b.eval(env),
-            Expr::Cmp { lhs, equal, rhs } => {
+            Expr::Cmp { lhs, op, rhs } => {
                 let l = operand_value(lhs, env);
                 let r = operand_value(rhs, env);
-                values_equal(&l, &r) == *equal
+                match op {
+                    CmpOp::Eq => values_equal(&l, &r),
+                    CmpOp::Ne => !values_equal(&l, &r),
+                    CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
+                        match (numeric(&l), numeric(&r)) {
+                            (Some(a), Some(b)) => match op {
+                                CmpOp::Lt => a < b,
+                                CmpOp::Le => a <= b,
+                                CmpOp::Gt => a > b,
+                                _ => a >= b,
+                            },
+                            _ => false,
+                        }
+                    }
+                }
             }
         }
     }
@@ -316,6 +375,13 @@ fn operand_value(op: &Operand, env: &dyn Env) -> Value {
         Operand::Int(n) => Value::Int(*n),
         Operand::Str(s) => Value::Str(s.clone()),
         Operand::Bool(b) => Value::Bool(*b),
+    }
+}
+
+fn numeric(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(n) => Some(*n),
+        _ => None,
     }
 }
 
@@ -360,9 +426,7 @@ impl fmt::Display for Expr {
                 wrap(b, true, f)
             }
             Expr::Or(a, b) => write!(f, "{a} || {b}"),
-            Expr::Cmp { lhs, equal, rhs } => {
-                write!(f, "{lhs} {} {rhs}", if *equal { "=" } else { "!=" })
-            }
+            Expr::Cmp { lhs, op, rhs } => write!(f, "{lhs} {} {rhs}", op.as_str()),
         }
     }
 }
@@ -413,6 +477,22 @@ mod tests {
         assert!(eval("s = \"\""));
         assert!(eval("num = 0x3"));
         assert!(eval("a = a"));
+    }
+
+    #[test]
+    fn ordering_comparisons() {
+        assert!(eval("num >= 3"));
+        assert!(eval("num > 2"));
+        assert!(!eval("num > 3"));
+        assert!(eval("num <= 3 && num < 4"));
+        assert!(!eval("num < 3"));
+        assert!(eval("num >= 0x3 || b"));
+        assert!(!eval("c >= 3"), "non-numbers never order");
+        assert!(!eval("!num >= 3"), "`!` applies to the comparison");
+        assert_eq!(
+            Expr::parse("num>=3&&a").unwrap().to_string(),
+            "num >= 3 && a"
+        );
     }
 
     #[test]
