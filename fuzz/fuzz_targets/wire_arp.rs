@@ -21,5 +21,8 @@ fuzz_target!(|data: &[u8]| {
     let mut out = vec![0u8; repr.buffer_len()];
     repr.emit(&mut ArpPacket::new_unchecked(&mut out[..]))
         .expect("buffer_len is enough");
-    assert_eq!(ArpRepr::parse(&ArpPacket::new_unchecked(&out[..])), Ok(repr));
+    assert_eq!(
+        ArpRepr::parse(&ArpPacket::new_unchecked(&out[..])),
+        Ok(repr)
+    );
 });

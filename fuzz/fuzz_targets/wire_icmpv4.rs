@@ -19,7 +19,10 @@ fuzz_target!(|data: &[u8]| {
         let mut out = vec![0u8; repr.buffer_len()];
         repr.emit(&mut Icmpv4Packet::new_unchecked(&mut out[..]))
             .expect("buffer_len is enough");
-        let again = Icmpv4Repr::parse(&Icmpv4Packet::new_unchecked(&out[..]), ChecksumCheck::Verify);
+        let again = Icmpv4Repr::parse(
+            &Icmpv4Packet::new_unchecked(&out[..]),
+            ChecksumCheck::Verify,
+        );
         assert_eq!(again, Ok(repr));
     }
 });

@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
         let Ok(repr) = Ipv4Repr::parse(&packet, check) else {
             continue;
         };
-        let _ = (packet.options(), packet.has_router_alert(), packet.is_fragment());
+        let _ = (
+            packet.options(),
+            packet.has_router_alert(),
+            packet.is_fragment(),
+        );
         let mut out = vec![0u8; repr.buffer_len()];
         let mut emitted = Ipv4Packet::new_unchecked(&mut out[..]);
         repr.emit(&mut emitted).expect("buffer_len is enough");

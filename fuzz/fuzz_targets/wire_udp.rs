@@ -33,9 +33,19 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         let mut out = vec![0u8; repr.buffer_len()];
-        repr.emit(&mut UdpPacket::new_unchecked(&mut out[..]), &src, &dst, packet.payload())
-            .expect("buffer_len is enough");
-        let again = UdpRepr::parse(&UdpPacket::new_unchecked(&out[..]), &src, &dst, ChecksumCheck::Verify);
+        repr.emit(
+            &mut UdpPacket::new_unchecked(&mut out[..]),
+            &src,
+            &dst,
+            packet.payload(),
+        )
+        .expect("buffer_len is enough");
+        let again = UdpRepr::parse(
+            &UdpPacket::new_unchecked(&out[..]),
+            &src,
+            &dst,
+            ChecksumCheck::Verify,
+        );
         assert_eq!(again, Ok(repr));
     }
 });
