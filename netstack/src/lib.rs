@@ -14,6 +14,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod config;
+pub mod ipv4;
 pub mod phy;
 pub mod time;
 pub mod wire;
