@@ -20,10 +20,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "workspace tests (unit, simulation, interop, CLI, docs freshness)"
 cargo test --workspace
 
-step "every preset builds and passes the stack's tests"
-for preset in configs/*.toml; do
-    echo "--- $preset"
-    NETSTACK_CONFIG="$PWD/$preset" cargo test -p netstack --lib --quiet
+step "the stack's tests under every preset and the all-features test config"
+for config in configs/*.toml netstack/tests/configs/*.toml; do
+    echo "--- NETSTACK_CONFIG=$config"
+    NETSTACK_CONFIG="$PWD/$config" cargo test -p netstack
 done
 
 if [ -x scripts/fuzz-smoke.sh ]; then
