@@ -16,5 +16,6 @@ extern crate std;
 pub mod config;
 pub mod ipv4;
 pub mod phy;
+pub mod tcp;
 pub mod time;
 pub mod wire;
