@@ -1,6 +1,6 @@
 //! netstack: a TCP/IP stack with the feature set of ESP-IDF's lwIP.
 //!
-//! The core is `no_std` + `alloc` and poll-driven: one [`Stack`](crate) value owns every
+//! The core is `no_std` + `alloc` and poll-driven: one [`Stack`] value owns every
 //! table, time is passed in, and nothing happens behind the caller's back. Every limit and
 //! feature switch comes from the product's `netstack.toml` through the generated
 //! [`config`] module.
@@ -13,9 +13,28 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod arp;
 pub mod config;
+pub mod error;
+pub mod ethernet;
+pub mod hooks;
+pub mod icmp;
+pub mod igmp;
 pub mod ipv4;
+pub mod multicast;
+pub mod netif;
 pub mod phy;
+pub mod rand;
+pub mod stack;
+pub mod stats;
 pub mod tcp;
 pub mod time;
+pub mod udp;
 pub mod wire;
+
+pub use error::Error;
+pub use hooks::{ForwardDecision, Hooks, InputVerdict, NoHooks};
+pub use netif::{NetifConfig, NetifId, NetifInfo};
+pub use stack::{PollResult, Stack, StackConfig};
+pub use stats::Stats;
+pub use udp::{Readiness, UdpDatagram, UdpEvents, UdpHandle, UdpOptions};

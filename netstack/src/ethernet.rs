@@ -1,0 +1,263 @@
+//! The link layer of the stack: Ethernet II framing in and out (IEEE 802.3, with 802.1Q
+//! tags through the VLAN hooks; lwIP's `ethernet.c`), and bare IP for `Medium::Ip`
+//! devices (loopback, PPP).
+//!
+//! Input checks the destination address (ours, broadcast or multicast; frames for other
+//! hosts seen by a promiscuous device are dropped), handles 802.1Q tags with
+//! [`Hooks::vlan_check`], and dispatches ARP and IPv4; other ethertypes go to
+//! [`Hooks::unknown_eth_protocol`] and are dropped if it does not take them.
+//!
+//! Output writes the link header in the headroom in front of an IP datagram, so a datagram
+//! built in the transmit buffer is sent without a copy; for unicast IPv4 it asks the ARP
+//! cache for the next hop's address (queueing the datagram while a request is outstanding).
+
+use core::net::Ipv4Addr;
+
+use crate::arp::{Refresh, Resolution};
+use crate::error::Error;
+use crate::hooks::{Hooks, InputVerdict};
+use crate::netif::{NetifId, netif_in};
+use crate::phy::{DeviceError, Medium};
+use crate::stack::Stack;
+use crate::stats::DropReason;
+use crate::time::Instant;
+use crate::wire::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr};
+
+/// Bytes reserved in front of a datagram in the transmit buffers: an Ethernet header with
+/// one 802.1Q tag.
+pub(crate) const HEADROOM: usize = 18;
+
+const LOG: &str = "netstack::ethernet";
+
+/// Where a datagram goes on the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NextHop {
+    /// To this neighbour (resolved by ARP).
+    Unicast(Ipv4Addr),
+    /// To every host on the link.
+    Broadcast,
+    /// To the members of this group (RFC 1112 §6.4 MAC mapping).
+    Multicast(Ipv4Addr),
+}
+
+impl<H: Hooks> Stack<H> {
+    /// Processes one received frame of interface `id`.
+    pub(crate) fn link_input(&mut self, id: NetifId, frame: &[u8], now: Instant) {
+        self.stats.link.rx += 1;
+        let Some(netif) = self.netif_ref(id) else {
+            return;
+        };
+        if !netif.up {
+            self.stats.link.drop(DropReason::NoRoute);
+            return;
+        }
+        match netif.caps.medium {
+            Medium::Ip => self.ipv4_input(id, frame, None, now),
+            Medium::Ethernet => self.ethernet_input(id, frame, now),
+        }
+    }
+
+    fn ethernet_input(&mut self, id: NetifId, frame: &[u8], now: Instant) {
+        let Ok(eth) = EthernetFrame::new_checked(frame) else {
+            self.stats.link.drop(DropReason::Malformed);
+            return;
+        };
+        let Some(netif) = netif_in(&self.netifs, id) else {
+            return;
+        };
+        let dst = eth.dst_addr();
+        if dst != netif.mac && !dst.is_multicast() {
+            self.stats.link.drop(DropReason::NotForUs);
+            return;
+        }
+        if let Some(tag) = eth.vlan_tag() {
+            let info = netif.info(id);
+            if !self.hooks.vlan_check(&info, &eth, tag) {
+                log::trace!(target: LOG, "{id}: dropping frame tagged for VLAN {}", tag.vid);
+                self.stats.link.drop(DropReason::Policy);
+                return;
+            }
+        }
+        let src = eth.src_addr();
+        match eth.payload_ethertype() {
+            EtherType::Ipv4 => self.ipv4_input(id, eth.payload_slice(), Some(src), now),
+            EtherType::Arp => self.arp_input(id, eth.payload_slice(), now),
+            _ => {
+                let info = netif.info(id);
+                if self.hooks.unknown_eth_protocol(&info, &eth) == InputVerdict::Continue {
+                    self.stats.link.drop(DropReason::Unsupported);
+                }
+            }
+        }
+    }
+
+    /// Writes the link header in front of `buf[start..start + len]` (which must leave
+    /// [`HEADROOM`] bytes before `start`) and hands the frame to the device.
+    pub(crate) fn transmit_in_place(
+        &mut self,
+        id: NetifId,
+        dst: EthernetAddress,
+        ethertype: EtherType,
+        buf: &mut [u8],
+        start: usize,
+        len: usize,
+        now: Instant,
+    ) -> bool {
+        let Some(netif) = netif_in(&self.netifs, id) else {
+            return false;
+        };
+        if !netif.up {
+            self.stats.link.drop(DropReason::NoRoute);
+            return false;
+        }
+        let frame_start = match netif.caps.medium {
+            Medium::Ip => start,
+            Medium::Ethernet => {
+                let info = netif.info(id);
+                let src = netif.mac;
+                let vlan = self.hooks.vlan_set(&info, src, dst, ethertype);
+                let repr = EthernetRepr {
+                    src_addr: src,
+                    dst_addr: dst,
+                    ethertype,
+                    vlan,
+                };
+                let Some(at) = start.checked_sub(repr.header_len()) else {
+                    return false;
+                };
+                let Some(header) = buf.get_mut(at..start) else {
+                    return false;
+                };
+                if repr
+                    .emit(&mut EthernetFrame::new_unchecked(header))
+                    .is_err()
+                {
+                    return false;
+                }
+                at
+            }
+        };
+        let Some(frame) = buf.get(frame_start..start + len) else {
+            return false;
+        };
+        let Some(netif) = self.netif_mut(id) else {
+            return false;
+        };
+        match netif.device.transmit(frame, now) {
+            Ok(()) => {
+                self.stats.link.tx += 1;
+                true
+            }
+            Err(e) => {
+                log::debug!(target: LOG, "{id}: transmit failed: {e}");
+                self.stats.link.drop(match e {
+                    DeviceError::WouldBlock => DropReason::QueueFull,
+                    DeviceError::TooLarge => DropReason::TooBig,
+                    DeviceError::Down => DropReason::NoRoute,
+                });
+                false
+            }
+        }
+    }
+
+    /// Sends `payload` in one frame (copying it into a scratch buffer).
+    pub(crate) fn send_ethernet(
+        &mut self,
+        id: NetifId,
+        dst: EthernetAddress,
+        ethertype: EtherType,
+        payload: &[u8],
+        now: Instant,
+    ) -> bool {
+        let mut buf = core::mem::take(&mut self.frame_buf);
+        let need = HEADROOM + payload.len();
+        if buf.len() < need {
+            buf.resize(need, 0);
+        }
+        buf[HEADROOM..need].copy_from_slice(payload);
+        let sent =
+            self.transmit_in_place(id, dst, ethertype, &mut buf, HEADROOM, payload.len(), now);
+        self.frame_buf = buf;
+        sent
+    }
+
+    /// Sends a whole IPv4 datagram to a resolved neighbour.
+    pub(crate) fn send_ip_frame(
+        &mut self,
+        id: NetifId,
+        dst: EthernetAddress,
+        packet: &[u8],
+        now: Instant,
+    ) -> bool {
+        self.send_ethernet(id, dst, EtherType::Ipv4, packet, now)
+    }
+
+    /// Sends the IPv4 datagram `buf[start..start + len]` to `hop` on interface `id`,
+    /// resolving the hop's hardware address on Ethernet.
+    pub(crate) fn ip_link_output(
+        &mut self,
+        id: NetifId,
+        hop: NextHop,
+        buf: &mut [u8],
+        start: usize,
+        len: usize,
+        now: Instant,
+    ) -> Result<(), Error> {
+        if self.medium(id) != Some(Medium::Ethernet) {
+            return self
+                .transmit_in_place(
+                    id,
+                    EthernetAddress::BROADCAST,
+                    EtherType::Ipv4,
+                    buf,
+                    start,
+                    len,
+                    now,
+                )
+                .then_some(())
+                .ok_or(Error::NetDown);
+        }
+        let dst = match hop {
+            NextHop::Broadcast => EthernetAddress::BROADCAST,
+            NextHop::Multicast(group) => EthernetAddress::from_ipv4_multicast(&group),
+            NextHop::Unicast(ip) => {
+                let mut evicted = 0;
+                let resolution = self.arp.resolve(id, ip, now, &mut evicted);
+                self.stats.arp.evicted += evicted;
+                match resolution {
+                    Some(Resolution::Resolved(mac, refresh)) => {
+                        match refresh {
+                            Some(Refresh::Unicast(m)) => {
+                                self.send_arp_request(id, ip, m, now);
+                            }
+                            Some(Refresh::Broadcast) => {
+                                self.send_arp_request(id, ip, EthernetAddress::BROADCAST, now);
+                            }
+                            None => {}
+                        }
+                        mac
+                    }
+                    Some(Resolution::Pending { slot, new }) => {
+                        let packet = buf.get(start..start + len).ok_or(Error::Invalid)?;
+                        let dropped = self.arp.enqueue(slot, packet.to_vec());
+                        for _ in 0..dropped {
+                            self.stats.ip.drop(DropReason::QueueFull);
+                        }
+                        if new {
+                            log::trace!(target: LOG, "{id}: who-has {ip}");
+                            self.send_arp_request(id, ip, EthernetAddress::BROADCAST, now);
+                        }
+                        return Ok(());
+                    }
+                    None => {
+                        self.stats.ip.drop(DropReason::QueueFull);
+                        return Err(Error::PoolExhausted);
+                    }
+                }
+            }
+        };
+        self.transmit_in_place(id, dst, EtherType::Ipv4, buf, start, len, now)
+            .then_some(())
+            .ok_or(Error::NetDown)
+    }
+}

@@ -1,0 +1,473 @@
+//! The stack: one value that owns every interface, table and timer (lwIP's global state,
+//! gathered into a struct).
+//!
+//! Everything goes through `&mut Stack`: [`Stack::poll`] drains the devices, processes what
+//! arrived, runs the timers that are due and sends what results; [`Stack::input`] hands in a
+//! frame a driver received itself; [`Stack::next_deadline`] tells the caller when to poll
+//! again (`None`: not until a frame arrives or the application acts, lwIP's
+//! `LWIP_TIMERS_ONDEMAND`). Time is always passed in; the stack never reads a clock.
+//!
+//! Calls that send on behalf of the application (`udp_send_to`, `join_multicast`, ...) take
+//! no time argument: they use the time of the latest `poll`/`input` call.
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+use crate::arp::ArpCache;
+use crate::config;
+use crate::error::Error;
+use crate::hooks::{Hooks, NoHooks};
+use crate::icmp::IcmpState;
+use crate::ipv4::Ipv4State;
+use crate::multicast::Memberships;
+use crate::netif::{Netif, NetifConfig, NetifDevice, NetifId, NetifInfo};
+use crate::phy::{Device, DeviceError, Loopback, Medium};
+use crate::rand::Rng;
+use crate::stats::{DropReason, Stats};
+use crate::time::{Duration, Instant};
+use crate::udp::UdpTable;
+use crate::wire::{EthernetAddress, Ipv4Cidr};
+
+/// How many frames one `poll` takes from each device at most, so one busy interface
+/// cannot starve the others or the timers.
+pub const POLL_BUDGET: usize = 64;
+
+/// How many interfaces the table holds: `config::MAX_NETIFS` plus the built-in loopback.
+pub const NETIF_TABLE_LEN: usize = config::MAX_NETIFS + config::NETIF_LOOPBACK as usize;
+
+/// Settings of a [`Stack`] that are chosen at run time (the rest comes from `config`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StackConfig {
+    /// Seed of the stack's pseudo-random generator (ephemeral ports, IP identification,
+    /// IGMP delays). A product seeds it from a hardware RNG; tests use a fixed value.
+    pub random_seed: u64,
+}
+
+/// What one [`Stack::poll`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PollResult {
+    /// Frames received from devices (and the internal loopback) and processed.
+    pub received: usize,
+    /// Whether anything may have changed for the application (data arrived, an error was
+    /// recorded): check the sockets' readiness.
+    pub activity: bool,
+}
+
+/// A TCP/IP stack instance.
+pub struct Stack<H: Hooks = NoHooks> {
+    pub(crate) hooks: H,
+    pub(crate) netifs: Vec<Option<Netif>>,
+    pub(crate) default_netif: Option<NetifId>,
+    pub(crate) loopback_netif: Option<NetifId>,
+    pub(crate) arp: ArpCache,
+    pub(crate) ipv4: Ipv4State,
+    pub(crate) icmp: IcmpState,
+    pub(crate) udp: UdpTable,
+    pub(crate) rng: Rng,
+    pub(crate) stats: Stats,
+    /// The latest time passed in.
+    pub(crate) now: Instant,
+    /// Receive scratch buffer (one frame).
+    pub(crate) rx_buf: Vec<u8>,
+    /// Transmit scratch buffer: headroom for a link header, then an IP datagram.
+    pub(crate) tx_buf: Vec<u8>,
+    /// Second transmit scratch buffer: fragments, ARP, re-sent queued packets.
+    pub(crate) frame_buf: Vec<u8>,
+    /// Datagrams sent to one of our own addresses, waiting to be received on that netif
+    /// (lwIP's `netif_loop_output`), at most `config::LOOPBACK_MAX_PBUFS`.
+    pub(crate) loop_queue: VecDeque<(NetifId, Vec<u8>)>,
+    /// Set when something happened the application may care about.
+    pub(crate) activity: bool,
+}
+
+impl Stack<NoHooks> {
+    /// A stack with no hooks, no interfaces but the built-in loopback (when
+    /// `config::NETIF_LOOPBACK`).
+    pub fn new(config: StackConfig) -> Stack<NoHooks> {
+        Stack::with_hooks(config, NoHooks)
+    }
+}
+
+impl<H: Hooks> Stack<H> {
+    /// A stack calling `hooks` at its hook points.
+    pub fn with_hooks(config: StackConfig, hooks: H) -> Stack<H> {
+        let mut netifs = Vec::with_capacity(NETIF_TABLE_LEN);
+        netifs.resize_with(NETIF_TABLE_LEN, || None);
+        let mut stack = Stack {
+            hooks,
+            netifs,
+            default_netif: None,
+            loopback_netif: None,
+            arp: ArpCache::new(),
+            ipv4: Ipv4State::new(),
+            icmp: IcmpState::new(),
+            udp: UdpTable::new(),
+            rng: Rng::new(config.random_seed),
+            stats: Stats::default(),
+            now: Instant::ZERO,
+            rx_buf: Vec::new(),
+            tx_buf: Vec::new(),
+            frame_buf: Vec::new(),
+            loop_queue: VecDeque::new(),
+            activity: false,
+        };
+        stack.ipv4.ident = stack.rng.next_u16();
+        if config::NETIF_LOOPBACK {
+            let lo = Netif {
+                name: "lo".into(),
+                caps: Loopback::new(1).capabilities(),
+                device: NetifDevice::Loopback(Loopback::new(config::LOOPBACK_MAX_PBUFS)),
+                mac: EthernetAddress([0; 6]),
+                ipv4: Ipv4Cidr::new(Ipv4Addr::LOCALHOST, 8).ok(),
+                gateway: None,
+                mtu: Loopback::DEFAULT_MTU,
+                up: true,
+                loopback: true,
+                garp_due: None,
+                igmp: Memberships::new(),
+            };
+            if let Ok(id) = stack.insert_netif(lo) {
+                stack.loopback_netif = Some(id);
+            }
+        }
+        stack
+    }
+
+    /// The hooks.
+    pub fn hooks(&self) -> &H {
+        &self.hooks
+    }
+
+    /// The hooks, mutably (to change their state between polls).
+    pub fn hooks_mut(&mut self) -> &mut H {
+        &mut self.hooks
+    }
+
+    /// The counters (lwIP `LWIP_STATS`).
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// The latest time the stack was given.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    fn insert_netif(&mut self, netif: Netif) -> Result<NetifId, Error> {
+        let index = self
+            .netifs
+            .iter()
+            .position(Option::is_none)
+            .ok_or(Error::PoolExhausted)?;
+        let id = NetifId(u8::try_from(index).map_err(|_| Error::PoolExhausted)?);
+        let frame_len = netif.caps.max_frame_len();
+        if self.rx_buf.len() < frame_len {
+            self.rx_buf.resize(frame_len, 0);
+        }
+        self.netifs[index] = Some(netif);
+        Ok(id)
+    }
+
+    /// Adds an interface driving `device` (lwIP `netif_add`). The first non-loopback
+    /// interface becomes the default one. An interface that starts up with an address
+    /// announces it with a gratuitous ARP at the next poll.
+    ///
+    /// Errors: [`Error::PoolExhausted`] when `config::MAX_NETIFS` interfaces exist;
+    /// [`Error::Invalid`] for an MTU below 68 (RFC 791 §3.2) or above the device's.
+    pub fn add_netif(
+        &mut self,
+        config: NetifConfig,
+        device: Box<dyn Device>,
+    ) -> Result<NetifId, Error> {
+        let caps = device.capabilities();
+        let mtu = config.mtu.unwrap_or(caps.mtu);
+        if mtu < crate::ipv4::fragment::MIN_MTU || mtu > caps.mtu {
+            return Err(Error::Invalid);
+        }
+        let user_netifs = self.netifs.iter().flatten().filter(|n| !n.loopback).count();
+        if user_netifs >= config::MAX_NETIFS {
+            return Err(Error::PoolExhausted);
+        }
+        let mac = config.mac.unwrap_or_else(|| {
+            let r = self.rng.next_u64().to_be_bytes();
+            // Locally administered, unicast (IEEE 802 §8.2.2).
+            EthernetAddress([(r[0] & 0xfc) | 0x02, r[1], r[2], r[3], r[4], r[5]])
+        });
+        let netif = Netif {
+            name: config.name,
+            device: NetifDevice::Boxed(device),
+            caps,
+            mac,
+            ipv4: config.ipv4,
+            gateway: config.gateway,
+            mtu,
+            up: config.up,
+            loopback: false,
+            garp_due: None,
+            igmp: Memberships::new(),
+        };
+        let id = self.insert_netif(netif)?;
+        if self.default_netif.is_none() {
+            self.default_netif = Some(id);
+        }
+        if config.up {
+            self.netif_came_up(id);
+        }
+        log::info!(target: "netstack::netif", "{id}: added");
+        Ok(id)
+    }
+
+    /// Removes an interface; its ARP entries, memberships and sockets' bindings to it go.
+    pub fn remove_netif(&mut self, id: NetifId) -> Result<(), Error> {
+        if Some(id) == self.loopback_netif {
+            return Err(Error::Invalid);
+        }
+        self.netif_ref(id).ok_or(Error::Invalid)?;
+        self.arp.flush_netif(id);
+        self.loop_queue.retain(|(n, _)| *n != id);
+        self.udp.netif_removed(id);
+        if let Some(slot) = self.netifs.get_mut(id.index()) {
+            *slot = None;
+        }
+        if self.default_netif == Some(id) {
+            self.default_netif = None;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn netif_ref(&self, id: NetifId) -> Option<&Netif> {
+        self.netifs.get(id.index())?.as_ref()
+    }
+
+    pub(crate) fn netif_mut(&mut self, id: NetifId) -> Option<&mut Netif> {
+        self.netifs.get_mut(id.index())?.as_mut()
+    }
+
+    /// Every interface with its id.
+    pub(crate) fn netif_iter(&self) -> impl Iterator<Item = (NetifId, &Netif)> + '_ {
+        self.netifs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| Some((NetifId(i as u8), n.as_ref()?)))
+    }
+
+    /// A snapshot of interface `id`.
+    pub fn netif(&self, id: NetifId) -> Option<NetifInfo<'_>> {
+        Some(self.netif_ref(id)?.info(id))
+    }
+
+    /// Snapshots of every interface.
+    pub fn netifs(&self) -> impl Iterator<Item = NetifInfo<'_>> + '_ {
+        self.netif_iter().map(|(id, n)| n.info(id))
+    }
+
+    /// The built-in loopback interface (127.0.0.1/8), when `config::NETIF_LOOPBACK`.
+    pub fn loopback_netif(&self) -> Option<NetifId> {
+        self.loopback_netif
+    }
+
+    /// The interface used for destinations no subnet matches (lwIP `netif_default`).
+    pub fn default_netif(&self) -> Option<NetifId> {
+        self.default_netif
+    }
+
+    /// Sets (or clears) the default interface (lwIP `netif_set_default`).
+    pub fn set_default_netif(&mut self, id: Option<NetifId>) -> Result<(), Error> {
+        if let Some(id) = id {
+            self.netif_ref(id).ok_or(Error::Invalid)?;
+        }
+        self.default_netif = id;
+        Ok(())
+    }
+
+    /// Brings an interface up (administratively and link; lwIP `netif_set_up` +
+    /// `netif_set_link_up`): it announces its address with a gratuitous ARP and reports
+    /// its multicast memberships (RFC 2236 §3 on "interface up").
+    pub fn set_up(&mut self, id: NetifId) -> Result<(), Error> {
+        let netif = self.netif_mut(id).ok_or(Error::Invalid)?;
+        if !netif.up {
+            netif.up = true;
+            self.netif_came_up(id);
+        }
+        Ok(())
+    }
+
+    /// Takes an interface down: nothing is sent or received on it; its learned ARP entries
+    /// are forgotten.
+    pub fn set_down(&mut self, id: NetifId) -> Result<(), Error> {
+        let netif = self.netif_mut(id).ok_or(Error::Invalid)?;
+        netif.up = false;
+        netif.garp_due = None;
+        self.arp.flush_netif(id);
+        Ok(())
+    }
+
+    /// Sets (or clears) the IPv4 address and prefix of an interface (lwIP
+    /// `netif_set_ipaddr` + `netif_set_netmask`). A new address is announced with a
+    /// gratuitous ARP; learned ARP entries of the interface are forgotten.
+    pub fn set_ipv4(&mut self, id: NetifId, cidr: Option<Ipv4Cidr>) -> Result<(), Error> {
+        if self.loopback_netif == Some(id) {
+            return Err(Error::Invalid);
+        }
+        let netif = self.netif_mut(id).ok_or(Error::Invalid)?;
+        if netif.ipv4 != cidr {
+            netif.ipv4 = cidr;
+            let up = netif.up;
+            self.arp.flush_netif(id);
+            if up {
+                self.netif_came_up(id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets (or clears) the default gateway of an interface (lwIP `netif_set_gw`).
+    pub fn set_gateway(&mut self, id: NetifId, gateway: Option<Ipv4Addr>) -> Result<(), Error> {
+        self.netif_mut(id).ok_or(Error::Invalid)?.gateway = gateway;
+        Ok(())
+    }
+
+    /// Schedules what an interface does when it comes up or changes address.
+    fn netif_came_up(&mut self, id: NetifId) {
+        if let Some(netif) = self.netif_mut(id)
+            && netif.is_ethernet()
+        {
+            // The first announcement goes out at the next poll (we may have no time yet).
+            netif.garp_due = Some(Instant::ZERO);
+        }
+        self.multicast_netif_up(id);
+    }
+
+    /// Receives from every device (at most [`POLL_BUDGET`] frames each), processes the
+    /// frames, runs the timers that are due and sends what results.
+    pub fn poll(&mut self, now: Instant) -> PollResult {
+        self.now = self.now.max(now);
+        let now = self.now;
+        let mut received = 0;
+        let mut buf = core::mem::take(&mut self.rx_buf);
+        for index in 0..self.netifs.len() {
+            let id = NetifId(index as u8);
+            for _ in 0..POLL_BUDGET {
+                let Some(netif) = self.netifs.get_mut(index).and_then(Option::as_mut) else {
+                    break;
+                };
+                match netif.device.receive(&mut buf, now) {
+                    Ok(Some(len)) => {
+                        received += 1;
+                        if let Some(frame) = buf.get(..len) {
+                            self.link_input(id, frame, now);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(DeviceError::TooLarge) => {
+                        self.stats.link.rx += 1;
+                        self.stats.link.drop(DropReason::TooBig);
+                    }
+                    Err(DeviceError::WouldBlock) | Err(DeviceError::Down) => break,
+                }
+            }
+        }
+        self.rx_buf = buf;
+        received += self.process_loop_queue(now);
+        self.run_timers(now);
+        let activity = core::mem::take(&mut self.activity);
+        PollResult { received, activity }
+    }
+
+    /// Processes one frame a driver received itself (lwIP `netif->input`), then the
+    /// loopback traffic it caused. Frames on an unknown interface are ignored.
+    pub fn input(&mut self, id: NetifId, frame: &[u8], now: Instant) {
+        self.now = self.now.max(now);
+        let now = self.now;
+        if self.netif_ref(id).is_none() {
+            return;
+        }
+        self.link_input(id, frame, now);
+        self.process_loop_queue(now);
+    }
+
+    /// Delivers datagrams we sent to ourselves.
+    fn process_loop_queue(&mut self, now: Instant) -> usize {
+        let mut done = 0;
+        while done < POLL_BUDGET {
+            let Some((id, packet)) = self.loop_queue.pop_front() else {
+                break;
+            };
+            done += 1;
+            self.ipv4_input(id, &packet, None, now);
+        }
+        done
+    }
+
+    /// Queues a datagram for delivery to ourselves on `id`.
+    pub(crate) fn loop_output(&mut self, id: NetifId, packet: &[u8]) -> Result<(), Error> {
+        if self.loop_queue.len() >= config::LOOPBACK_MAX_PBUFS.max(1) {
+            self.stats.ip.drop(DropReason::QueueFull);
+            return Err(Error::BufferFull);
+        }
+        self.loop_queue.push_back((id, packet.to_vec()));
+        Ok(())
+    }
+
+    /// Runs every timer that is due.
+    fn run_timers(&mut self, now: Instant) {
+        self.arp_poll(now);
+        for index in 0..self.netifs.len() {
+            let id = NetifId(index as u8);
+            let Some(netif) = self.netifs.get_mut(index).and_then(Option::as_mut) else {
+                continue;
+            };
+            if netif.garp_due.is_some_and(|t| t <= now) {
+                netif.garp_due = (config::ESP_GRATUITOUS_ARP && netif.up)
+                    .then(|| now + Duration::from_secs(config::GARP_TMR_INTERVAL.max(1) as u64));
+                self.send_garp(id, now);
+            }
+        }
+        self.ipv4_poll(now);
+        self.multicast_poll(now);
+    }
+
+    /// When the stack next needs [`poll`](Self::poll) even if no frame arrives: the
+    /// earliest pending timer (ARP retry/expiry, reassembly timeout, IGMP report, periodic
+    /// gratuitous ARP) or now if loopback traffic waits. `None` when nothing is pending
+    /// (`config::TIMERS_ONDEMAND`); without on-demand timers, at most one second ahead, as
+    /// lwIP's cyclic timers tick.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let mut deadline: Option<Instant> = None;
+        let mut consider = |t: Option<Instant>| {
+            if let Some(t) = t {
+                deadline = Some(deadline.map_or(t, |d| d.min(t)));
+            }
+        };
+        if !self.loop_queue.is_empty() {
+            consider(Some(self.now));
+        }
+        for (_, netif) in self.netif_iter() {
+            if netif.device.has_pending() {
+                consider(Some(self.now));
+            }
+            consider(netif.garp_due.map(|t| t.max(self.now)));
+            consider(netif.igmp.next_deadline());
+        }
+        consider(self.arp.next_deadline());
+        consider(self.ipv4.next_deadline());
+        if !config::TIMERS_ONDEMAND {
+            consider(Some(self.now + Duration::from_secs(1)));
+        }
+        deadline
+    }
+
+    /// Whether `addr` is the address of one of our interfaces that is up.
+    pub(crate) fn is_our_addr(&self, addr: Ipv4Addr) -> Option<NetifId> {
+        self.netif_iter()
+            .find(|(_, n)| n.up && n.has_addr(addr))
+            .map(|(id, _)| id)
+    }
+
+    /// The medium of an interface.
+    pub(crate) fn medium(&self, id: NetifId) -> Option<Medium> {
+        self.netif_ref(id).map(|n| n.caps.medium)
+    }
+}
