@@ -167,7 +167,7 @@ pub(crate) struct Netif {
     /// next poll.
     pub(crate) garp_due: Option<Instant>,
     /// The interface's multicast memberships and IGMP state.
-    pub(crate) igmp: crate::multicast::Memberships,
+    pub(crate) igmp: crate::igmp::IgmpGroups,
 }
 
 impl Netif {

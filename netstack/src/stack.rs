@@ -20,8 +20,8 @@ use crate::config;
 use crate::error::Error;
 use crate::hooks::{Hooks, NoHooks};
 use crate::icmp::IcmpState;
+use crate::igmp::IgmpGroups;
 use crate::ipv4::Ipv4State;
-use crate::multicast::Memberships;
 use crate::netif::{Netif, NetifConfig, NetifDevice, NetifId, NetifInfo};
 use crate::phy::{Device, DeviceError, Loopback, Medium};
 use crate::rand::Rng;
@@ -126,7 +126,7 @@ impl<H: Hooks> Stack<H> {
                 up: true,
                 loopback: true,
                 garp_due: None,
-                igmp: Memberships::new(),
+                igmp: IgmpGroups::new(),
             };
             if let Ok(id) = stack.insert_netif(lo) {
                 stack.loopback_netif = Some(id);
@@ -206,7 +206,7 @@ impl<H: Hooks> Stack<H> {
             up: config.up,
             loopback: false,
             garp_due: None,
-            igmp: Memberships::new(),
+            igmp: IgmpGroups::new(),
         };
         let id = self.insert_netif(netif)?;
         if self.default_netif.is_none() {

@@ -37,8 +37,7 @@ use crate::stack::Stack;
 use crate::stats::DropReason;
 use crate::time::Instant;
 use crate::wire::{
-    ChecksumCheck, EthernetAddress, IpProtocol, Ipv4AddrExt, Ipv4Packet, Ipv4Repr, UdpPacket,
-    WireError,
+    ChecksumCheck, EthernetAddress, IpProtocol, Ipv4Packet, Ipv4Repr, UdpPacket, WireError,
 };
 
 const LOG: &str = "netstack::ipv4";
@@ -222,7 +221,7 @@ impl<H: Hooks> Stack<H> {
         let netif = self.netif_ref(id)?;
         let dst = repr.dst_addr;
         if dst.is_multicast() {
-            return (dst.is_all_hosts() || netif.igmp.is_member(dst)).then_some(DstKind::Multicast);
+            return netif.igmp.is_member(dst).then_some(DstKind::Multicast);
         }
         if netif.is_broadcast(dst) {
             return Some(DstKind::Broadcast);
