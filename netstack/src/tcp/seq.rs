@@ -177,7 +177,8 @@ mod tests {
             let a = s(base);
             let b = a + (1usize << 31);
             assert_eq!(a.partial_cmp(&b), None);
-            assert!(!(a < b) && !(b < a) && !(a <= b) && !(a >= b));
+            let (lt, gt, le, ge) = (a < b, b < a, a <= b, a >= b);
+            assert!(!lt && !gt && !le && !ge);
             assert_eq!(a.max(b), a);
             assert_eq!(a.min(b), a);
         }

@@ -29,6 +29,7 @@ pub mod icmpv4;
 pub mod igmp;
 pub mod ip;
 pub mod ipv4;
+pub mod tcp;
 pub mod udp;
 
 pub use arp::{ArpHardware, ArpOperation, ArpPacket, ArpRepr};
@@ -46,6 +47,7 @@ pub use ip::{
     IpAddrExt, IpCidr, IpEndpoint, IpProtocol, IpVersion, Ipv4AddrExt, Ipv4Cidr, Ipv6Cidr,
 };
 pub use ipv4::{Ipv4Packet, Ipv4Repr};
+pub use tcp::{SackBlock, TcpControl, TcpOption, TcpOptions, TcpPacket, TcpRepr, TcpTimestamp};
 pub use udp::{UdpPacket, UdpRepr};
 
 pub use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -1,0 +1,1451 @@
+//! TCP segments (RFC 9293 §3.1) and their options (RFC 9293 §3.2, RFC 7323, RFC 2018).
+//!
+//! ```text
+//! |          source port          |       destination port        |
+//! |                        sequence number                        |
+//! |                    acknowledgment number                      |
+//! | off(4)|rsv(3)|N|C|E|U|A|P|R|S|F|            window             |
+//! |           checksum            |        urgent pointer         |
+//! |              options (off*4 - 20 bytes) ...                   |
+//! |                             data ...                          |
+//! ```
+//!
+//! TCP has no length field: the segment is whatever the IP layer hands over (its payload,
+//! bounded by the IP length), so a view's buffer must be exactly the segment.
+//!
+//! Options are parsed without trusting any length: an option whose length byte is 0 or 1,
+//! or which runs past the header, makes the segment [`WireError::Malformed`] (RFC 9293
+//! MUST-7 asks to be prepared for illegal lengths). A known option with the wrong length
+//! (an MSS of length 3, a SACK whose length is not 2 + 8n) is ignored as Linux does, and
+//! unknown options are skipped. A window scale above 14 is read as 14 (RFC 7323 §2.3).
+//!
+//! Emitting lays the options out as Linux does (`MSS, SACK-permitted, timestamps, NOP,
+//! window scale` on a SYN; `NOP, NOP, timestamps`, `NOP, NOP, SACK` on data), every option
+//! 4-byte aligned; if that does not fit the 40 bytes of option space, the options are
+//! packed back to back and padded with zeros instead, and SACK blocks that still do not fit
+//! are left out (the first block, the most important one per RFC 2018 §4, is kept longest).
+
+use core::net::IpAddr;
+
+use super::checksum::{self, Checksum};
+use super::ip::IpProtocol;
+use super::{ChecksumCheck, WireError, read_u16, read_u32, write_u16, write_u32};
+use crate::tcp::TcpSeqNumber;
+
+mod field {
+    pub const SRC_PORT: usize = 0;
+    pub const DST_PORT: usize = 2;
+    pub const SEQ: usize = 4;
+    pub const ACK: usize = 8;
+    pub const OFF_FLAGS: usize = 12;
+    pub const WINDOW: usize = 14;
+    pub const CHECKSUM: usize = 16;
+    pub const URGENT: usize = 18;
+}
+
+/// The flag bits of the 16-bit data-offset/flags word (RFC 9293 §3.1, RFC 3168 §6.1,
+/// RFC 3540 for NS).
+pub mod flags {
+    /// FIN: no more data from the sender.
+    pub const FIN: u16 = 0x001;
+    /// SYN: synchronise sequence numbers.
+    pub const SYN: u16 = 0x002;
+    /// RST: reset the connection.
+    pub const RST: u16 = 0x004;
+    /// PSH: push function.
+    pub const PSH: u16 = 0x008;
+    /// ACK: the acknowledgment field is significant.
+    pub const ACK: u16 = 0x010;
+    /// URG: the urgent pointer is significant.
+    pub const URG: u16 = 0x020;
+    /// ECE: ECN echo (RFC 3168).
+    pub const ECE: u16 = 0x040;
+    /// CWR: congestion window reduced (RFC 3168).
+    pub const CWR: u16 = 0x080;
+    /// NS: ECN nonce sum (RFC 3540, historic).
+    pub const NS: u16 = 0x100;
+    /// Every flag bit.
+    pub const ALL: u16 = 0x1ff;
+}
+
+/// Option kinds (IANA "TCP Option Kind Numbers").
+mod kind {
+    pub const END: u8 = 0;
+    pub const NOP: u8 = 1;
+    pub const MSS: u8 = 2;
+    pub const WINDOW_SCALE: u8 = 3;
+    pub const SACK_PERMITTED: u8 = 4;
+    pub const SACK: u8 = 5;
+    pub const TIMESTAMP: u8 = 8;
+}
+
+/// Largest shift a window scale option may carry (RFC 7323 §2.3).
+pub const MAX_WINDOW_SCALE: u8 = 14;
+
+/// Most SACK blocks one option can carry (2 + 4 × 8 = 34 of the 40 option bytes).
+pub const MAX_SACK_BLOCKS: usize = 4;
+
+/// Largest TCP header: data offset 15.
+pub const MAX_HEADER_LEN: usize = 60;
+
+/// Room for options in the largest header.
+pub const MAX_OPTIONS_LEN: usize = MAX_HEADER_LEN - 20;
+
+/// A view over a TCP segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpPacket<T: AsRef<[u8]>> {
+    buffer: T,
+}
+
+impl<T: AsRef<[u8]>> TcpPacket<T> {
+    /// Length of a header without options.
+    pub const HEADER_LEN: usize = 20;
+
+    /// Wraps a buffer without checking it; accessors panic if it is too short.
+    #[inline]
+    pub const fn new_unchecked(buffer: T) -> TcpPacket<T> {
+        TcpPacket { buffer }
+    }
+
+    /// Wraps a buffer after [`check_len`](Self::check_len).
+    #[inline]
+    pub fn new_checked(buffer: T) -> Result<TcpPacket<T>, WireError> {
+        let p = Self::new_unchecked(buffer);
+        p.check_len()?;
+        Ok(p)
+    }
+
+    /// The buffer holds the fixed header ([`WireError::Truncated`]), the data offset is at
+    /// least 5 ([`WireError::Malformed`]) and the header it describes fits the buffer
+    /// ([`WireError::Truncated`]).
+    #[inline]
+    pub fn check_len(&self) -> Result<(), WireError> {
+        let len = self.buffer.as_ref().len();
+        if len < Self::HEADER_LEN {
+            return Err(WireError::Truncated);
+        }
+        let header_len = self.header_len();
+        if header_len < Self::HEADER_LEN {
+            return Err(WireError::Malformed);
+        }
+        if header_len > len {
+            return Err(WireError::Truncated);
+        }
+        Ok(())
+    }
+
+    /// The wrapped buffer.
+    #[inline]
+    pub fn into_inner(self) -> T {
+        self.buffer
+    }
+
+    /// Source port.
+    #[inline]
+    pub fn src_port(&self) -> u16 {
+        read_u16(self.buffer.as_ref(), field::SRC_PORT)
+    }
+
+    /// Destination port.
+    #[inline]
+    pub fn dst_port(&self) -> u16 {
+        read_u16(self.buffer.as_ref(), field::DST_PORT)
+    }
+
+    /// Sequence number.
+    #[inline]
+    pub fn seq_number(&self) -> TcpSeqNumber {
+        TcpSeqNumber(read_u32(self.buffer.as_ref(), field::SEQ))
+    }
+
+    /// Acknowledgment number (meaningful only with ACK set).
+    #[inline]
+    pub fn ack_number(&self) -> TcpSeqNumber {
+        TcpSeqNumber(read_u32(self.buffer.as_ref(), field::ACK))
+    }
+
+    /// Header length in bytes: the data offset field times 4.
+    #[inline]
+    pub fn header_len(&self) -> usize {
+        (self.buffer.as_ref()[field::OFF_FLAGS] >> 4) as usize * 4
+    }
+
+    /// The nine flag bits (see [`flags`]).
+    #[inline]
+    pub fn flags(&self) -> u16 {
+        read_u16(self.buffer.as_ref(), field::OFF_FLAGS) & flags::ALL
+    }
+
+    /// FIN flag.
+    #[inline]
+    pub fn fin(&self) -> bool {
+        self.flags() & flags::FIN != 0
+    }
+
+    /// SYN flag.
+    #[inline]
+    pub fn syn(&self) -> bool {
+        self.flags() & flags::SYN != 0
+    }
+
+    /// RST flag.
+    #[inline]
+    pub fn rst(&self) -> bool {
+        self.flags() & flags::RST != 0
+    }
+
+    /// PSH flag.
+    #[inline]
+    pub fn psh(&self) -> bool {
+        self.flags() & flags::PSH != 0
+    }
+
+    /// ACK flag.
+    #[inline]
+    pub fn ack(&self) -> bool {
+        self.flags() & flags::ACK != 0
+    }
+
+    /// URG flag.
+    #[inline]
+    pub fn urg(&self) -> bool {
+        self.flags() & flags::URG != 0
+    }
+
+    /// ECE flag (RFC 3168).
+    #[inline]
+    pub fn ece(&self) -> bool {
+        self.flags() & flags::ECE != 0
+    }
+
+    /// CWR flag (RFC 3168).
+    #[inline]
+    pub fn cwr(&self) -> bool {
+        self.flags() & flags::CWR != 0
+    }
+
+    /// NS flag (RFC 3540).
+    #[inline]
+    pub fn ns(&self) -> bool {
+        self.flags() & flags::NS != 0
+    }
+
+    /// Window field (unscaled).
+    #[inline]
+    pub fn window_len(&self) -> u16 {
+        read_u16(self.buffer.as_ref(), field::WINDOW)
+    }
+
+    /// Checksum field.
+    #[inline]
+    pub fn checksum(&self) -> u16 {
+        read_u16(self.buffer.as_ref(), field::CHECKSUM)
+    }
+
+    /// Urgent pointer field.
+    #[inline]
+    pub fn urgent_at(&self) -> u16 {
+        read_u16(self.buffer.as_ref(), field::URGENT)
+    }
+
+    /// The option bytes: 20..header length.
+    #[inline]
+    pub fn options(&self) -> &[u8] {
+        &self.buffer.as_ref()[Self::HEADER_LEN..self.header_len()]
+    }
+
+    /// The data: everything after the header.
+    #[inline]
+    pub fn payload(&self) -> &[u8] {
+        &self.buffer.as_ref()[self.header_len()..]
+    }
+
+    /// Sequence space the segment occupies: data length plus one for SYN and one for FIN
+    /// (RFC 9293 §3.4, SEG.LEN).
+    #[inline]
+    pub fn segment_len(&self) -> usize {
+        self.payload().len() + self.syn() as usize + self.fin() as usize
+    }
+
+    /// Whether the checksum verifies against the pseudo header of `src_addr` → `dst_addr`.
+    #[inline]
+    pub fn verify_checksum(&self, src_addr: &IpAddr, dst_addr: &IpAddr) -> bool {
+        let segment = self.buffer.as_ref();
+        checksum::pseudo_header(src_addr, dst_addr, IpProtocol::Tcp, segment.len() as u32)
+            .add_bytes(segment)
+            .is_valid()
+    }
+}
+
+impl<'a, T: AsRef<[u8]> + ?Sized> TcpPacket<&'a T> {
+    /// The options with the buffer's lifetime.
+    #[inline]
+    pub fn options_slice(&self) -> &'a [u8] {
+        let end = self.header_len();
+        &self.buffer.as_ref()[Self::HEADER_LEN..end]
+    }
+
+    /// The data with the buffer's lifetime.
+    #[inline]
+    pub fn payload_slice(&self) -> &'a [u8] {
+        let start = self.header_len();
+        &self.buffer.as_ref()[start..]
+    }
+}
+
+impl<T: AsRef<[u8]> + AsMut<[u8]>> TcpPacket<T> {
+    /// Sets the source port.
+    #[inline]
+    pub fn set_src_port(&mut self, value: u16) {
+        write_u16(self.buffer.as_mut(), field::SRC_PORT, value);
+    }
+
+    /// Sets the destination port.
+    #[inline]
+    pub fn set_dst_port(&mut self, value: u16) {
+        write_u16(self.buffer.as_mut(), field::DST_PORT, value);
+    }
+
+    /// Sets the sequence number.
+    #[inline]
+    pub fn set_seq_number(&mut self, value: TcpSeqNumber) {
+        write_u32(self.buffer.as_mut(), field::SEQ, value.0);
+    }
+
+    /// Sets the acknowledgment number.
+    #[inline]
+    pub fn set_ack_number(&mut self, value: TcpSeqNumber) {
+        write_u32(self.buffer.as_mut(), field::ACK, value.0);
+    }
+
+    /// Sets the data offset from a header length (a multiple of 4 in 20..=60) and the flag
+    /// bits (see [`flags`]); the reserved bits are cleared.
+    #[inline]
+    pub fn set_header_len_and_flags(&mut self, header_len: usize, flag_bits: u16) {
+        let word = (((header_len / 4) as u16) << 12) | (flag_bits & flags::ALL);
+        write_u16(self.buffer.as_mut(), field::OFF_FLAGS, word);
+    }
+
+    /// Sets the window field.
+    #[inline]
+    pub fn set_window_len(&mut self, value: u16) {
+        write_u16(self.buffer.as_mut(), field::WINDOW, value);
+    }
+
+    /// Sets the checksum field.
+    #[inline]
+    pub fn set_checksum(&mut self, value: u16) {
+        write_u16(self.buffer.as_mut(), field::CHECKSUM, value);
+    }
+
+    /// Sets the urgent pointer field.
+    #[inline]
+    pub fn set_urgent_at(&mut self, value: u16) {
+        write_u16(self.buffer.as_mut(), field::URGENT, value);
+    }
+
+    /// Computes and stores the checksum over the pseudo header and the whole buffer.
+    #[inline]
+    pub fn fill_checksum(&mut self, src_addr: &IpAddr, dst_addr: &IpAddr) {
+        self.set_checksum(0);
+        let segment = self.buffer.as_ref();
+        let sum =
+            checksum::pseudo_header(src_addr, dst_addr, IpProtocol::Tcp, segment.len() as u32)
+                .add_bytes(segment)
+                .finish();
+        self.set_checksum(sum);
+    }
+
+    /// The option bytes, mutably.
+    #[inline]
+    pub fn options_mut(&mut self) -> &mut [u8] {
+        let end = self.header_len();
+        &mut self.buffer.as_mut()[Self::HEADER_LEN..end]
+    }
+
+    /// The data, mutably.
+    #[inline]
+    pub fn payload_mut(&mut self) -> &mut [u8] {
+        let start = self.header_len();
+        &mut self.buffer.as_mut()[start..]
+    }
+}
+
+/// The timestamps option (RFC 7323 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TcpTimestamp {
+    /// TSval: the sender's timestamp clock.
+    pub tsval: u32,
+    /// TSecr: the TSval echoed back (meaningful with ACK set).
+    pub tsecr: u32,
+}
+
+/// One SACK block (RFC 2018 §3): the left edge and the sequence number after the right edge.
+pub type SackBlock = (TcpSeqNumber, TcpSeqNumber);
+
+/// One option as it appears in a header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpOption<'a> {
+    /// End of option list (kind 0); the iterator stops after it.
+    EndOfList,
+    /// No-operation (kind 1), used for alignment.
+    NoOperation,
+    /// Maximum segment size (kind 2, RFC 9293 §3.7.1).
+    MaxSegmentSize(u16),
+    /// Window scale shift (kind 3, RFC 7323 §2), clamped to [`MAX_WINDOW_SCALE`].
+    WindowScale(u8),
+    /// SACK permitted (kind 4, RFC 2018 §2).
+    SackPermitted,
+    /// SACK blocks (kind 5, RFC 2018 §3), unused slots `None`.
+    SackRange([Option<SackBlock>; MAX_SACK_BLOCKS]),
+    /// Timestamps (kind 8, RFC 7323 §3).
+    Timestamp(TcpTimestamp),
+    /// Any other option, or a known one with the wrong length: skipped.
+    Unknown {
+        /// The kind byte.
+        kind: u8,
+        /// The bytes after kind and length.
+        data: &'a [u8],
+    },
+}
+
+/// Iterator over the options of a header; yields `Err(Malformed)` once on a bad length and
+/// then stops.
+#[derive(Debug, Clone)]
+pub struct TcpOptions<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> TcpOptions<'a> {
+    /// Iterates over `options` (the bytes between the fixed header and the data).
+    #[inline]
+    pub const fn new(options: &'a [u8]) -> TcpOptions<'a> {
+        TcpOptions { rest: options }
+    }
+}
+
+impl<'a> Iterator for TcpOptions<'a> {
+    type Item = Result<TcpOption<'a>, WireError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (&kind, after_kind) = self.rest.split_first()?;
+        match kind {
+            kind::END => {
+                self.rest = &[];
+                return Some(Ok(TcpOption::EndOfList));
+            }
+            kind::NOP => {
+                self.rest = after_kind;
+                return Some(Ok(TcpOption::NoOperation));
+            }
+            _ => {}
+        }
+        let len = match after_kind.first() {
+            Some(&len) if len >= 2 && len as usize <= self.rest.len() => len as usize,
+            _ => {
+                self.rest = &[];
+                return Some(Err(WireError::Malformed));
+            }
+        };
+        let data = &self.rest[2..len];
+        self.rest = &self.rest[len..];
+        let option = match (kind, data.len()) {
+            (kind::MSS, 2) => TcpOption::MaxSegmentSize(read_u16(data, 0)),
+            (kind::WINDOW_SCALE, 1) => TcpOption::WindowScale(data[0].min(MAX_WINDOW_SCALE)),
+            (kind::SACK_PERMITTED, 0) => TcpOption::SackPermitted,
+            (kind::TIMESTAMP, 8) => TcpOption::Timestamp(TcpTimestamp {
+                tsval: read_u32(data, 0),
+                tsecr: read_u32(data, 4),
+            }),
+            (kind::SACK, n) if n > 0 && n % 8 == 0 && n / 8 <= MAX_SACK_BLOCKS => {
+                let mut blocks = [None; MAX_SACK_BLOCKS];
+                for (slot, chunk) in blocks.iter_mut().zip(data.chunks_exact(8)) {
+                    *slot = Some((
+                        TcpSeqNumber(read_u32(chunk, 0)),
+                        TcpSeqNumber(read_u32(chunk, 4)),
+                    ));
+                }
+                TcpOption::SackRange(blocks)
+            }
+            _ => TcpOption::Unknown { kind, data },
+        };
+        Some(Ok(option))
+    }
+}
+
+/// The control flag a segment carries besides ACK and PSH; at most one is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TcpControl {
+    /// None of SYN, FIN, RST.
+    #[default]
+    None,
+    /// SYN.
+    Syn,
+    /// FIN.
+    Fin,
+    /// RST.
+    Rst,
+}
+
+impl TcpControl {
+    /// Sequence space the flag occupies: 1 for SYN and FIN, 0 otherwise.
+    #[inline]
+    pub const fn len(self) -> usize {
+        match self {
+            TcpControl::Syn | TcpControl::Fin => 1,
+            TcpControl::None | TcpControl::Rst => 0,
+        }
+    }
+
+    /// True for [`TcpControl::None`].
+    #[inline]
+    pub const fn is_empty(self) -> bool {
+        matches!(self, TcpControl::None)
+    }
+
+    #[inline]
+    const fn flag_bits(self) -> u16 {
+        match self {
+            TcpControl::None => 0,
+            TcpControl::Syn => flags::SYN,
+            TcpControl::Fin => flags::FIN,
+            TcpControl::Rst => flags::RST,
+        }
+    }
+}
+
+/// A TCP header as the stack uses it; the data stays in the packet buffer.
+///
+/// ECN flags and the urgent pointer are not represented (the stack neither negotiates ECN
+/// nor delivers urgent data, as lwIP); the view exposes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TcpRepr {
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// SYN, FIN, RST or none.
+    pub control: TcpControl,
+    /// Sequence number.
+    pub seq_number: TcpSeqNumber,
+    /// Acknowledgment number; `Some` exactly when ACK is set.
+    pub ack_number: Option<TcpSeqNumber>,
+    /// PSH flag.
+    pub push: bool,
+    /// Window field, unscaled.
+    pub window_len: u16,
+    /// MSS option.
+    pub max_seg_size: Option<u16>,
+    /// Window scale option (shift, at most [`MAX_WINDOW_SCALE`]).
+    pub window_scale: Option<u8>,
+    /// SACK-permitted option.
+    pub sack_permitted: bool,
+    /// SACK option blocks, first the most important; unused slots `None`.
+    pub sack_ranges: [Option<SackBlock>; MAX_SACK_BLOCKS],
+    /// Timestamps option.
+    pub timestamp: Option<TcpTimestamp>,
+    /// Length of the data.
+    pub payload_len: usize,
+}
+
+impl Default for TcpRepr {
+    /// A bare segment from port 0 to port 0: a base for struct update syntax.
+    fn default() -> TcpRepr {
+        TcpRepr {
+            src_port: 0,
+            dst_port: 0,
+            control: TcpControl::None,
+            seq_number: TcpSeqNumber(0),
+            ack_number: None,
+            push: false,
+            window_len: 0,
+            max_seg_size: None,
+            window_scale: None,
+            sack_permitted: false,
+            sack_ranges: [None; MAX_SACK_BLOCKS],
+            timestamp: None,
+            payload_len: 0,
+        }
+    }
+}
+
+/// Sizes of the options as [`TcpRepr::emit_header`] lays them out.
+#[derive(Debug, Clone, Copy)]
+struct OptionsLayout {
+    /// Options length including padding (a multiple of 4, at most 40).
+    len: usize,
+    /// Whether each option is NOP-aligned (Linux layout) or packed.
+    aligned: bool,
+    /// SACK blocks that fit.
+    sack_blocks: usize,
+}
+
+impl TcpRepr {
+    /// Parses and validates a segment: lengths ([`TcpPacket::check_len`]); when `check`
+    /// asks, the checksum against the pseudo header of `src_addr` → `dst_addr`
+    /// ([`WireError::BadChecksum`]); ports non-zero, at most one of SYN/FIN/RST, and the
+    /// options ([`WireError::Malformed`]).
+    pub fn parse<T: AsRef<[u8]> + ?Sized>(
+        packet: &TcpPacket<&T>,
+        src_addr: &IpAddr,
+        dst_addr: &IpAddr,
+        check: ChecksumCheck,
+    ) -> Result<TcpRepr, WireError> {
+        packet.check_len()?;
+        if check.verify() && !packet.verify_checksum(src_addr, dst_addr) {
+            return Err(WireError::BadChecksum);
+        }
+        if packet.src_port() == 0 || packet.dst_port() == 0 {
+            return Err(WireError::Malformed);
+        }
+        let control = match (packet.syn(), packet.fin(), packet.rst()) {
+            (false, false, false) => TcpControl::None,
+            (true, false, false) => TcpControl::Syn,
+            (false, true, false) => TcpControl::Fin,
+            (false, false, true) => TcpControl::Rst,
+            _ => return Err(WireError::Malformed),
+        };
+        let mut repr = TcpRepr {
+            src_port: packet.src_port(),
+            dst_port: packet.dst_port(),
+            control,
+            seq_number: packet.seq_number(),
+            ack_number: packet.ack().then(|| packet.ack_number()),
+            push: packet.psh(),
+            window_len: packet.window_len(),
+            payload_len: packet.payload_slice().len(),
+            ..TcpRepr::default()
+        };
+        for option in TcpOptions::new(packet.options_slice()) {
+            match option? {
+                TcpOption::MaxSegmentSize(mss) => repr.max_seg_size = Some(mss),
+                TcpOption::WindowScale(shift) => repr.window_scale = Some(shift),
+                TcpOption::SackPermitted => repr.sack_permitted = true,
+                TcpOption::SackRange(blocks) => repr.sack_ranges = blocks,
+                TcpOption::Timestamp(ts) => repr.timestamp = Some(ts),
+                TcpOption::EndOfList | TcpOption::NoOperation | TcpOption::Unknown { .. } => {}
+            }
+        }
+        Ok(repr)
+    }
+
+    /// Number of SACK blocks present.
+    #[inline]
+    pub fn sack_block_count(&self) -> usize {
+        self.sack_ranges.iter().flatten().count()
+    }
+
+    fn layout(&self) -> OptionsLayout {
+        let sack = self.sack_block_count();
+        // Aligned (Linux) layout: every option padded with NOPs to a 4-byte boundary.
+        let mut fixed_aligned = 0;
+        // Packed layout: the bare option sizes.
+        let mut fixed_packed = 0;
+        if self.max_seg_size.is_some() {
+            fixed_aligned += 4;
+            fixed_packed += 4;
+        }
+        match (self.sack_permitted, self.timestamp.is_some()) {
+            (true, true) => {
+                fixed_aligned += 12;
+                fixed_packed += 12;
+            }
+            (false, true) => {
+                fixed_aligned += 12;
+                fixed_packed += 10;
+            }
+            (true, false) => {
+                fixed_aligned += 4;
+                fixed_packed += 2;
+            }
+            (false, false) => {}
+        }
+        if self.window_scale.is_some() {
+            fixed_aligned += 4;
+            fixed_packed += 3;
+        }
+        let sack_len = |n: usize| if n == 0 { 0 } else { 2 + 8 * n };
+        let aligned = fixed_aligned + if sack == 0 { 0 } else { 2 + sack_len(sack) };
+        if aligned <= MAX_OPTIONS_LEN {
+            return OptionsLayout {
+                len: aligned,
+                aligned: true,
+                sack_blocks: sack,
+            };
+        }
+        let mut blocks = sack;
+        while blocks > 0 && fixed_packed + sack_len(blocks) > MAX_OPTIONS_LEN {
+            blocks -= 1;
+        }
+        OptionsLayout {
+            len: (fixed_packed + sack_len(blocks)).div_ceil(4) * 4,
+            aligned: false,
+            sack_blocks: blocks,
+        }
+    }
+
+    /// Length of the header with its options: 20 + options, a multiple of 4, at most 60.
+    #[inline]
+    pub fn header_len(&self) -> usize {
+        TcpPacket::<&[u8]>::HEADER_LEN + self.layout().len
+    }
+
+    /// Length of the segment: header + data.
+    #[inline]
+    pub fn buffer_len(&self) -> usize {
+        self.header_len() + self.payload_len
+    }
+
+    /// Sequence space the segment occupies: data + SYN + FIN (RFC 9293 §3.4, SEG.LEN).
+    #[inline]
+    pub fn segment_len(&self) -> usize {
+        self.payload_len + self.control.len()
+    }
+
+    /// Writes the header and options with a zero checksum and a zero urgent pointer, for
+    /// building in place: write the data through [`TcpPacket::payload_mut`], then call
+    /// [`TcpPacket::fill_checksum`]. The view's buffer must be exactly
+    /// [`buffer_len`](Self::buffer_len) bytes for the checksum to cover the right bytes.
+    ///
+    /// [`WireError::Truncated`] when the buffer is shorter than `buffer_len`.
+    pub fn emit_header<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut TcpPacket<T>,
+    ) -> Result<(), WireError> {
+        let layout = self.layout();
+        let header_len = TcpPacket::<&[u8]>::HEADER_LEN + layout.len;
+        if packet.buffer.as_ref().len() < header_len + self.payload_len {
+            return Err(WireError::Truncated);
+        }
+        let mut bits = self.control.flag_bits();
+        if self.push {
+            bits |= flags::PSH;
+        }
+        if self.ack_number.is_some() {
+            bits |= flags::ACK;
+        }
+        packet.set_src_port(self.src_port);
+        packet.set_dst_port(self.dst_port);
+        packet.set_seq_number(self.seq_number);
+        packet.set_ack_number(self.ack_number.unwrap_or_default());
+        packet.set_header_len_and_flags(header_len, bits);
+        packet.set_window_len(self.window_len);
+        packet.set_checksum(0);
+        packet.set_urgent_at(0);
+        self.write_options(packet.options_mut(), layout);
+        Ok(())
+    }
+
+    /// Writes the options into `out` (exactly `layout.len` bytes).
+    fn write_options(&self, out: &mut [u8], layout: OptionsLayout) {
+        let mut w = OptionWriter { out, at: 0 };
+        let pad = layout.aligned;
+        if let Some(mss) = self.max_seg_size {
+            w.put(&[kind::MSS, 4]);
+            w.put(&mss.to_be_bytes());
+        }
+        if self.sack_permitted {
+            if pad && self.timestamp.is_none() {
+                w.put(&[kind::NOP, kind::NOP]);
+            }
+            w.put(&[kind::SACK_PERMITTED, 2]);
+        }
+        if let Some(ts) = self.timestamp {
+            if pad && !self.sack_permitted {
+                w.put(&[kind::NOP, kind::NOP]);
+            }
+            w.put(&[kind::TIMESTAMP, 10]);
+            w.put(&ts.tsval.to_be_bytes());
+            w.put(&ts.tsecr.to_be_bytes());
+        }
+        if let Some(shift) = self.window_scale {
+            if pad {
+                w.put(&[kind::NOP]);
+            }
+            w.put(&[kind::WINDOW_SCALE, 3, shift.min(MAX_WINDOW_SCALE)]);
+        }
+        if layout.sack_blocks > 0 {
+            if pad {
+                w.put(&[kind::NOP, kind::NOP]);
+            }
+            w.put(&[kind::SACK, (2 + 8 * layout.sack_blocks) as u8]);
+            for (left, right) in self.sack_ranges.iter().flatten().take(layout.sack_blocks) {
+                w.put(&left.0.to_be_bytes());
+                w.put(&right.0.to_be_bytes());
+            }
+        }
+        // Padding: End of Option List, then zeros (RFC 9293 §3.1).
+        let at = w.at;
+        w.out[at..].fill(kind::END);
+    }
+
+    /// Writes the header, copies `payload` (whose length must be `payload_len`, else
+    /// [`WireError::Malformed`]) and fills the checksum for `src_addr` → `dst_addr`.
+    /// The checksum covers the first [`buffer_len`](Self::buffer_len) bytes of the buffer.
+    pub fn emit<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut TcpPacket<T>,
+        src_addr: &IpAddr,
+        dst_addr: &IpAddr,
+        payload: &[u8],
+    ) -> Result<(), WireError> {
+        if payload.len() != self.payload_len {
+            return Err(WireError::Malformed);
+        }
+        self.emit_header(packet)?;
+        let header_len = packet.header_len();
+        let total = header_len + payload.len();
+        let buf = packet.buffer.as_mut();
+        buf[header_len..total].copy_from_slice(payload);
+        let sum = checksum::pseudo_header(src_addr, dst_addr, IpProtocol::Tcp, total as u32)
+            .combine(Checksum::new().add_bytes(&buf[..total]))
+            .finish();
+        write_u16(buf, field::CHECKSUM, sum);
+        Ok(())
+    }
+}
+
+/// Sequential writer for option bytes; the layout computation guarantees room.
+struct OptionWriter<'a> {
+    out: &'a mut [u8],
+    at: usize,
+}
+
+impl OptionWriter<'_> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.out[self.at..self.at + bytes.len()].copy_from_slice(bytes);
+        self.at += bytes.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::test_util::{Rng, for_each_mutation};
+    use alloc::vec;
+    use alloc::vec::Vec;
+    use core::net::{Ipv4Addr, Ipv6Addr};
+
+    const SRC: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 168, 1, 10));
+    const DST: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 168, 1, 1));
+
+    /// Builds a segment from raw header bytes (checksum field zero) and fills the checksum
+    /// with an independent reference computation (RFC 1071 over 16-bit words).
+    fn with_checksum(mut seg: Vec<u8>, src: &IpAddr, dst: &IpAddr) -> Vec<u8> {
+        let mut pseudo = Vec::new();
+        match (src, dst) {
+            (IpAddr::V4(s), IpAddr::V4(d)) => {
+                pseudo.extend_from_slice(&s.octets());
+                pseudo.extend_from_slice(&d.octets());
+                pseudo.extend_from_slice(&[0, 6]);
+                pseudo.extend_from_slice(&(seg.len() as u16).to_be_bytes());
+            }
+            (IpAddr::V6(s), IpAddr::V6(d)) => {
+                pseudo.extend_from_slice(&s.octets());
+                pseudo.extend_from_slice(&d.octets());
+                pseudo.extend_from_slice(&(seg.len() as u32).to_be_bytes());
+                pseudo.extend_from_slice(&[0, 0, 0, 6]);
+            }
+            _ => unreachable!(),
+        }
+        seg[16] = 0;
+        seg[17] = 0;
+        let mut all = pseudo;
+        all.extend_from_slice(&seg);
+        let mut sum: u32 = 0;
+        for pair in all.chunks(2) {
+            sum += ((pair[0] as u32) << 8) | pair.get(1).copied().unwrap_or(0) as u32;
+        }
+        while sum > 0xffff {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        let c = !(sum as u16);
+        seg[16..18].copy_from_slice(&c.to_be_bytes());
+        seg
+    }
+
+    /// A Linux SYN: 192.168.1.10:43210 → 192.168.1.1:80, seq 0x12345678, window 64240,
+    /// options MSS 1460, SACK permitted, timestamps (0x0a0b0c0d, 0), NOP, window scale 7.
+    fn linux_syn() -> Vec<u8> {
+        let seg = vec![
+            0xa8, 0xca, 0x00, 0x50, // ports
+            0x12, 0x34, 0x56, 0x78, // seq
+            0x00, 0x00, 0x00, 0x00, // ack
+            0xa0, 0x02, 0xfa, 0xf0, // offset 10, SYN, window 64240
+            0x00, 0x00, 0x00, 0x00, // checksum, urgent
+            0x02, 0x04, 0x05, 0xb4, // MSS 1460
+            0x04, 0x02, 0x08, 0x0a, // SACK permitted, TS
+            0x0a, 0x0b, 0x0c, 0x0d, // TSval
+            0x00, 0x00, 0x00, 0x00, // TSecr
+            0x01, 0x03, 0x03, 0x07, // NOP, WS 7
+        ];
+        with_checksum(seg, &SRC, &DST)
+    }
+
+    fn linux_syn_repr() -> TcpRepr {
+        TcpRepr {
+            src_port: 43210,
+            dst_port: 80,
+            control: TcpControl::Syn,
+            seq_number: TcpSeqNumber(0x1234_5678),
+            window_len: 64240,
+            max_seg_size: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            timestamp: Some(TcpTimestamp {
+                tsval: 0x0a0b_0c0d,
+                tsecr: 0,
+            }),
+            ..TcpRepr::default()
+        }
+    }
+
+    /// A SYN-ACK answering it: MSS 1440, SACK permitted, timestamps, WS 2 (DST → SRC).
+    fn syn_ack() -> Vec<u8> {
+        let seg = vec![
+            0x00, 0x50, 0xa8, 0xca, // ports
+            0x00, 0x00, 0xca, 0xfe, // seq
+            0x12, 0x34, 0x56, 0x79, // ack
+            0xa0, 0x12, 0xfe, 0x88, // offset 10, SYN+ACK, window 65160
+            0x00, 0x00, 0x00, 0x00, // checksum, urgent
+            0x02, 0x04, 0x05, 0xa0, // MSS 1440
+            0x04, 0x02, 0x08, 0x0a, // SACK permitted, TS
+            0x00, 0x00, 0x00, 0x64, // TSval 100
+            0x0a, 0x0b, 0x0c, 0x0d, // TSecr
+            0x01, 0x03, 0x03, 0x02, // NOP, WS 2
+        ];
+        with_checksum(seg, &DST, &SRC)
+    }
+
+    /// A data segment with PSH+ACK, timestamps and two SACK blocks, 5 bytes of data.
+    /// Options: NOP NOP TS, NOP NOP SACK(2 blocks) = 12 + 20 = 32 bytes, offset 13.
+    fn data_with_sack() -> Vec<u8> {
+        let mut seg = vec![
+            0xa8, 0xca, 0x00, 0x50, // ports
+            0x12, 0x34, 0x56, 0x79, // seq
+            0x00, 0x00, 0xca, 0xff, // ack
+            0xd0, 0x18, 0x01, 0xf6, // offset 13, PSH+ACK, window 502
+            0x00, 0x00, 0x00, 0x00, // checksum, urgent
+            0x01, 0x01, 0x08, 0x0a, // NOP NOP TS
+            0x0a, 0x0b, 0x0c, 0x20, // TSval
+            0x00, 0x00, 0x00, 0x64, // TSecr 100
+            0x01, 0x01, 0x05, 0x12, // NOP NOP SACK len 18
+            0x00, 0x01, 0x00, 0x00, // block 1 left 0x10000
+            0x00, 0x01, 0x05, 0xa0, // block 1 right 0x105a0
+            0xff, 0xff, 0xff, 0x00, // block 2 left (across the wrap)
+            0x00, 0x00, 0x00, 0x10, // block 2 right
+        ];
+        seg.extend_from_slice(b"hello");
+        with_checksum(seg, &SRC, &DST)
+    }
+
+    fn data_with_sack_repr() -> TcpRepr {
+        let mut sack = [None; MAX_SACK_BLOCKS];
+        sack[0] = Some((TcpSeqNumber(0x10000), TcpSeqNumber(0x105a0)));
+        sack[1] = Some((TcpSeqNumber(0xffff_ff00), TcpSeqNumber(0x10)));
+        TcpRepr {
+            src_port: 43210,
+            dst_port: 80,
+            control: TcpControl::None,
+            seq_number: TcpSeqNumber(0x1234_5679),
+            ack_number: Some(TcpSeqNumber(0xcaff)),
+            push: true,
+            window_len: 502,
+            sack_ranges: sack,
+            timestamp: Some(TcpTimestamp {
+                tsval: 0x0a0b_0c20,
+                tsecr: 100,
+            }),
+            payload_len: 5,
+            ..TcpRepr::default()
+        }
+    }
+
+    fn roundtrip(bytes: &[u8], src: &IpAddr, dst: &IpAddr) -> Result<TcpRepr, WireError> {
+        let p = TcpPacket::new_checked(bytes)?;
+        let repr = TcpRepr::parse(&p, src, dst, ChecksumCheck::Verify)?;
+        let mut out = vec![0u8; repr.buffer_len()];
+        repr.emit(
+            &mut TcpPacket::new_unchecked(&mut out[..]),
+            src,
+            dst,
+            p.payload(),
+        )?;
+        assert_eq!(out, bytes, "emit reproduces the golden bytes");
+        Ok(repr)
+    }
+
+    #[test]
+    fn golden_linux_syn() -> Result<(), WireError> {
+        let bytes = linux_syn();
+        let p = TcpPacket::new_checked(&bytes[..])?;
+        assert_eq!(p.src_port(), 43210);
+        assert_eq!(p.dst_port(), 80);
+        assert_eq!(p.header_len(), 40);
+        assert!(p.syn() && !p.ack() && !p.fin() && !p.rst() && !p.psh() && !p.urg());
+        assert!(!p.ece() && !p.cwr() && !p.ns());
+        assert_eq!(p.segment_len(), 1);
+        assert!(p.verify_checksum(&SRC, &DST));
+        assert_eq!(roundtrip(&bytes, &SRC, &DST)?, linux_syn_repr());
+        assert_eq!(linux_syn_repr().header_len(), 40);
+        Ok(())
+    }
+
+    #[test]
+    fn golden_syn_ack() -> Result<(), WireError> {
+        let repr = roundtrip(&syn_ack(), &DST, &SRC)?;
+        assert_eq!(
+            repr,
+            TcpRepr {
+                src_port: 80,
+                dst_port: 43210,
+                control: TcpControl::Syn,
+                seq_number: TcpSeqNumber(0xcafe),
+                ack_number: Some(TcpSeqNumber(0x1234_5679)),
+                window_len: 65160,
+                max_seg_size: Some(1440),
+                window_scale: Some(2),
+                sack_permitted: true,
+                timestamp: Some(TcpTimestamp {
+                    tsval: 100,
+                    tsecr: 0x0a0b_0c0d
+                }),
+                ..TcpRepr::default()
+            }
+        );
+        assert_eq!(repr.segment_len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn golden_data_with_sack() -> Result<(), WireError> {
+        let bytes = data_with_sack();
+        let repr = roundtrip(&bytes, &SRC, &DST)?;
+        assert_eq!(repr, data_with_sack_repr());
+        assert_eq!(repr.sack_block_count(), 2);
+        assert_eq!(repr.header_len(), 52);
+        assert_eq!(TcpPacket::new_checked(&bytes[..])?.payload(), b"hello");
+        // Built in place: header, then data, then checksum.
+        let mut out = vec![0u8; repr.buffer_len()];
+        let mut p = TcpPacket::new_unchecked(&mut out[..]);
+        repr.emit_header(&mut p)?;
+        p.payload_mut().copy_from_slice(b"hello");
+        p.fill_checksum(&SRC, &DST);
+        assert_eq!(out, bytes);
+        Ok(())
+    }
+
+    #[test]
+    fn ipv6_pseudo_header() -> Result<(), WireError> {
+        let s6 = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1));
+        let d6 = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2));
+        let mut seg = data_with_sack();
+        seg = with_checksum(seg, &s6, &d6);
+        assert_eq!(roundtrip(&seg, &s6, &d6)?, data_with_sack_repr());
+        let p = TcpPacket::new_checked(&seg[..])?;
+        assert_eq!(
+            TcpRepr::parse(&p, &d6, &d6, ChecksumCheck::Verify),
+            Err(WireError::BadChecksum)
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn checksum_errors() -> Result<(), WireError> {
+        let mut seg = data_with_sack();
+        let last = seg.len() - 1;
+        seg[last] ^= 1;
+        let p = TcpPacket::new_checked(&seg[..])?;
+        assert_eq!(
+            TcpRepr::parse(&p, &SRC, &DST, ChecksumCheck::Verify),
+            Err(WireError::BadChecksum)
+        );
+        assert!(TcpRepr::parse(&p, &SRC, &DST, ChecksumCheck::Skip).is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn truncation_at_every_length() {
+        for seed in [linux_syn(), syn_ack(), data_with_sack()] {
+            let header_len = TcpPacket::new_unchecked(&seed[..]).header_len();
+            for len in 0..seed.len() {
+                let p = TcpPacket::new_unchecked(&seed[..len]);
+                let r = TcpRepr::parse(&p, &SRC, &DST, ChecksumCheck::Skip);
+                if len < header_len {
+                    assert_eq!(r, Err(WireError::Truncated), "len {len}");
+                    assert_eq!(p.check_len(), Err(WireError::Truncated));
+                } else {
+                    // Shorter data, header intact: still a valid segment.
+                    assert_eq!(r.map(|r| r.payload_len), Ok(len - header_len));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_data_offset() {
+        let seed = data_with_sack();
+        for offset in 0u8..16 {
+            let mut b = seed.clone();
+            b[12] = (offset << 4) | (b[12] & 0x0f);
+            let r = TcpRepr::parse(
+                &TcpPacket::new_unchecked(&b[..]),
+                &SRC,
+                &DST,
+                ChecksumCheck::Skip,
+            );
+            match offset {
+                0..=4 => assert_eq!(r, Err(WireError::Malformed), "offset {offset}"),
+                // 5: no options, the option bytes become data.
+                5 => assert_eq!(r.map(|r| r.payload_len), Ok(seed.len() - 20)),
+                // 13 is the real one; 6..=12 cut options mid-way.
+                13 => assert!(r.is_ok()),
+                14 | 15 => assert!(r.is_err()),
+                _ => {}
+            }
+        }
+        // Offset beyond a buffer that is exactly 20 bytes: truncated.
+        let mut b = seed[..20].to_vec();
+        b[12] = 0xf0;
+        assert_eq!(
+            TcpPacket::new_checked(&b[..]).err(),
+            Some(WireError::Truncated)
+        );
+    }
+
+    #[test]
+    fn flags_and_ports() {
+        let seed = data_with_sack();
+        let with_flags = |bits: u16| {
+            let mut b = seed.clone();
+            let word = (13u16 << 12) | bits;
+            b[12..14].copy_from_slice(&word.to_be_bytes());
+            TcpRepr::parse(
+                &TcpPacket::new_unchecked(&b[..]),
+                &SRC,
+                &DST,
+                ChecksumCheck::Skip,
+            )
+        };
+        for bad in [
+            flags::SYN | flags::FIN,
+            flags::SYN | flags::RST,
+            flags::FIN | flags::RST,
+            flags::SYN | flags::FIN | flags::RST,
+        ] {
+            assert_eq!(with_flags(bad), Err(WireError::Malformed));
+        }
+        assert_eq!(
+            with_flags(flags::RST).map(|r| r.control),
+            Ok(TcpControl::Rst)
+        );
+        assert_eq!(
+            with_flags(flags::FIN | flags::ACK).map(|r| (r.control, r.ack_number.is_some())),
+            Ok((TcpControl::Fin, true))
+        );
+        let r = with_flags(flags::ECE | flags::CWR | flags::NS | flags::URG);
+        assert_eq!(r.map(|r| (r.ack_number, r.push)), Ok((None, false)));
+        let mut b = seed.clone();
+        b[12] |= 0x0e; // reserved bits: ignored
+        let p = TcpPacket::new_unchecked(&b[..]);
+        assert_eq!(p.header_len(), 52);
+        assert_eq!(p.flags(), flags::ACK | flags::PSH);
+        for port_at in [0, 2] {
+            let mut b = seed.clone();
+            b[port_at] = 0;
+            b[port_at + 1] = 0;
+            assert_eq!(
+                TcpRepr::parse(
+                    &TcpPacket::new_unchecked(&b[..]),
+                    &SRC,
+                    &DST,
+                    ChecksumCheck::Skip
+                ),
+                Err(WireError::Malformed)
+            );
+        }
+        let mut b = seed.clone();
+        let mut p = TcpPacket::new_unchecked(&mut b[..]);
+        p.set_header_len_and_flags(52, flags::ALL | 0xe00);
+        p.set_urgent_at(7);
+        assert!(p.ns() && p.cwr() && p.ece() && p.urg());
+        assert_eq!(p.urgent_at(), 7);
+        assert_eq!(p.header_len(), 52);
+    }
+
+    fn parse_options(options: &[u8]) -> Result<TcpRepr, WireError> {
+        let mut seg = vec![0u8; 20];
+        seg[1] = 1;
+        seg[3] = 2;
+        seg.extend_from_slice(options);
+        let hl = seg.len();
+        TcpPacket::new_unchecked(&mut seg[..]).set_header_len_and_flags(hl, flags::ACK);
+        TcpRepr::parse(
+            &TcpPacket::new_unchecked(&seg[..]),
+            &SRC,
+            &DST,
+            ChecksumCheck::Skip,
+        )
+    }
+
+    #[test]
+    fn option_edge_cases() {
+        // Length 0 or 1: malformed.
+        assert_eq!(parse_options(&[2, 0, 0, 0]), Err(WireError::Malformed));
+        assert_eq!(parse_options(&[2, 1, 0, 0]), Err(WireError::Malformed));
+        assert_eq!(parse_options(&[99, 1, 0, 0]), Err(WireError::Malformed));
+        // Runs past the header.
+        assert_eq!(parse_options(&[1, 1, 2, 4]), Err(WireError::Malformed));
+        assert_eq!(parse_options(&[1, 1, 1, 2]), Err(WireError::Malformed));
+        assert_eq!(parse_options(&[1, 8, 10, 0]), Err(WireError::Malformed));
+        assert_eq!(parse_options(&[99, 5, 0, 0]), Err(WireError::Malformed));
+        // Unknown kinds skipped, including at the end.
+        let r = parse_options(&[99, 2, 2, 4, 5, 0xb4, 30, 6, 1, 2, 3, 4]);
+        assert_eq!(r.map(|r| r.max_seg_size), Ok(Some(1460)));
+        // Known options with the wrong length are ignored.
+        assert_eq!(
+            parse_options(&[2, 3, 5, 0]).map(|r| r.max_seg_size),
+            Ok(None)
+        );
+        assert_eq!(
+            parse_options(&[3, 4, 7, 0]).map(|r| r.window_scale),
+            Ok(None)
+        );
+        assert_eq!(
+            parse_options(&[4, 3, 0, 0]).map(|r| r.sack_permitted),
+            Ok(false)
+        );
+        assert_eq!(
+            parse_options(&[8, 8, 0, 0, 0, 0, 0, 0]).map(|r| r.timestamp),
+            Ok(None)
+        );
+        assert_eq!(
+            parse_options(&[5, 2, 0, 0]).map(|r| r.sack_block_count()),
+            Ok(0)
+        );
+        let mut sack9 = vec![5, 11];
+        sack9.extend_from_slice(&[0; 9]);
+        sack9.push(0);
+        assert_eq!(parse_options(&sack9).map(|r| r.sack_block_count()), Ok(0));
+        // EOL stops parsing: whatever follows is not looked at.
+        let r = parse_options(&[0, 2, 0, 0, 2, 4, 5, 0xb4]);
+        assert_eq!(r.map(|r| r.max_seg_size), Ok(None));
+        let r = parse_options(&[2, 4, 5, 0xb4, 0, 0xff, 0xff, 0xff]);
+        assert_eq!(r.map(|r| r.max_seg_size), Ok(Some(1460)));
+        // NOPs only.
+        assert_eq!(
+            parse_options(&[1, 1, 1, 1]).map(|r| r.max_seg_size),
+            Ok(None)
+        );
+        // Window scale above 14 is read as 14.
+        let r = parse_options(&[1, 3, 3, 15]);
+        assert_eq!(r.map(|r| r.window_scale), Ok(Some(14)));
+        let r = parse_options(&[1, 3, 3, 255]);
+        assert_eq!(r.map(|r| r.window_scale), Ok(Some(14)));
+        // Duplicates: the last one wins.
+        let r = parse_options(&[2, 4, 1, 0, 2, 4, 2, 0]);
+        assert_eq!(r.map(|r| r.max_seg_size), Ok(Some(512)));
+        // Four SACK blocks (the most an option can carry).
+        let mut four = vec![1, 1, 5, 34];
+        for i in 0..8u32 {
+            four.extend_from_slice(&(i * 100).to_be_bytes());
+        }
+        let r = parse_options(&four).map(|r| r.sack_ranges);
+        assert_eq!(
+            r.map(|s| s[3]),
+            Ok(Some((TcpSeqNumber(600), TcpSeqNumber(700))))
+        );
+    }
+
+    #[test]
+    fn option_iterator() {
+        let opts = [1, 2, 4, 5, 0xb4, 99, 3, 7, 0, 9];
+        let all: Vec<_> = TcpOptions::new(&opts).collect();
+        assert_eq!(
+            all,
+            vec![
+                Ok(TcpOption::NoOperation),
+                Ok(TcpOption::MaxSegmentSize(1460)),
+                Ok(TcpOption::Unknown {
+                    kind: 99,
+                    data: &[7]
+                }),
+                Ok(TcpOption::EndOfList),
+            ]
+        );
+        let all: Vec<_> = TcpOptions::new(&[1, 2, 9, 1]).collect();
+        assert_eq!(
+            all,
+            vec![Ok(TcpOption::NoOperation), Err(WireError::Malformed)]
+        );
+        assert_eq!(
+            TcpOptions::new(&[2]).next(),
+            Some(Err(WireError::Malformed))
+        );
+        assert_eq!(TcpOptions::new(&[]).next(), None);
+    }
+
+    #[test]
+    fn emit_layouts() -> Result<(), WireError> {
+        let base = TcpRepr {
+            src_port: 1,
+            dst_port: 2,
+            ack_number: Some(TcpSeqNumber(1)),
+            ..TcpRepr::default()
+        };
+        let emit = |r: &TcpRepr| -> Result<Vec<u8>, WireError> {
+            let mut out = vec![0u8; r.buffer_len()];
+            r.emit(&mut TcpPacket::new_unchecked(&mut out[..]), &SRC, &DST, &[])?;
+            Ok(out[20..].to_vec())
+        };
+        assert_eq!(emit(&base)?, vec![]);
+        let sp = TcpRepr {
+            sack_permitted: true,
+            ..base
+        };
+        assert_eq!(emit(&sp)?, vec![1, 1, 4, 2]);
+        let ws = TcpRepr {
+            window_scale: Some(20),
+            ..base
+        };
+        assert_eq!(emit(&ws)?, vec![1, 3, 3, 14]);
+        let mss = TcpRepr {
+            max_seg_size: Some(536),
+            ..base
+        };
+        assert_eq!(emit(&mss)?, vec![2, 4, 2, 0x18]);
+        // Everything at once: MSS + SP + TS + WS + 4 SACK blocks does not fit aligned
+        // (20 + 36 > 40); packed it is 19 + 2 + 8n, so 2 blocks fit (37 → 40 with EOL).
+        let mut sack = [None; MAX_SACK_BLOCKS];
+        for (i, s) in sack.iter_mut().enumerate() {
+            let i = i as u32;
+            *s = Some((TcpSeqNumber(i * 10), TcpSeqNumber(i * 10 + 5)));
+        }
+        let full = TcpRepr {
+            max_seg_size: Some(1460),
+            window_scale: Some(7),
+            sack_permitted: true,
+            timestamp: Some(TcpTimestamp { tsval: 1, tsecr: 2 }),
+            sack_ranges: sack,
+            ..base
+        };
+        assert_eq!(full.header_len(), 60);
+        let out = emit(&full)?;
+        assert_eq!(
+            out,
+            vec![
+                2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 3, 3, 7, 5, 18, 0, 0, 0, 0, 0,
+                0, 0, 5, 0, 0, 0, 10, 0, 0, 0, 15, 0, 0, 0
+            ]
+        );
+        let mut expect = full;
+        expect.sack_ranges[2] = None;
+        expect.sack_ranges[3] = None;
+        let mut seg = vec![0u8; full.buffer_len()];
+        full.emit(&mut TcpPacket::new_unchecked(&mut seg[..]), &SRC, &DST, &[])?;
+        assert_eq!(
+            TcpRepr::parse(
+                &TcpPacket::new_unchecked(&seg[..]),
+                &SRC,
+                &DST,
+                ChecksumCheck::Verify
+            ),
+            Ok(expect)
+        );
+        // MSS + TS + 3 SACK blocks: 44 aligned, 40 packed.
+        let r = TcpRepr {
+            max_seg_size: Some(1460),
+            timestamp: Some(TcpTimestamp { tsval: 1, tsecr: 2 }),
+            sack_ranges: [sack[0], sack[1], sack[2], None],
+            ..base
+        };
+        assert_eq!(r.header_len(), 60);
+        let out = emit(&r)?;
+        assert_eq!(&out[..6], &[2, 4, 5, 0xb4, 8, 10]);
+        assert_eq!(&out[14..16], &[5, 26]);
+        // Too small a buffer.
+        let mut small = vec![0u8; r.buffer_len() - 1];
+        assert_eq!(
+            r.emit_header(&mut TcpPacket::new_unchecked(&mut small[..])),
+            Err(WireError::Truncated)
+        );
+        assert_eq!(
+            r.emit(
+                &mut TcpPacket::new_unchecked(&mut seg[..]),
+                &SRC,
+                &DST,
+                &[1]
+            ),
+            Err(WireError::Malformed)
+        );
+        Ok(())
+    }
+
+    /// Parsed → emitted → parsed again is the same repr, for every valid segment.
+    fn check_roundtrip(buf: &[u8], src: &IpAddr, dst: &IpAddr) {
+        let p = TcpPacket::new_unchecked(buf);
+        for check in [ChecksumCheck::Verify, ChecksumCheck::Skip] {
+            if let Ok(repr) = TcpRepr::parse(&p, src, dst, check) {
+                assert!(repr.header_len() <= MAX_HEADER_LEN);
+                let mut out = vec![0u8; repr.buffer_len()];
+                let mut o = TcpPacket::new_unchecked(&mut out[..]);
+                assert!(repr.emit(&mut o, src, dst, p.payload()).is_ok());
+                let again = TcpRepr::parse(
+                    &TcpPacket::new_unchecked(&out[..]),
+                    src,
+                    dst,
+                    ChecksumCheck::Verify,
+                );
+                assert_eq!(again, Ok(repr));
+            }
+        }
+    }
+
+    #[test]
+    fn robustness() {
+        let seeds = [linux_syn(), syn_ack(), data_with_sack()];
+        let seeds: Vec<&[u8]> = seeds.iter().map(|s| &s[..]).collect();
+        for_each_mutation(&seeds, |buf| check_roundtrip(buf, &SRC, &DST));
+    }
+
+    #[test]
+    fn random_option_soup() {
+        // Headers made of random option bytes biased towards the known kinds and lengths.
+        let mut rng = Rng::new(0x7c9);
+        let atoms: [&[u8]; 10] = [
+            &[0],
+            &[1],
+            &[2, 4, 5, 0xb4],
+            &[3, 3, 9],
+            &[4, 2],
+            &[8, 10, 1, 2, 3, 4, 5, 6, 7, 8],
+            &[5, 10, 0, 0, 0, 1, 0, 0, 0, 2],
+            &[5, 18, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4],
+            &[77, 3, 0],
+            &[2, 4],
+        ];
+        for _ in 0..20_000 {
+            let mut opts = Vec::new();
+            while opts.len() < 40 && rng.below(6) != 0 {
+                opts.extend_from_slice(atoms[rng.below(atoms.len())]);
+            }
+            opts.truncate(40);
+            while opts.len() % 4 != 0 {
+                opts.push(rng.byte() & 1);
+            }
+            let mut seg = vec![
+                0x12, 0x34, 0x00, 0x50, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0x10, 1, 0,
+            ];
+            seg.extend_from_slice(&[0, 0, 0, 0]);
+            seg.extend_from_slice(&opts);
+            let hl = seg.len();
+            TcpPacket::new_unchecked(&mut seg[..]).set_header_len_and_flags(
+                hl,
+                [flags::ACK, flags::SYN, flags::SYN | flags::ACK][rng.below(3)],
+            );
+            seg.extend_from_slice(&[0xaa; 3]);
+            check_roundtrip(&seg, &SRC, &DST);
+        }
+    }
+}
