@@ -9,3 +9,6 @@
 pub mod seq;
 
 pub use seq::TcpSeqNumber;
+pub mod ring_buffer;
+
+pub use ring_buffer::RingBuffer;
