@@ -1,0 +1,195 @@
+//! Shared harness of the simulation tests: stacks on virtual links, a virtual clock, fault
+//! injectors with printed seeds.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::net::{IpAddr, Ipv4Addr};
+use std::rc::Rc;
+
+use netstack::phy::{
+    Device, DeviceCapabilities, DeviceError, FaultConfig, FaultInjector, LinkConfig, VirtualLink,
+    VirtualPort,
+};
+use netstack::time::{Duration, Instant};
+use netstack::wire::{EthernetAddress, IpEndpoint, Ipv4Cidr};
+use netstack::{NetifConfig, NetifId, Stack, StackConfig, UdpHandle};
+
+/// A device shared between the stack that owns it and the test that inspects it.
+pub struct Shared<D>(pub Rc<RefCell<D>>);
+
+impl<D: Device> Device for Shared<D> {
+    fn capabilities(&self) -> DeviceCapabilities {
+        self.0.borrow().capabilities()
+    }
+    fn receive(&mut self, buf: &mut [u8], now: Instant) -> Result<Option<usize>, DeviceError> {
+        self.0.borrow_mut().receive(buf, now)
+    }
+    fn transmit(&mut self, frame: &[u8], now: Instant) -> Result<(), DeviceError> {
+        self.0.borrow_mut().transmit(frame, now)
+    }
+}
+
+pub type Port = Rc<RefCell<FaultInjector<VirtualPort>>>;
+
+/// One simulated host.
+pub struct Host {
+    pub stack: Stack,
+    pub netifs: Vec<NetifId>,
+    pub ports: Vec<Port>,
+}
+
+/// Stacks, links and a virtual clock.
+pub struct Sim {
+    pub now: Instant,
+    pub links: Vec<VirtualLink>,
+    pub hosts: Vec<Host>,
+}
+
+pub fn ip(a: u8, b: u8, c: u8, d: u8) -> Ipv4Addr {
+    Ipv4Addr::new(a, b, c, d)
+}
+
+pub fn ep(addr: Ipv4Addr, port: u16) -> IpEndpoint {
+    IpEndpoint::new(IpAddr::V4(addr), port)
+}
+
+pub fn cidr(addr: Ipv4Addr, len: u8) -> Ipv4Cidr {
+    Ipv4Cidr::new(addr, len).expect("valid cidr")
+}
+
+/// The seed of a test: `NETSTACK_SEED` if set, else `default`; printed so a failure can be
+/// replayed.
+pub fn seed(default: u64) -> u64 {
+    let seed = std::env::var("NETSTACK_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default);
+    eprintln!("seed = {seed} (replay with NETSTACK_SEED={seed})");
+    seed
+}
+
+impl Sim {
+    pub fn new(links: usize) -> Sim {
+        Sim {
+            now: Instant::ZERO,
+            links: (0..links)
+                .map(|_| {
+                    VirtualLink::new(LinkConfig {
+                        latency: Duration::from_millis(1),
+                        ..LinkConfig::default()
+                    })
+                })
+                .collect(),
+            hosts: Vec::new(),
+        }
+    }
+
+    /// Adds a host with one interface per `(link, address, gateway)`.
+    pub fn add_host(
+        &mut self,
+        seed: u64,
+        ifaces: &[(usize, Ipv4Cidr, Option<Ipv4Addr>)],
+        faults: FaultConfig,
+    ) -> usize {
+        let index = self.hosts.len();
+        let mut stack = Stack::new(StackConfig { random_seed: seed });
+        let mut netifs = Vec::new();
+        let mut ports = Vec::new();
+        for (i, &(link, addr, gw)) in ifaces.iter().enumerate() {
+            let port = Rc::new(RefCell::new(FaultInjector::new(
+                self.links[link].port(),
+                seed.wrapping_mul(31).wrapping_add(i as u64),
+                faults,
+            )));
+            let mut cfg = NetifConfig::new(&format!("h{index}e{i}"))
+                .with_mac(EthernetAddress([2, 0, 0, 0, index as u8, i as u8]))
+                .with_ipv4(addr);
+            if let Some(gw) = gw {
+                cfg = cfg.with_gateway(gw);
+            }
+            let id = stack
+                .add_netif(cfg, Box::new(Shared(port.clone())))
+                .expect("add netif");
+            netifs.push(id);
+            ports.push(port);
+        }
+        self.hosts.push(Host {
+            stack,
+            netifs,
+            ports,
+        });
+        index
+    }
+
+    pub fn stack(&mut self, host: usize) -> &mut Stack {
+        &mut self.hosts[host].stack
+    }
+
+    /// Polls every stack at the current time.
+    pub fn poll_all(&mut self) {
+        for h in &mut self.hosts {
+            h.stack.poll(self.now);
+        }
+    }
+
+    /// The next instant something is due (a stack timer, a frame on a link, a held frame).
+    pub fn next_event(&self) -> Option<Instant> {
+        let mut next: Option<Instant> = None;
+        let mut take = |t: Option<Instant>| {
+            if let Some(t) = t {
+                next = Some(next.map_or(t, |n| n.min(t)));
+            }
+        };
+        for h in &self.hosts {
+            take(h.stack.next_deadline());
+            for p in &h.ports {
+                take(p.borrow().next_release());
+            }
+        }
+        for l in &self.links {
+            take(l.next_delivery());
+        }
+        next
+    }
+
+    /// Advances the virtual clock event by event until `done` holds or `limit` has passed.
+    /// Returns whether `done` held.
+    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&mut Sim) -> bool) -> bool {
+        let end = self.now + limit;
+        loop {
+            self.poll_all();
+            if done(self) {
+                return true;
+            }
+            if self.now >= end {
+                return false;
+            }
+            self.now = match self.next_event() {
+                Some(t) if t > self.now => t.min(end),
+                Some(_) => (self.now + Duration::from_millis(1)).min(end),
+                None => end,
+            };
+        }
+    }
+
+    /// Runs until `limit` has passed.
+    pub fn run_for(&mut self, limit: Duration) {
+        self.run_until(limit, |_| false);
+    }
+
+    /// Opens a UDP socket on `host` bound to `port`.
+    pub fn udp_bound(&mut self, host: usize, port: u16) -> UdpHandle {
+        let s = self.stack(host);
+        let h = s.udp_open().expect("open");
+        s.udp_bind(h, ep(Ipv4Addr::UNSPECIFIED, port)).expect("bind");
+        h
+    }
+}
+
+/// Two hosts, 10.0.0.1/24 and 10.0.0.2/24, on one link with `faults` on both.
+pub fn pair(seed: u64, faults: FaultConfig) -> Sim {
+    let mut sim = Sim::new(1);
+    sim.add_host(seed, &[(0, cidr(ip(10, 0, 0, 1), 24), None)], faults);
+    sim.add_host(seed ^ 0x5555, &[(0, cidr(ip(10, 0, 0, 2), 24), None)], faults);
+    sim
+}
