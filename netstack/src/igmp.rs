@@ -95,11 +95,17 @@ pub const DEFAULT_ROBUSTNESS: u8 = 2;
 /// Default Query Interval (RFC 3376 §8.2), until a v3 query tells another.
 pub const DEFAULT_QUERY_INTERVAL: Duration = Duration::from_secs(125);
 
+/// Groups an interface can join: `config::MEMP_NUM_IGMP_GROUP` counts the all-systems
+/// group as lwIP does (its `init.c` wants at least 2), and 224.0.0.1 needs no entry here.
+pub const MAX_GROUPS: usize = config::MEMP_NUM_IGMP_GROUP.saturating_sub(1);
+
 /// Most records in one IGMPv3 report: as many groups as the table holds, at most 68
 /// (8-byte records after the 8-byte header, in an IPv4 datagram of 576 bytes with Router
 /// Alert: 24 + 8 + 68 × 8 = 576, so every report fits any IPv4 link, RFC 3376 §5.2).
-pub const MAX_V3_RECORDS: usize = if config::MEMP_NUM_IGMP_GROUP < 68 {
-    config::MEMP_NUM_IGMP_GROUP
+pub const MAX_V3_RECORDS: usize = if MAX_GROUPS == 0 {
+    1
+} else if MAX_GROUPS < 68 {
+    MAX_GROUPS
 } else {
     68
 };
@@ -109,7 +115,7 @@ pub const MAX_V3_RECORDS: usize = if config::MEMP_NUM_IGMP_GROUP < 68 {
 pub enum IgmpError {
     /// The address is not a multicast group (224.0.0.0/4).
     NotMulticast,
-    /// `config::MEMP_NUM_IGMP_GROUP` groups are joined already.
+    /// The table is full ([`MAX_GROUPS`] groups joined already).
     TableFull,
     /// The group was not joined.
     NotMember,
@@ -244,9 +250,11 @@ impl Group {
 }
 
 /// One interface's IGMP memberships and timers; see the [module docs](self).
+///
+/// `GROUPS`, the most groups joined at once, defaults to [`MAX_GROUPS`].
 #[derive(Debug, Clone)]
-pub struct IgmpGroups {
-    groups: heapless::Vec<Group, { config::MEMP_NUM_IGMP_GROUP }>,
+pub struct IgmpGroups<const GROUPS: usize = MAX_GROUPS> {
+    groups: heapless::Vec<Group, GROUPS>,
     /// Pending answer to a v3 general query (RFC 3376 §5.2 "interface timer").
     general_at: Option<Instant>,
     /// Until when a querier of each version counts as present (v1, v2, v3).
@@ -265,15 +273,17 @@ impl Default for IgmpGroups {
 }
 
 impl IgmpGroups {
-    /// An empty table that speaks IGMPv2 until it hears a v3 querier (see the
-    /// [module docs](self) for why).
+    /// An empty table of the configured capacity that speaks IGMPv2 until it hears a v3
+    /// querier (see the [module docs](self) for why).
     pub const fn new() -> IgmpGroups {
         IgmpGroups::with_default_version(IgmpVersion::V2)
     }
+}
 
+impl<const GROUPS: usize> IgmpGroups<GROUPS> {
     /// An empty table whose version, when no querier has been heard, is `version`
     /// (`V3` behaves as an RFC 3376 host, `V2` as an RFC 2236 one).
-    pub const fn with_default_version(version: IgmpVersion) -> IgmpGroups {
+    pub const fn with_default_version(version: IgmpVersion) -> Self {
         IgmpGroups {
             groups: heapless::Vec::new(),
             general_at: None,
@@ -289,7 +299,7 @@ impl IgmpGroups {
     /// reports: the first at `now` (the next [`poll`](Self::poll)), the repeat after
     /// `random` modulo the Unsolicited Report Interval. Joining 224.0.0.1 does nothing.
     ///
-    /// [`IgmpError::NotMulticast`], [`IgmpError::TableFull`].
+    /// [`IgmpError::NotMulticast`], [`IgmpError::TableFull`] (`GROUPS` groups joined).
     pub fn join(&mut self, group: Ipv4Addr, now: Instant, random: u32) -> Result<(), IgmpError> {
         if !group.is_multicast() {
             return Err(IgmpError::NotMulticast);
@@ -686,7 +696,7 @@ mod tests {
         Instant::from_millis(t)
     }
 
-    fn drain(igmp: &mut IgmpGroups, now: Instant) -> Vec<IgmpOutgoing> {
+    fn drain<const N: usize>(igmp: &mut IgmpGroups<N>, now: Instant) -> Vec<IgmpOutgoing> {
         let mut out = Vec::new();
         igmp.poll(now, |m| out.push(m));
         out
@@ -714,6 +724,11 @@ mod tests {
         IgmpOutgoing::ReportV3 { records: r }
     }
 
+    /// The reports `records` due at `t` make, split at [`MAX_V3_RECORDS`].
+    fn v3_at(t: u64, records: &[(GroupRecordType, Ipv4Addr)]) -> Vec<(u64, IgmpOutgoing)> {
+        records.chunks(MAX_V3_RECORDS).map(|c| (t, v3(c))).collect()
+    }
+
     fn v2_query(group: Ipv4Addr, tenths: u8) -> IgmpRepr<'static> {
         IgmpRepr::MembershipQuery {
             max_resp_code: tenths,
@@ -733,7 +748,7 @@ mod tests {
     }
 
     /// Runs the clock to `until`, polling at each deadline; returns (time, message) pairs.
-    fn run(igmp: &mut IgmpGroups, until: Instant) -> Vec<(u64, IgmpOutgoing)> {
+    fn run<const N: usize>(igmp: &mut IgmpGroups<N>, until: Instant) -> Vec<(u64, IgmpOutgoing)> {
         let mut out = Vec::new();
         while let Some(t) = igmp.next_deadline().filter(|&t| t <= until) {
             igmp.poll(t, |m| out.push((t.millis(), m)));
@@ -743,7 +758,7 @@ mod tests {
 
     #[test]
     fn join_reports_now_and_once_more() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         assert_eq!(igmp.next_deadline(), None);
         igmp.join(A, ms(1000), 3000).expect("join");
         assert!(igmp.is_member(A));
@@ -754,7 +769,7 @@ mod tests {
         assert_eq!(drain(&mut igmp, ms(4000)), [v2(A)]);
         assert_eq!(igmp.next_deadline(), None);
         // The repeat delay is below 10 s whatever the random number.
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), u32::MAX).expect("join");
         assert_eq!(
             run(&mut igmp, ms(60_000)),
@@ -764,7 +779,7 @@ mod tests {
 
     #[test]
     fn refcount_and_leave() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 100).expect("join");
         igmp.join(A, ms(0), 200).expect("join again");
         assert_eq!(run(&mut igmp, ms(20_000)), [(0, v2(A)), (100, v2(A))]);
@@ -781,7 +796,7 @@ mod tests {
 
     #[test]
     fn errors_capacity_and_all_systems() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         assert_eq!(
             igmp.join(Ipv4Addr::new(10, 0, 0, 1), ms(0), 0),
             Err(IgmpError::NotMulticast)
@@ -798,7 +813,7 @@ mod tests {
         assert_eq!(igmp.next_deadline(), None);
         assert_eq!(igmp.groups().count(), 0);
         // Fill the table.
-        let all: Vec<Ipv4Addr> = (0..config::MEMP_NUM_IGMP_GROUP)
+        let all: Vec<Ipv4Addr> = (0..8)
             .map(|i| Ipv4Addr::new(239, 0, 0, i as u8 + 1))
             .collect();
         for &g in &all {
@@ -820,7 +835,7 @@ mod tests {
 
     #[test]
     fn another_hosts_report_suppresses_ours() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 5000).expect("join");
         assert_eq!(drain(&mut igmp, ms(0)), [v2(A)]);
         // Someone else reports A before our repeat: repeat cancelled.
@@ -844,7 +859,7 @@ mod tests {
 
     #[test]
     fn v2_queries() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 1000).expect("join");
         igmp.join(B, ms(0), 2000).expect("join");
         assert_eq!(
@@ -890,7 +905,7 @@ mod tests {
 
     #[test]
     fn v1_querier_means_v1_reports_and_no_leave() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 100).expect("join");
         assert_eq!(run(&mut igmp, ms(1000)), [(0, v2(A)), (100, v2(A))]);
         // v1 query: max resp 0 means 10 s; the group field is ignored.
@@ -917,7 +932,7 @@ mod tests {
 
     #[test]
     fn v3_querier_means_v3_reports() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 100).expect("join");
         igmp.join(B, ms(0), 200).expect("join");
         assert_eq!(run(&mut igmp, ms(1000)).len(), 4);
@@ -927,13 +942,13 @@ mod tests {
         assert_eq!(igmp.compat_mode(ms(10_000)), IgmpVersion::V3);
         assert_eq!(
             run(&mut igmp, ms(30_000)),
-            [(
+            v3_at(
                 14_321,
-                v3(&[
+                &[
                     (GroupRecordType::ModeIsExclude, A),
                     (GroupRecordType::ModeIsExclude, B)
-                ])
-            )]
+                ]
+            )
         );
         // A second general query while one answer is pending sooner changes nothing; a
         // pending one later is moved earlier.
@@ -942,7 +957,10 @@ mod tests {
         assert_eq!(igmp.next_deadline(), Some(ms(41_000)));
         igmp.on_query(&v3_query(Ipv4Addr::UNSPECIFIED, 100), ms(40_100), 100);
         assert_eq!(igmp.next_deadline(), Some(ms(40_200)));
-        assert_eq!(run(&mut igmp, ms(50_000)).len(), 1);
+        assert_eq!(
+            run(&mut igmp, ms(50_000)).len(),
+            2usize.div_ceil(MAX_V3_RECORDS)
+        );
         // Group-specific: only that group.
         igmp.on_query(&v3_query(B, 10), ms(60_000), 250);
         assert_eq!(
@@ -980,7 +998,7 @@ mod tests {
 
     #[test]
     fn lowest_querier_version_wins_and_mode_change_cancels_timers() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 100).expect("join");
         run(&mut igmp, ms(1000));
         igmp.on_query(&v3_query(Ipv4Addr::UNSPECIFIED, 100), ms(10_000), 5000);
@@ -994,7 +1012,7 @@ mod tests {
         igmp.on_query(&v3_query(A, 100), ms(11_000), 9999);
         assert_eq!(run(&mut igmp, ms(30_000)), [(11_000 + d, v2(A))]);
         // A v3 join repeat pending when a v1 querier appears is cancelled.
-        let mut igmp = IgmpGroups::with_default_version(IgmpVersion::V3);
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V3);
         igmp.join(A, ms(0), 900).expect("join");
         assert_eq!(
             drain(&mut igmp, ms(0)),
@@ -1006,7 +1024,7 @@ mod tests {
             [(100 + u64::from(group_random(50, A) % 10_000), v1(A))]
         );
         // A leave retransmission in v3 is dropped on a mode change too.
-        let mut igmp = IgmpGroups::with_default_version(IgmpVersion::V3);
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V3);
         igmp.join(A, ms(0), 0).expect("join");
         run(&mut igmp, ms(10));
         assert!(igmp.leave(A, ms(10), 500).expect("leave").is_some());
@@ -1018,7 +1036,7 @@ mod tests {
 
     #[test]
     fn rejoin_all_reannounces() {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 0).expect("join");
         igmp.join(B, ms(0), 0).expect("join");
         run(&mut igmp, ms(1000));
@@ -1037,8 +1055,8 @@ mod tests {
 
     #[test]
     fn leaving_group_gives_way_to_a_join_when_full() {
-        let mut igmp = IgmpGroups::with_default_version(IgmpVersion::V3);
-        let all: Vec<Ipv4Addr> = (0..config::MEMP_NUM_IGMP_GROUP)
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V3);
+        let all: Vec<Ipv4Addr> = (0..8)
             .map(|i| Ipv4Addr::new(239, 0, 0, i as u8 + 1))
             .collect();
         for &g in &all {
@@ -1071,28 +1089,40 @@ mod tests {
 
     #[test]
     fn general_v3_report_is_split_at_max_records() {
-        // With the default table every group fits one report.
-        let mut igmp = IgmpGroups::with_default_version(IgmpVersion::V3);
-        for i in 0..config::MEMP_NUM_IGMP_GROUP {
-            igmp.join(Ipv4Addr::new(239, 0, 1, i as u8), ms(0), 0)
+        let mut igmp = IgmpGroups::<100>::with_default_version(IgmpVersion::V3);
+        for i in 0..100 {
+            igmp.join(Ipv4Addr::new(239, 0, 1, i), ms(0), 0)
                 .expect("room");
         }
         run(&mut igmp, ms(10));
         igmp.on_query(&v3_query(Ipv4Addr::UNSPECIFIED, 10), ms(100), 0);
         let out = drain(&mut igmp, ms(100));
-        let total: usize = out
-            .iter()
-            .map(|m| match m {
-                IgmpOutgoing::ReportV3 { records } => records.len(),
-                _ => 0,
-            })
-            .sum();
-        assert_eq!(total, config::MEMP_NUM_IGMP_GROUP);
+        let mut groups = Vec::new();
+        for m in &out {
+            let IgmpOutgoing::ReportV3 { records } = m else {
+                panic!("not a v3 report: {m:?}");
+            };
+            assert!(!records.is_empty());
+            assert!(m.buffer_len() + 24 <= 576, "fits the minimum MTU");
+            groups.extend(records.iter().map(|r| r.group));
+        }
+        assert_eq!(groups, igmp.groups().collect::<Vec<_>>());
+        assert_eq!(out.len(), 100usize.div_ceil(MAX_V3_RECORDS));
+    }
+
+    #[test]
+    fn configured_capacity() {
+        let mut igmp = IgmpGroups::new();
+        assert_eq!(MAX_GROUPS, config::MEMP_NUM_IGMP_GROUP - 1);
+        for i in 0..MAX_GROUPS {
+            igmp.join(Ipv4Addr::new(239, 0, 2, i as u8), ms(0), 0)
+                .expect("room");
+        }
         assert_eq!(
-            out.len(),
-            config::MEMP_NUM_IGMP_GROUP.div_ceil(MAX_V3_RECORDS)
+            igmp.join(Ipv4Addr::new(239, 9, 9, 9), ms(0), 0),
+            Err(IgmpError::TableFull)
         );
-        assert!(out.iter().all(|m| m.buffer_len() + 24 <= 576));
+        assert_eq!(igmp.compat_mode(ms(0)), IgmpVersion::V2);
     }
 
     #[test]
@@ -1143,7 +1173,7 @@ mod tests {
 
     #[test]
     fn process_dispatches_parsed_messages() -> Result<(), WireError> {
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 10).expect("join");
         run(&mut igmp, ms(100));
         // Linux bridge querier's v3 general query.
@@ -1160,7 +1190,7 @@ mod tests {
         igmp.process(&IgmpRepr::LeaveGroup { group_addr: A }, ms(21_000), 0);
         assert!(igmp.is_member(A));
         // A v2 report from another host while v2-mode and delaying: suppressed.
-        let mut igmp = IgmpGroups::new();
+        let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 5000).expect("join");
         drain(&mut igmp, ms(0));
         igmp.process(

@@ -857,7 +857,7 @@ mod tests {
     fn expiry_without_first_fragment_is_not_reported() {
         let data = payload(4000, 5);
         let pkts = packets(&data, 12, 1500);
-        let mut r = Reassembler::new();
+        let mut r = Reassembler::<4, 16>::with_limits();
         assert_eq!(push(&mut r, &pkts[1], Instant::ZERO), Ok(None));
         assert_eq!(push(&mut r, &pkts[2], Instant::ZERO), Ok(None));
         let a = packets(&data, 13, 1500);
@@ -1001,7 +1001,7 @@ mod tests {
 
     #[test]
     fn key_includes_protocol_and_addresses() {
-        let mut r = Reassembler::new();
+        let mut r = Reassembler::<4, 16>::with_limits();
         let data = payload(16, 9);
         let a = frag(1, 0, true, &data[..8]);
         let mut b = frag(1, 8, false, &data[8..]);
