@@ -12,3 +12,6 @@ pub use seq::TcpSeqNumber;
 pub mod ring_buffer;
 
 pub use ring_buffer::RingBuffer;
+pub mod assembler;
+
+pub use assembler::{Assembler, TooManyHoles};
