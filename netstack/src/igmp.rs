@@ -1172,6 +1172,66 @@ mod tests {
     }
 
     #[test]
+    fn random_event_sequences_stay_consistent() {
+        use crate::wire::test_util::Rng;
+        let mut rng = Rng::new(0x1996);
+        let groups = [A, B, SSDP, MDNS, ALL_SYSTEMS, Ipv4Addr::new(239, 7, 7, 7)];
+        let mut igmp = IgmpGroups::<4>::with_default_version(IgmpVersion::V2);
+        let mut refs = [0u32; 6];
+        let mut t = 0u64;
+        let mut buf = [0u8; 64];
+        for _ in 0..20_000 {
+            t += rng.below(3000) as u64;
+            let now = ms(t);
+            let gi = rng.below(groups.len());
+            let g = groups[gi];
+            let random = rng.next_u64() as u32;
+            match rng.below(7) {
+                0 => refs[gi] += u32::from(igmp.join(g, now, random).is_ok() && !g.is_all_hosts()),
+                1 => match igmp.leave(g, now, random) {
+                    Ok(_) if !g.is_all_hosts() => refs[gi] -= 1,
+                    Ok(_) => {}
+                    Err(e) => assert_eq!(e, IgmpError::NotMember),
+                },
+                2 => igmp.on_query(&v2_query(g, rng.byte()), now, random),
+                3 => igmp.on_query(&v2_query(Ipv4Addr::UNSPECIFIED, rng.byte()), now, random),
+                4 => igmp.on_query(
+                    &IgmpRepr::MembershipQueryV3 {
+                        max_resp_code: rng.byte(),
+                        group_addr: [Ipv4Addr::UNSPECIFIED, g][rng.below(2)],
+                        suppress_router: false,
+                        qrv: rng.byte() & 7,
+                        qqic: rng.byte(),
+                        sources: Ipv4AddrList::default(),
+                    },
+                    now,
+                    random,
+                ),
+                5 => igmp.on_report(g, now),
+                _ => {}
+            }
+            if let Some(d) = igmp.next_deadline() {
+                let at = d.max(now);
+                igmp.poll(at, |m| {
+                    let len = m.emit(&mut buf).expect("fits");
+                    let repr = IgmpRepr::parse(
+                        &IgmpPacket::new_checked(&buf[..len]).expect("valid"),
+                        ChecksumCheck::Verify,
+                    );
+                    assert!(repr.is_ok());
+                    if let IgmpOutgoing::Report { group, .. } = m {
+                        assert!(!group.is_all_hosts());
+                    }
+                });
+                t = t.max(at.millis());
+            }
+            for (i, &g) in groups.iter().enumerate() {
+                assert_eq!(igmp.is_member(g), g.is_all_hosts() || refs[i] > 0, "{g}");
+            }
+        }
+    }
+
+    #[test]
     fn process_dispatches_parsed_messages() -> Result<(), WireError> {
         let mut igmp = IgmpGroups::<8>::with_default_version(IgmpVersion::V2);
         igmp.join(A, ms(0), 10).expect("join");

@@ -1106,6 +1106,51 @@ mod tests {
     }
 
     #[test]
+    fn random_fragments_never_break_the_invariants() {
+        let mut r = Reassembler::<3, 12>::with_limits();
+        let mut rng = Rng::new(0xf00d);
+        let mut t = 0u64;
+        for _ in 0..20_000 {
+            t += if rng.below(300) == 0 {
+                4000
+            } else {
+                rng.below(50) as u64
+            };
+            let now = Instant::from_millis(t);
+            let ident = rng.below(4) as u16;
+            let offset = (rng.below(12) * 8) as u16;
+            let len = [0, 1, 7, 8, 16, 24, 40][rng.below(7)];
+            // Content depends only on the position, except now and then.
+            let mut data: Vec<u8> = (0..len).map(|i| (usize::from(offset) + i) as u8).collect();
+            if rng.below(20) == 0 && len > 0 {
+                data[0] ^= 1;
+            }
+            let pkt = frag(ident, offset, rng.below(3) != 0, &data);
+            if let Ok(Some(d)) = push(&mut r, &pkt, now) {
+                assert_eq!(d.header.payload_len, d.payload.len());
+                assert!(!d.header.more_frags && d.header.frag_offset == 0);
+            }
+            let _ = r.poll(now).count();
+            assert!(r.in_flight() <= 3);
+            assert!(r.held_fragments() <= 12);
+            let bytes: usize = r.held.iter().map(|h| h.data.len()).sum();
+            assert_eq!(bytes, r.held_bytes());
+            assert!(
+                r.held
+                    .iter()
+                    .all(|h| r.datagrams.iter().any(|d| d.serial == h.serial))
+            );
+        }
+        let s = r.stats();
+        assert!(
+            s.reassembled > 0 && s.overlap > 0 && s.duplicates > 0 && s.timeout > 0,
+            "{s:?}"
+        );
+        let _ = r.poll(Instant::from_millis(t) + MAX_AGE).count();
+        assert_idle(&r);
+    }
+
+    #[test]
     fn error_display() {
         use alloc::string::ToString;
         assert_eq!(
