@@ -15,3 +15,6 @@ pub use ring_buffer::RingBuffer;
 pub mod assembler;
 
 pub use assembler::{Assembler, TooManyHoles};
+pub mod sack;
+
+pub use sack::SackScoreboard;
