@@ -26,6 +26,8 @@ pub const DEFAULT_MAX_RANGES: usize = match config::TCP_OOSEQ_MAX_PBUFS {
     n => n,
 };
 
+const _: () = assert!(DEFAULT_MAX_RANGES > 0 && DEFAULT_MAX_RANGES <= 64);
+
 /// The range could not be recorded: it would need a new interval and all are in use.
 /// The caller drops the segment (the peer retransmits it); the assembler is unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -312,7 +314,6 @@ mod tests {
     fn default_size() {
         let a: Assembler = Assembler::default();
         assert_eq!(a.ranges.len(), DEFAULT_MAX_RANGES);
-        assert!(DEFAULT_MAX_RANGES > 0 && DEFAULT_MAX_RANGES <= 64);
     }
 
     /// Maximal runs of `true` in a bitmap.
