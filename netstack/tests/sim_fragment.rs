@@ -144,11 +144,8 @@ fn flood_of_incomplete_fragments_stays_bounded() {
         let later = now + Duration::from_secs(config::IP_REASS_MAXAGE as u64 + 1);
         sim.stack(1).poll(later);
         assert_eq!(sim.stack(1).reassembly_usage(), (0, 0, 0));
-        assert!(
-            sim.stack(1)
-                .next_deadline()
-                .is_none_or(|d| d > later + Duration::from_secs(1))
-        );
+        // The datagrams whose first fragment had arrived are reported (RFC 1122 §3.3.2).
+        assert!(sim.stack(1).stats().icmp.tx >= 1);
     } else {
         assert_eq!(sim.stack(1).reassembly_usage(), (0, 0, 0));
         assert_eq!(st.ip_frag.drop_reassembly, 2000);

@@ -273,8 +273,14 @@ impl<H: Hooks> Stack<H> {
                 let hl = header.header_len();
                 let quoted = datagram.payload.len().min(8);
                 let head_len = hl + quoted;
-                if header
-                    .emit(&mut Ipv4Packet::new_unchecked(&mut head[..]))
+                // The quote's header describes the quote only (the total length of the
+                // original does not fit here; ICMP readers clamp it anyway).
+                let quote_header = Ipv4Repr {
+                    payload_len: quoted,
+                    ..header
+                };
+                if quote_header
+                    .emit(&mut Ipv4Packet::new_unchecked(&mut head[..head_len]))
                     .is_err()
                 {
                     self.stats.ip.drop(DropReason::Malformed);
@@ -574,6 +580,13 @@ impl<H: Hooks> Stack<H> {
             self.icmp_send_error(data, IcmpError::HostUnreachable);
             return;
         };
+        if decision == ForwardDecision::Default
+            && self.netif_ref(out_id).is_some_and(|n| n.is_broadcast(dst))
+        {
+            // RFC 2644: directed broadcasts are not forwarded by default.
+            self.stats.ip.drop(DropReason::Policy);
+            return;
+        }
         if repr.ttl <= 1 {
             self.stats.ip.drop(DropReason::Policy);
             self.icmp_send_error(data, IcmpError::TtlExceeded);
