@@ -79,6 +79,9 @@ pub(crate) struct Entry {
     since: Instant,
     /// Pending: requests sent so far. Stable: refresh requests sent since confirmed.
     tries: u8,
+    /// Pending: when the next request is due (one interval after the last one was sent,
+    /// so a late poll delays the retries instead of bunching them).
+    next_try: Instant,
     /// IP packets (without link header) waiting for the resolution.
     queue: VecDeque<Vec<u8>>,
 }
@@ -211,6 +214,7 @@ impl ArpCache {
             state: ArpState::Pending,
             since: now,
             tries: 1,
+            next_try: now + REQUEST_INTERVAL,
             queue: VecDeque::new(),
         });
         Some(Resolution::Pending { slot, new: true })
@@ -279,6 +283,7 @@ impl ArpCache {
                     state: ArpState::Stable,
                     since: now,
                     tries: 0,
+                    next_try: now,
                     queue: VecDeque::new(),
                 });
                 VecDeque::new()
@@ -310,6 +315,7 @@ impl ArpCache {
             state: ArpState::Static,
             since: now,
             tries: 0,
+            next_try: now,
             queue: VecDeque::new(),
         });
         Some(queue)
@@ -373,6 +379,7 @@ impl ArpCache {
             match e.state {
                 ArpState::Pending if e.tries < MAX_REQUESTS => {
                     e.tries += 1;
+                    e.next_try = now + REQUEST_INTERVAL;
                     return Some(ArpTimerEvent::Retry {
                         netif: e.netif,
                         ip: e.ip,

@@ -4,13 +4,13 @@
 mod common;
 
 use common::*;
+use netstack::Error;
 use netstack::config;
 use netstack::phy::{FaultConfig, Faults};
 use netstack::time::{Duration, Instant};
 use netstack::wire::{
     EtherType, EthernetAddress, EthernetFrame, EthernetRepr, IpProtocol, Ipv4Packet, Ipv4Repr,
 };
-use netstack::Error;
 
 fn payload(seq: u8, len: usize) -> Vec<u8> {
     (0..len).map(|i| (i as u8).wrapping_mul(31) ^ seq).collect()
@@ -54,7 +54,10 @@ fn large_datagrams_cross_a_faulty_link_when_reassembly_is_on() {
         delivered += got as u32;
     }
     let st = *sim.stack(0).stats();
-    assert!(st.ip_frag.tx >= 20 * 3, "every datagram went out in fragments");
+    assert!(
+        st.ip_frag.tx >= 20 * 3,
+        "every datagram went out in fragments"
+    );
     let rx = *sim.stack(1).stats();
     if config::IP4_REASSEMBLY {
         assert_eq!(delivered, 20);
@@ -110,7 +113,8 @@ fn fragment_frame(ident: u16, offset: u16, more: bool, len: usize) -> Vec<u8> {
         vlan: None,
     };
     let mut f = vec![0u8; 14 + ip_repr.buffer_len()];
-    eth.emit(&mut EthernetFrame::new_unchecked(&mut f[..])).expect("eth");
+    eth.emit(&mut EthernetFrame::new_unchecked(&mut f[..]))
+        .expect("eth");
     ip_repr
         .emit(&mut Ipv4Packet::new_unchecked(&mut f[14..]))
         .expect("ip");
@@ -154,6 +158,7 @@ fn flood_of_incomplete_fragments_stays_bounded() {
     let a = sim.udp_bound(0, 0);
     let b = sim.udp_bound(1, 7);
     sim.now = later;
+    sim.poll_all();
     sim.stack(0)
         .udp_send_to(a, b"still there?", ep(ip(10, 0, 0, 2), 7))
         .expect("send");
