@@ -18,3 +18,6 @@ pub use assembler::{Assembler, TooManyHoles};
 pub mod sack;
 
 pub use sack::SackScoreboard;
+pub mod rtt;
+
+pub use rtt::RttEstimator;
