@@ -93,6 +93,7 @@ impl<H: Hooks> Stack<H> {
 
     /// Writes the link header in front of `buf[start..start + len]` (which must leave
     /// [`HEADROOM`] bytes before `start`) and hands the frame to the device.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn transmit_in_place(
         &mut self,
         id: NetifId,

@@ -261,6 +261,7 @@ impl UdpTable {
 
     /// Whether block `p` takes a datagram to `dst:dst_port` from `src:src_port` received on
     /// `netif`; `Some(true)` for a connected (exact) match.
+    #[allow(clippy::too_many_arguments)]
     fn matches(
         p: &Pcb,
         netif: NetifId,

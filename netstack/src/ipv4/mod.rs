@@ -363,10 +363,9 @@ impl<H: Hooks> Stack<H> {
         quoted: &crate::wire::Icmpv4InvokingPacket<'_>,
         error: Error,
     ) {
-        match quoted.protocol {
-            IpProtocol::Udp => self.udp_error(quoted, error),
-            // TCP's error path (soft errors, PMTU) plugs in here.
-            _ => {}
+        // TCP's error path (soft errors, PMTU) plugs in here, next to UDP's.
+        if quoted.protocol == IpProtocol::Udp {
+            self.udp_error(quoted, error);
         }
     }
 
