@@ -21,3 +21,6 @@ pub use sack::SackScoreboard;
 pub mod rtt;
 
 pub use rtt::RttEstimator;
+pub mod congestion;
+
+pub use congestion::NewReno;
