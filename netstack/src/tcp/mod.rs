@@ -24,3 +24,6 @@ pub use rtt::RttEstimator;
 pub mod congestion;
 
 pub use congestion::NewReno;
+pub mod isn;
+
+pub use isn::IsnGenerator;
