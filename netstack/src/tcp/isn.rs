@@ -11,7 +11,7 @@
 //!
 //! This is the `default` implementation of ESP-IDF's `LWIP_HOOK_TCP_ISN` hook point
 //! (`hook_tcp_isn`). The secret must come from a real entropy source (the product's
-//! hardware RNG), once per boot; the stack's seeded [`Rng`](crate::rand::Rng) is
+//! hardware RNG), once per boot; the stack's seeded `rand::Rng` is
 //! reproducible by design and so is only fit for simulations.
 
 use core::net::IpAddr;

@@ -1,29 +1,61 @@
-//! TCP building blocks (RFC 9293 and friends), each self-contained and unit-tested, for the
-//! TCP state machine and sockets to assemble.
+//! TCP building blocks (RFC 9293 and friends): self-contained, allocation-free per segment,
+//! each unit-tested on its own, for the TCP state machine and sockets to assemble.
 //!
-//! | piece | what | RFC |
+//! | piece | what | RFCs |
 //! |---|---|---|
-//! | [`seq`] | [`TcpSeqNumber`]: wrapping arithmetic and serial-number order | 9293 §3.4, 1982 |
+//! | [`seq`] | [`TcpSeqNumber`]: wrapping arithmetic, serial-number order | 9293 §3.4, 1982 |
 //! | [`crate::wire::tcp`] | segment view, options, `TcpRepr` parse/emit | 9293 §3.1, 7323, 2018 |
+//! | [`ring_buffer`] | [`RingBuffer`]: send and receive byte buffers, allocated once | — |
+//! | [`assembler`] | [`Assembler`]: out-of-order ranges past RCV.NXT | 9293 §3.10.7.4 |
+//! | [`sack`] | SACK blocks to send; [`SackScoreboard`] for the sender | 2018, 6675 |
+//! | [`rtt`] | [`RttEstimator`]: SRTT/RTTVAR/RTO, backoff, Karn, timestamps | 6298, 7323 §4 |
+//! | [`congestion`] | [`NewReno`]: cwnd/ssthresh, fast retransmit/recovery | 5681, 6582, 3465, 3042 |
+//! | [`isn`] | [`IsnGenerator`]: keyed-hash initial sequence numbers | 6528 |
+//!
+//! # How the state machine uses them
+//!
+//! - **Segment in**: [`TcpRepr::parse`](crate::wire::TcpRepr::parse) (checksum per
+//!   `CHECKSUM_CHECK_TCP`), then the acceptability test with
+//!   [`TcpSeqNumber::in_range`] against RCV.NXT..RCV.NXT+RCV.WND.
+//! - **Receive path**: in-order data is enqueued in the receive [`RingBuffer`]; data past
+//!   RCV.NXT is written with `write_unallocated(seq − RCV.NXT, data)` and recorded with
+//!   [`Assembler::add`] (dropped on [`TooManyHoles`]); after every segment
+//!   [`Assembler::remove_front`] tells how many bytes to `commit` and add to RCV.NXT. The
+//!   advertised window is the ring's `free()` (scaled by `TCP_RCV_SCALE` when window scaling
+//!   was negotiated). ACKs carry [`sack::sack_blocks`] when SACK was permitted
+//!   (`TCP_SACK_OUT`).
+//! - **Send path**: the application enqueues into the send [`RingBuffer`]; segments are cut
+//!   from `peek(seq − SND.UNA, mss)` without copying, limited by min(cwnd
+//!   ([`NewReno::window`]), peer window) − flight size; [`NewReno::on_send`] restarts cwnd
+//!   after idle; [`RttEstimator::on_send`] times one segment (or TSval =
+//!   [`RttEstimator::timestamp`] when timestamps were negotiated).
+//! - **ACK in**: a new cumulative ACK `discard`s acknowledged bytes from the send ring,
+//!   feeds [`RttEstimator::on_ack`] / [`RttEstimator::on_timestamp_echo`],
+//!   [`NewReno::on_ack`] (a partial ACK in recovery asks for a retransmission) and
+//!   [`SackScoreboard::on_cumulative_ack`]; SACK blocks go to [`SackScoreboard::on_sack`]; a
+//!   duplicate ACK goes to [`NewReno::on_dup_ack`] (limited transmit, fast retransmit).
+//!   During recovery with SACK, [`SackScoreboard::next_seg_to_retransmit`] and
+//!   [`SackScoreboard::pipe`] choose what to resend (RFC 6675).
+//! - **Timer**: the retransmission timer is armed with [`RttEstimator::rto`]; on expiry,
+//!   [`RttEstimator::on_timeout`], [`NewReno::on_retransmit_timeout`] and
+//!   [`SackScoreboard::clear`], then retransmit from SND.UNA; give up after
+//!   `TCP_MAXRTX` (`TCP_SYNMAXRTX` for a SYN) backoffs. After a handshake that needed
+//!   retransmissions, [`RttEstimator::on_established`].
+//! - **Connect/accept**: ISS = [`IsnGenerator::isn`] (the `default` of the
+//!   `hook_tcp_isn` hook point).
 
+pub mod assembler;
+pub mod congestion;
+pub mod isn;
+pub mod ring_buffer;
+pub mod rtt;
+pub mod sack;
 pub mod seq;
 
-pub use seq::TcpSeqNumber;
-pub mod ring_buffer;
-
-pub use ring_buffer::RingBuffer;
-pub mod assembler;
-
 pub use assembler::{Assembler, TooManyHoles};
-pub mod sack;
-
-pub use sack::SackScoreboard;
-pub mod rtt;
-
-pub use rtt::RttEstimator;
-pub mod congestion;
-
-pub use congestion::NewReno;
-pub mod isn;
-
+pub use congestion::{AckAction, DupAckAction, NewReno};
 pub use isn::IsnGenerator;
+pub use ring_buffer::RingBuffer;
+pub use rtt::RttEstimator;
+pub use sack::SackScoreboard;
+pub use seq::TcpSeqNumber;
