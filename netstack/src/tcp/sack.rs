@@ -430,4 +430,76 @@ mod tests {
             Some((base, 100))
         );
     }
+
+    /// Random SACKs and cumulative ACKs against a per-byte model of RFC 6675's
+    /// definitions (IsLost, SetPipe, NextSeg rule 1), across the sequence number wrap.
+    #[test]
+    fn matches_per_byte_model() {
+        use crate::wire::test_util::Rng;
+        const SPACE: usize = 200;
+        const MSS: usize = 10;
+        let base = s(u32::MAX - 100);
+        let mut rng = Rng::new(0x5ac);
+        for _ in 0..60 {
+            let mut sb = SackScoreboard::<128>::new();
+            let mut sacked = [false; SPACE];
+            let mut una = 0usize;
+            let nxt = SPACE;
+            let mut high_rxt = 0usize;
+            for _ in 0..40 {
+                match rng.below(8) {
+                    0 => {
+                        una = (una + rng.below(30)).min(SPACE);
+                        sb.on_cumulative_ack(base + una);
+                    }
+                    1 => {
+                        if let Some((seq, len)) =
+                            sb.next_seg_to_retransmit(base + una, base + nxt, MSS)
+                        {
+                            let at = seq.since(base);
+                            sb.on_retransmit(seq, len);
+                            high_rxt = high_rxt.max(at + len);
+                        }
+                    }
+                    _ => {
+                        let l = rng.below(SPACE + 20);
+                        let r = l + rng.below(25);
+                        sb.on_sack(base + una, base + nxt, &[Some((base + l, base + r))]);
+                        if r > una && r <= nxt && l < r {
+                            for b in &mut sacked[l.max(una)..r] {
+                                *b = true;
+                            }
+                        }
+                    }
+                }
+                let is_sacked = |i: usize| i >= una && sacked[i];
+                let lost = |i: usize| {
+                    let bytes = (i + 1..SPACE).filter(|&j| is_sacked(j)).count();
+                    let runs = (i + 1..SPACE)
+                        .filter(|&j| is_sacked(j) && (j == i + 1 || !is_sacked(j - 1)))
+                        .count();
+                    runs >= DUP_THRESH || bytes > (DUP_THRESH - 1) * MSS
+                };
+                for i in 0..SPACE {
+                    assert_eq!(sb.is_sacked(base + i), is_sacked(i), "byte {i}");
+                }
+                let rxt = high_rxt.max(una);
+                let pipe: usize = (una..nxt)
+                    .filter(|&i| !is_sacked(i))
+                    .map(|i| usize::from(!lost(i)) + usize::from(i < rxt))
+                    .sum();
+                assert_eq!(sb.pipe(base + una, base + nxt, MSS), pipe);
+                let highest = (0..SPACE).rev().find(|&i| is_sacked(i)).map(|i| i + 1);
+                let expect = highest.and_then(|h| {
+                    let first = (rxt..h).find(|&i| !is_sacked(i))?;
+                    let hole_end = (first..h).find(|&i| is_sacked(i)).unwrap_or(h);
+                    lost(first).then(|| (base + first, (hole_end - first).min(MSS)))
+                });
+                assert_eq!(
+                    sb.next_seg_to_retransmit(base + una, base + nxt, MSS),
+                    expect
+                );
+            }
+        }
+    }
 }
