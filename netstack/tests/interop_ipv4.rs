@@ -110,19 +110,29 @@ fn ping_both_ways_fragments_and_arping() {
     let stack = plan::STACK_ADDR.to_string();
     let out = lab.exec_ok(&["ping", "-c", "3", "-i", "0.2", "-W", "2", &stack]);
     assert!(out.contains("3 received"), "{out}");
-    let out = lab.exec_ok(&["ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "1472", &stack]);
+    let out = lab.exec_ok(&[
+        "ping", "-c", "2", "-i", "0.2", "-W", "2", "-s", "1472", &stack,
+    ]);
     assert!(out.contains("2 received"), "{out}");
-    let big = lab.exec(&["ping", "-c", "2", "-i", "0.3", "-W", "2", "-s", "8000", &stack]);
+    let big = lab.exec(&[
+        "ping", "-c", "2", "-i", "0.3", "-W", "2", "-s", "8000", &stack,
+    ]);
     let text = String::from_utf8_lossy(&big.stdout).into_owned();
     if config::IP4_REASSEMBLY {
         assert!(big.status.success(), "8000-byte ping failed: {text}");
     } else {
-        assert!(!big.status.success(), "fragments must be dropped without reassembly: {text}");
+        assert!(
+            !big.status.success(),
+            "fragments must be dropped without reassembly: {text}"
+        );
     }
     let out = lab.exec_ok(&["arping", "-c", "2", "-w", "4", "-I", lab.tap_name(), &stack]);
     assert!(out.contains("02:00:00:00:00:02"), "{out}");
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    assert!(replied.load(Ordering::SeqCst), "Linux did not answer the stack's ping");
+    assert!(
+        replied.load(Ordering::SeqCst),
+        "Linux did not answer the stack's ping"
+    );
     let stats = running.stop();
     let report = capture.stop_and_check();
     assert!(!report.matching("Echo (ping) reply").is_empty());
@@ -172,10 +182,16 @@ fn udp_echo_both_ways_broadcast_and_igmp() {
     });
     let out = sh(&lab, "echo hello | socat -T 2 - UDP4:192.0.2.2:7");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "hello\n", "{out:?}");
-    let out = sh(&lab, "echo bcast | socat -T 1 - UDP4-DATAGRAM:192.0.2.255:7,broadcast");
+    let out = sh(
+        &lab,
+        "echo bcast | socat -T 1 - UDP4-DATAGRAM:192.0.2.255:7,broadcast",
+    );
     eprintln!("broadcast: {out:?}");
     // A port nobody listens on: ICMP port unreachable (nc reports the refusal).
-    let refused = sh(&lab, "echo x | nc -u -w 1 192.0.2.2 9999; echo x | nc -u -w 1 192.0.2.2 9999");
+    let refused = sh(
+        &lab,
+        "echo x | nc -u -w 1 192.0.2.2 9999; echo x | nc -u -w 1 192.0.2.2 9999",
+    );
     let _ = refused;
     std::thread::sleep(std::time::Duration::from_millis(1500));
     assert_eq!(
@@ -183,7 +199,10 @@ fn udp_echo_both_ways_broadcast_and_igmp() {
         Some(&b"echo me, Linux"[..]),
         "the stack's datagram was not echoed by Linux"
     );
-    assert!(broadcasts.load(Ordering::SeqCst) >= 1, "broadcast not received");
+    assert!(
+        broadcasts.load(Ordering::SeqCst) >= 1,
+        "broadcast not received"
+    );
     let stats = running.stop();
     drop(linux_echo);
     let report = capture.stop_and_check();
@@ -238,9 +257,16 @@ sendp(frames, iface=iface, verbose=False)
         iface = lab.tap_name()
     );
     let out = lab.exec(&["/usr/bin/python3", "-c", &script]);
-    assert!(out.status.success(), "scapy failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "scapy failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = lab.exec_ok(&["ping", "-c", "3", "-i", "0.2", "-W", "2", &stack]);
     assert!(out.contains("3 received"), "{out}");
     let stats = running.stop();
-    assert!(stats.ip.dropped + stats.link.dropped + stats.etharp.dropped > 10, "{stats:?}");
+    assert!(
+        stats.ip.dropped + stats.link.dropped + stats.etharp.dropped > 10,
+        "{stats:?}"
+    );
 }

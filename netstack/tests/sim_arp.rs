@@ -146,7 +146,9 @@ fn gratuitous_arp_on_up_and_periodically() {
     let mut sim = pair(seed(7), FaultConfig::default());
     sim.run_for(Duration::from_millis(10));
     assert_eq!(sim.stack(0).stats().arp.requests_sent, 1);
-    sim.run_for(Duration::from_secs(config::GARP_TMR_INTERVAL as u64 * 2 + 1));
+    sim.run_for(Duration::from_secs(
+        config::GARP_TMR_INTERVAL as u64 * 2 + 1,
+    ));
     let expected = if config::ESP_GRATUITOUS_ARP { 3 } else { 1 };
     assert_eq!(sim.stack(0).stats().arp.requests_sent, expected);
 }

@@ -3,16 +3,20 @@
 mod common;
 
 use common::*;
+use netstack::Error;
 use netstack::config;
 use netstack::phy::FaultConfig;
 use netstack::time::Duration;
-use netstack::Error;
 
 /// A = 10.0.1.2 (gw 10.0.1.1) on link 0; R = 10.0.1.1 + 10.0.2.1; B = 10.0.2.2 (gw 10.0.2.1).
 fn triangle(seed: u64) -> Sim {
     let mut sim = Sim::new(2);
     let none = FaultConfig::default();
-    sim.add_host(seed, &[(0, cidr(ip(10, 0, 1, 2), 24), Some(ip(10, 0, 1, 1)))], none);
+    sim.add_host(
+        seed,
+        &[(0, cidr(ip(10, 0, 1, 2), 24), Some(ip(10, 0, 1, 1)))],
+        none,
+    );
     sim.add_host(
         seed + 1,
         &[
@@ -21,7 +25,11 @@ fn triangle(seed: u64) -> Sim {
         ],
         none,
     );
-    sim.add_host(seed + 2, &[(1, cidr(ip(10, 0, 2, 2), 24), Some(ip(10, 0, 2, 1)))], none);
+    sim.add_host(
+        seed + 2,
+        &[(1, cidr(ip(10, 0, 2, 2), 24), Some(ip(10, 0, 2, 1)))],
+        none,
+    );
     sim
 }
 

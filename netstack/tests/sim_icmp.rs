@@ -4,10 +4,10 @@
 mod common;
 
 use common::*;
+use netstack::Error;
 use netstack::config;
 use netstack::phy::FaultConfig;
 use netstack::time::Duration;
-use netstack::Error;
 
 #[test]
 fn ping_gets_an_identical_reply() {
@@ -87,7 +87,11 @@ fn port_unreachable_reaches_the_connected_socket() {
     }));
     let mut events = Vec::new();
     sim.stack(0).udp_drain_events(|_, e| events.push(e));
-    assert!(events.iter().any(|e| e.contains(netstack::UdpEvents::ERROR)));
+    assert!(
+        events
+            .iter()
+            .any(|e| e.contains(netstack::UdpEvents::ERROR))
+    );
     assert_eq!(sim.stack(0).udp_recv_from(a), Err(Error::ConnectionRefused));
     assert_eq!(sim.stack(0).udp_recv_from(a), Err(Error::WouldBlock));
     assert_eq!(sim.stack(1).stats().udp.drop_no_socket, 1);
@@ -117,6 +121,9 @@ fn errors_are_rate_limited() {
     }
     sim.run_for(Duration::from_millis(20));
     let sent = sim.stack(1).stats().icmp.tx - sent_before;
-    assert!(sent <= netstack::icmp::ERROR_BURST as u64, "{sent} errors sent");
+    assert!(
+        sent <= netstack::icmp::ERROR_BURST as u64,
+        "{sent} errors sent"
+    );
     assert!(sim.stack(1).stats().icmp.drop_policy > 0);
 }

@@ -31,7 +31,8 @@ fn check(m: &[u8]) -> Option<u32> {
         return None;
     }
     let (body, hash) = m.split_at(m.len() - 8);
-    (fnv(body).to_be_bytes() == hash).then(|| u32::from_be_bytes([body[0], body[1], body[2], body[3]]))
+    (fnv(body).to_be_bytes() == hash)
+        .then(|| u32::from_be_bytes([body[0], body[1], body[2], body[3]]))
 }
 
 /// Echoes every datagram the server socket received; counts corrupt ones.
@@ -117,8 +118,13 @@ fn echo_survives_loss_duplication_reordering_and_corruption() {
             st.rx.corrupted + st.tx.corrupted
         })
         .sum();
-    eprintln!("corrupted {corrupted}, caught by UDP checksums {caught}, seen by the app {bad_client}+{bad_server}");
-    assert!(corrupted > 0, "the fault injector corrupted nothing: raise the rate");
+    eprintln!(
+        "corrupted {corrupted}, caught by UDP checksums {caught}, seen by the app {bad_client}+{bad_server}"
+    );
+    assert!(
+        corrupted > 0,
+        "the fault injector corrupted nothing: raise the rate"
+    );
     if config::CHECKSUM_CHECK_UDP {
         assert_eq!((bad_client, bad_server), (0, 0), "corrupt data delivered");
         assert!(caught > 0);
@@ -217,7 +223,10 @@ fn multicast_join_filters_and_reports() {
     let d = sim.stack(1).udp_recv_from(server).expect("group datagram");
     assert_eq!(d.dst, group);
     if config::IGMP {
-        assert!(sim.stack(1).stats().igmp.tx > igmp_before, "join sends a report");
+        assert!(
+            sim.stack(1).stats().igmp.tx > igmp_before,
+            "join sends a report"
+        );
         // The unsolicited repeat goes out within the report interval.
         let after_join = sim.stack(1).stats().igmp.tx;
         sim.run_for(Duration::from_secs(11));

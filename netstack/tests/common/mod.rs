@@ -181,7 +181,8 @@ impl Sim {
     pub fn udp_bound(&mut self, host: usize, port: u16) -> UdpHandle {
         let s = self.stack(host);
         let h = s.udp_open().expect("open");
-        s.udp_bind(h, ep(Ipv4Addr::UNSPECIFIED, port)).expect("bind");
+        s.udp_bind(h, ep(Ipv4Addr::UNSPECIFIED, port))
+            .expect("bind");
         h
     }
 }
@@ -190,6 +191,10 @@ impl Sim {
 pub fn pair(seed: u64, faults: FaultConfig) -> Sim {
     let mut sim = Sim::new(1);
     sim.add_host(seed, &[(0, cidr(ip(10, 0, 0, 1), 24), None)], faults);
-    sim.add_host(seed ^ 0x5555, &[(0, cidr(ip(10, 0, 0, 2), 24), None)], faults);
+    sim.add_host(
+        seed ^ 0x5555,
+        &[(0, cidr(ip(10, 0, 0, 2), 24), None)],
+        faults,
+    );
     sim
 }
