@@ -571,7 +571,17 @@ impl<H: Hooks> Stack<H> {
             }
         };
         if !allowed {
-            self.stats.ip.drop(DropReason::Policy);
+            // A broadcast or multicast datagram no local receiver wanted is simply not for us
+            // (broadcasts are link-scoped and multicast routing is not done); anything else
+            // refused here is a forwarding policy drop.
+            let link_scoped = dst.is_broadcast() || in_broadcast || dst.is_multicast();
+            self.stats
+                .ip
+                .drop(if decision == ForwardDecision::Default && link_scoped {
+                    DropReason::NotForUs
+                } else {
+                    DropReason::Policy
+                });
             return;
         }
         let Some(out_id) = self.route(None, dst).filter(|&o| o != in_id) else {
