@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use common::{Shared, cidr, ep};
+use common::{cidr, ep};
 use netstack::config;
 use netstack::phy::TapDevice;
 use netstack::time::{Duration, Instant};
@@ -60,7 +60,7 @@ fn run_stack(
                     .with_mac(EthernetAddress(plan::STACK_MAC))
                     .with_ipv4(cidr(plan::STACK_ADDR, plan::PREFIX_LEN))
                     .with_gateway(plan::LINUX_ADDR),
-                Box::new(Shared(tap.clone())),
+                Box::new(tap.clone()),
             )
             .expect("add the TAP netif");
         let start = std::time::Instant::now();

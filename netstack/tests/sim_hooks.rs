@@ -5,7 +5,7 @@ mod common;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use common::{Shared, cidr, ep, ip};
+use common::{cidr, ep, ip};
 use netstack::hooks::{ForwardDecision, Hooks, InputVerdict};
 use netstack::phy::{FaultConfig, FaultInjector, LinkConfig, VirtualLink};
 use netstack::time::Instant;
@@ -68,11 +68,11 @@ impl Hooks for Recorder {
 fn stacks() -> (Stack<Recorder>, NetifId, Stack, NetifId, VirtualLink) {
     let link = VirtualLink::new(LinkConfig::default());
     let port = |l: &VirtualLink| {
-        Box::new(Shared(Rc::new(RefCell::new(FaultInjector::new(
+        Box::new(Rc::new(RefCell::new(FaultInjector::new(
             l.port(),
             1,
             FaultConfig::default(),
-        )))))
+        ))))
     };
     let mut a = Stack::with_hooks(StackConfig::default(), Recorder::default());
     let na = a

@@ -17,7 +17,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use netstack::phy::{Device, DeviceCapabilities, DeviceError, TapDevice};
+use netstack::phy::TapDevice;
 use netstack::time::{Duration, Instant};
 use netstack::wire::{EthernetAddress, IpEndpoint, Ipv4Cidr};
 use netstack::{NetifConfig, Stack, StackConfig};
@@ -28,21 +28,6 @@ const LINUX_ADDR: &str = "192.0.2.1/24";
 const STACK_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 const STACK_MAC: [u8; 6] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02];
 const ECHO_PORT: u16 = 3333;
-
-/// The TAP shared between the stack (which owns a handle) and the loop that waits on it.
-struct SharedTap(Rc<RefCell<TapDevice>>);
-
-impl Device for SharedTap {
-    fn capabilities(&self) -> DeviceCapabilities {
-        self.0.borrow().capabilities()
-    }
-    fn receive(&mut self, buf: &mut [u8], now: Instant) -> Result<Option<usize>, DeviceError> {
-        self.0.borrow_mut().receive(buf, now)
-    }
-    fn transmit(&mut self, frame: &[u8], now: Instant) -> Result<(), DeviceError> {
-        self.0.borrow_mut().transmit(frame, now)
-    }
-}
 
 /// Runs `ip` with `args`; an error names the command.
 fn ip(args: &[&str]) -> Result<(), String> {
@@ -89,7 +74,7 @@ fn serve(tap: TapDevice, stop: &AtomicBool) -> Result<(), String> {
             NetifConfig::new("tap")
                 .with_mac(EthernetAddress(STACK_MAC))
                 .with_ipv4(cidr),
-            Box::new(SharedTap(tap.clone())),
+            Box::new(tap.clone()),
         )
         .map_err(|e| format!("cannot add the interface: {e:?}"))?;
     let echo = stack.udp_open().map_err(|e| format!("udp_open: {e:?}"))?;

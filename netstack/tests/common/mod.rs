@@ -6,28 +6,10 @@ use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr};
 use std::rc::Rc;
 
-use netstack::phy::{
-    Device, DeviceCapabilities, DeviceError, FaultConfig, FaultInjector, LinkConfig, VirtualLink,
-    VirtualPort,
-};
+use netstack::phy::{FaultConfig, FaultInjector, LinkConfig, VirtualLink, VirtualPort};
 use netstack::time::{Duration, Instant};
 use netstack::wire::{EthernetAddress, IpEndpoint, Ipv4Cidr};
 use netstack::{NetifConfig, NetifId, Stack, StackConfig, UdpHandle};
-
-/// A device shared between the stack that owns it and the test that inspects it.
-pub struct Shared<D>(pub Rc<RefCell<D>>);
-
-impl<D: Device> Device for Shared<D> {
-    fn capabilities(&self) -> DeviceCapabilities {
-        self.0.borrow().capabilities()
-    }
-    fn receive(&mut self, buf: &mut [u8], now: Instant) -> Result<Option<usize>, DeviceError> {
-        self.0.borrow_mut().receive(buf, now)
-    }
-    fn transmit(&mut self, frame: &[u8], now: Instant) -> Result<(), DeviceError> {
-        self.0.borrow_mut().transmit(frame, now)
-    }
-}
 
 pub type Port = Rc<RefCell<FaultInjector<VirtualPort>>>;
 
@@ -108,7 +90,7 @@ impl Sim {
                 cfg = cfg.with_gateway(gw);
             }
             let id = stack
-                .add_netif(cfg, Box::new(Shared(port.clone())))
+                .add_netif(cfg, Box::new(port.clone()))
                 .expect("add netif");
             netifs.push(id);
             ports.push(port);
