@@ -1,5 +1,6 @@
-//! A small seeded pseudo-random generator for the stack's own choices: ephemeral ports
-//! (RFC 6056), IPv4 identification, IGMP report delays.
+//! A small seeded pseudo-random generator for the stack's own choices (ephemeral ports,
+//! RFC 6056; IPv4 identification; IGMP report delays) and for drawing faults in the fault
+//! injector.
 //!
 //! Not cryptographic. The seed comes from [`StackConfig::random_seed`](crate::StackConfig),
 //! so a simulation is reproducible and a product seeds it from its hardware RNG.
@@ -45,6 +46,19 @@ impl Rng {
     pub fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next_u64() % n }
     }
+
+    /// True with probability `p` (never for `p <= 0`, always for `p >= 1`).
+    pub fn chance(&mut self, p: f64) -> bool {
+        if p <= 0.0 {
+            return false;
+        }
+        if p >= 1.0 {
+            return true;
+        }
+        // 53 random bits as a float in [0, 1).
+        let unit = (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        unit < p
+    }
 }
 
 #[cfg(test)]
@@ -64,5 +78,16 @@ mod tests {
             assert!(a.below(10) < 10);
         }
         assert_eq!(a.below(0), 0);
+    }
+
+    #[test]
+    fn chance_follows_the_probability() {
+        let mut r = Rng::new(3);
+        assert!((0..1000).all(|_| !r.chance(0.0) && r.chance(1.0)));
+        let hits = (0..100_000).filter(|_| r.chance(0.1)).count();
+        assert!(
+            (9_000..11_000).contains(&hits),
+            "{hits} hits of 100000 at p = 0.1"
+        );
     }
 }

@@ -15,6 +15,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::{Device, DeviceCapabilities, DeviceError};
+use crate::rand::Rng;
 use crate::time::{Duration, Instant};
 
 /// What to do to the frames travelling in one direction. Probabilities are in `0.0..=1.0`
@@ -144,44 +145,6 @@ pub struct FaultStats {
     pub tx: DirectionStats,
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): small, fast, and good enough to draw faults.
-#[derive(Debug, Clone)]
-struct SplitMix64 {
-    state: u64,
-}
-
-impl SplitMix64 {
-    fn new(seed: u64) -> SplitMix64 {
-        SplitMix64 { state: seed }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// True with probability `p`.
-    fn chance(&mut self, p: f64) -> bool {
-        if p <= 0.0 {
-            return false;
-        }
-        if p >= 1.0 {
-            return true;
-        }
-        // 53 random bits as a float in [0, 1).
-        let unit = (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-        unit < p
-    }
-
-    /// Uniform in `0..n` (0 when `n` is 0).
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-}
-
 /// A frame held until a point in time; `seq` keeps equal times in arrival order.
 #[derive(Debug, Clone)]
 struct Delayed {
@@ -193,7 +156,7 @@ struct Delayed {
 /// The faults machinery of one direction.
 #[derive(Debug, Clone)]
 struct Lane {
-    rng: SplitMix64,
+    rng: Rng,
     /// Frames ready to leave, in order.
     ready: VecDeque<Vec<u8>>,
     /// The reordered frame (and its duplicate, if any) waiting for a successor.
@@ -207,7 +170,7 @@ struct Lane {
 impl Lane {
     fn new(seed: u64) -> Lane {
         Lane {
-            rng: SplitMix64::new(seed),
+            rng: Rng::new(seed),
             ready: VecDeque::new(),
             held: Vec::new(),
             held_since: Instant::ZERO,
@@ -315,7 +278,7 @@ pub struct FaultInjector<D> {
 impl<D: Device> FaultInjector<D> {
     /// Wraps `inner`, drawing faults from `seed` according to `config`.
     pub fn new(inner: D, seed: u64, config: FaultConfig) -> FaultInjector<D> {
-        let mut seeder = SplitMix64::new(seed);
+        let mut seeder = Rng::new(seed);
         let rx = Lane::new(seeder.next_u64());
         let tx = Lane::new(seeder.next_u64());
         FaultInjector {
