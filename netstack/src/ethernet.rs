@@ -15,7 +15,7 @@ use core::net::Ipv4Addr;
 
 use crate::arp::{Refresh, Resolution};
 use crate::error::Error;
-use crate::hooks::{Hooks, InputVerdict};
+use crate::hooks::Hooks;
 use crate::netif::{NetifId, netif_in};
 use crate::phy::{DeviceError, Medium};
 use crate::stack::Stack;
@@ -71,8 +71,11 @@ impl<H: Hooks> Stack<H> {
             return;
         }
         if let Some(tag) = eth.vlan_tag() {
-            let info = netif.info(id);
-            if !self.hooks.vlan_check(&info, &eth, tag) {
+            #[cfg(not(netstack_hook_vlan_check = "none"))]
+            let accepted = self.hooks.vlan_check(&netif.info(id), &eth, tag);
+            #[cfg(netstack_hook_vlan_check = "none")]
+            let accepted = crate::hooks::accepts_untagged_only(tag);
+            if !accepted {
                 log::trace!(target: LOG, "{id}: dropping frame tagged for VLAN {}", tag.vid);
                 self.stats.link.drop(DropReason::Policy);
                 return;
@@ -83,8 +86,12 @@ impl<H: Hooks> Stack<H> {
             EtherType::Ipv4 => self.ipv4_input(id, eth.payload_slice(), Some(src), now),
             EtherType::Arp => self.arp_input(id, eth.payload_slice(), now),
             _ => {
-                let info = netif.info(id);
-                if self.hooks.unknown_eth_protocol(&info, &eth) == InputVerdict::Continue {
+                #[cfg(not(netstack_hook_unknown_eth_protocol = "none"))]
+                let taken = self.hooks.unknown_eth_protocol(&netif.info(id), &eth)
+                    == crate::hooks::InputVerdict::Consumed;
+                #[cfg(netstack_hook_unknown_eth_protocol = "none")]
+                let taken = false;
+                if !taken {
                     self.stats.link.drop(DropReason::Unsupported);
                 }
             }
@@ -114,9 +121,11 @@ impl<H: Hooks> Stack<H> {
         let frame_start = match netif.caps.medium {
             Medium::Ip => start,
             Medium::Ethernet => {
-                let info = netif.info(id);
                 let src = netif.mac;
-                let vlan = self.hooks.vlan_set(&info, src, dst, ethertype);
+                #[cfg(not(netstack_hook_vlan_set = "none"))]
+                let vlan = self.hooks.vlan_set(&netif.info(id), src, dst, ethertype);
+                #[cfg(netstack_hook_vlan_set = "none")]
+                let vlan = None;
                 let repr = EthernetRepr {
                     src_addr: src,
                     dst_addr: dst,

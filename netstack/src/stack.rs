@@ -55,8 +55,9 @@ pub struct PollResult {
     pub activity: bool,
 }
 
-/// A TCP/IP stack instance.
-pub struct Stack<H: Hooks = NoHooks> {
+/// A TCP/IP stack instance, calling the hooks `H` at its hook points (its methods need
+/// `H: Hooks`).
+pub struct Stack<H = NoHooks> {
     pub(crate) hooks: H,
     pub(crate) netifs: Vec<Option<Netif>>,
     pub(crate) default_netif: Option<NetifId>,
@@ -82,11 +83,14 @@ pub struct Stack<H: Hooks = NoHooks> {
     pub(crate) activity: bool,
 }
 
-impl Stack<NoHooks> {
-    /// A stack with no hooks, no interfaces but the built-in loopback (when
-    /// `config::NETIF_LOOPBACK`).
-    pub fn new(config: StackConfig) -> Stack<NoHooks> {
-        Stack::with_hooks(config, NoHooks)
+crate::hooks::without_custom_hooks! {
+    impl Stack<NoHooks> {
+        /// A stack with no hooks, no interfaces but the built-in loopback (when
+        /// `config::NETIF_LOOPBACK`). Absent when a hook point is `custom` (the product
+        /// must pass its hooks to [`Stack::with_hooks`]).
+        pub fn new(config: StackConfig) -> Stack<NoHooks> {
+            Stack::with_hooks(config, NoHooks)
+        }
     }
 }
 

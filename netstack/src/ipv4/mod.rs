@@ -30,7 +30,7 @@ use core::net::Ipv4Addr;
 use crate::config;
 use crate::error::Error;
 use crate::ethernet::{HEADROOM, NextHop};
-use crate::hooks::{ForwardDecision, Hooks, InputVerdict};
+use crate::hooks::{ForwardDecision, Hooks};
 use crate::icmp::IcmpError;
 use crate::netif::{NetifId, netif_in};
 use crate::stack::Stack;
@@ -163,12 +163,15 @@ impl<H: Hooks> Stack<H> {
         let Some(netif) = netif_in(&self.netifs, id) else {
             return;
         };
-        let info = netif.info(id);
         let rx_verified = netif.caps.checksum.rx_verified;
         let is_lo = netif.loopback;
         let src_is_subnet_broadcast = netif.is_broadcast(packet.src_addr());
-        if self.hooks.ip4_input(&packet, &info) == InputVerdict::Consumed {
-            return;
+        #[cfg(not(netstack_hook_ip4_input = "none"))]
+        {
+            let info = netif.info(id);
+            if self.hooks.ip4_input(&packet, &info) == crate::hooks::InputVerdict::Consumed {
+                return;
+            }
         }
         let check = ChecksumCheck::from(config::CHECKSUM_CHECK_IP && !rx_verified);
         let repr = match Ipv4Repr::parse(&packet, check) {
@@ -555,7 +558,10 @@ impl<H: Hooks> Stack<H> {
         }
         let dst = repr.dst_addr;
         let packet = Ipv4Packet::new_unchecked(data);
+        #[cfg(not(netstack_hook_ip4_canforward = "none"))]
         let decision = self.hooks.ip4_canforward(&packet, dst);
+        #[cfg(netstack_hook_ip4_canforward = "none")]
+        let decision = ForwardDecision::Default;
         let in_broadcast = self.netif_ref(in_id).is_some_and(|n| n.is_broadcast(dst));
         let allowed = match decision {
             ForwardDecision::Forward => true,

@@ -38,11 +38,13 @@ impl<H: Hooks> Stack<H> {
     /// Chooses the interface for a datagram from `src` (if already chosen) to `dst`.
     pub fn route(&mut self, src: Option<Ipv4Addr>, dst: Ipv4Addr) -> Option<NetifId> {
         let src = src.filter(|s| !s.is_unspecified());
+        #[cfg(not(netstack_hook_ip4_route_src = "none"))]
         if let Some(id) = self.hooks.ip4_route_src(src, dst)
             && self.netif_up(id)
         {
             return Some(id);
         }
+        #[cfg(not(netstack_hook_ip4_route = "none"))]
         if let Some(id) = self.hooks.ip4_route(dst)
             && self.netif_up(id)
         {
@@ -85,10 +87,13 @@ impl<H: Hooks> Stack<H> {
         if netif.on_link(dst) || is_link_local(dst) || netif.loopback {
             return Ok(NextHop::Unicast(dst));
         }
-        let info = netif.info(id);
         let gateway = netif.gateway;
-        if let Some(gw) = self.hooks.etharp_get_gw(&info, dst) {
-            return Ok(NextHop::Unicast(gw));
+        #[cfg(not(netstack_hook_etharp_get_gw = "none"))]
+        {
+            let info = netif.info(id);
+            if let Some(gw) = self.hooks.etharp_get_gw(&info, dst) {
+                return Ok(NextHop::Unicast(gw));
+            }
         }
         gateway
             .filter(|gw| !gw.is_unspecified())
