@@ -40,6 +40,11 @@ pub enum Error {
     NetDown,
     /// The packet was refused by a hook or a policy (`EPERM`).
     Refused,
+    /// The peer reset the connection (`ECONNRESET`).
+    ConnectionReset,
+    /// The peer stopped answering: retransmissions or keepalive probes exhausted
+    /// (`ETIMEDOUT`).
+    TimedOut,
 }
 
 impl fmt::Display for Error {
@@ -60,6 +65,8 @@ impl fmt::Display for Error {
             Error::PoolExhausted => "table full",
             Error::NetDown => "network down",
             Error::Refused => "refused by policy",
+            Error::ConnectionReset => "connection reset by peer",
+            Error::TimedOut => "connection timed out",
         })
     }
 }

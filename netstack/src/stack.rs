@@ -26,6 +26,7 @@ use crate::netif::{Netif, NetifConfig, NetifDevice, NetifId, NetifInfo};
 use crate::phy::{Device, DeviceError, Loopback, Medium};
 use crate::rand::Rng;
 use crate::stats::{DropReason, Stats};
+use crate::tcp::table::TcpTable;
 use crate::time::{Duration, Instant};
 use crate::udp::UdpTable;
 use crate::wire::{EthernetAddress, Ipv4Cidr};
@@ -66,6 +67,8 @@ pub struct Stack<H = NoHooks> {
     pub(crate) ipv4: Ipv4State,
     pub(crate) icmp: IcmpState,
     pub(crate) udp: UdpTable,
+    /// TCP connections and listeners.
+    pub(crate) tcp: TcpTable,
     pub(crate) rng: Rng,
     pub(crate) stats: Stats,
     /// The latest time passed in.
@@ -108,6 +111,7 @@ impl<H: Hooks> Stack<H> {
             ipv4: Ipv4State::new(),
             icmp: IcmpState::new(),
             udp: UdpTable::new(),
+            tcp: TcpTable::new(&mut Rng::new(config.random_seed ^ 0x7463_705f_6973_6e00)),
             rng: Rng::new(config.random_seed),
             stats: Stats::default(),
             now: Instant::ZERO,
@@ -431,6 +435,7 @@ impl<H: Hooks> Stack<H> {
         }
         self.ipv4_poll(now);
         self.multicast_poll(now);
+        self.tcp_poll(now);
     }
 
     /// When the stack next needs [`poll`](Self::poll) even if no frame arrives: the
@@ -457,6 +462,7 @@ impl<H: Hooks> Stack<H> {
         }
         consider(self.arp.next_deadline());
         consider(self.ipv4.next_deadline());
+        consider(self.tcp.next_deadline());
         if !config::TIMERS_ONDEMAND {
             consider(Some(self.now + Duration::from_secs(1)));
         }

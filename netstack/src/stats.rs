@@ -127,4 +127,6 @@ pub struct Stats {
     pub igmp: ProtoStats,
     /// UDP datagrams.
     pub udp: ProtoStats,
+    /// TCP segments.
+    pub tcp: ProtoStats,
 }

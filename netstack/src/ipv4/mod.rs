@@ -348,7 +348,7 @@ impl<H: Hooks> Stack<H> {
             IpProtocol::Icmp => self.icmp_input(rx, now),
             IpProtocol::Igmp => self.igmp_input(rx, now),
             IpProtocol::Udp => self.udp_input(rx, now),
-            // TCP plugs in here (`tcp_input`); until then it is an unknown protocol.
+            IpProtocol::Tcp => self.tcp_input(rx, now),
             _ => {
                 log::trace!(target: LOG, "no handler for protocol {}", rx.repr.protocol);
                 self.stats.ip.drop(DropReason::NoSocket);
@@ -366,9 +366,10 @@ impl<H: Hooks> Stack<H> {
         quoted: &crate::wire::Icmpv4InvokingPacket<'_>,
         error: Error,
     ) {
-        // TCP's error path (soft errors, PMTU) plugs in here, next to UDP's.
-        if quoted.protocol == IpProtocol::Udp {
-            self.udp_error(quoted, error);
+        match quoted.protocol {
+            IpProtocol::Udp => self.udp_error(quoted, error),
+            IpProtocol::Tcp => self.tcp_error(quoted, error),
+            _ => {}
         }
     }
 

@@ -44,18 +44,29 @@
 //! - **Connect/accept**: ISS = [`IsnGenerator::isn`] (the `default` of the
 //!   `hook_tcp_isn` hook point).
 
+pub mod api;
 pub mod assembler;
 pub mod congestion;
+pub mod control_block;
+mod input;
 pub mod isn;
+mod output;
 pub mod ring_buffer;
 pub mod rtt;
 pub mod sack;
 pub mod seq;
+pub mod state;
+pub mod table;
+mod timers;
 
+pub use api::Shutdown;
 pub use assembler::{Assembler, TooManyHoles};
 pub use congestion::{AckAction, DupAckAction, NewReno};
+pub use control_block::{KeepAlive, TcpEvents, TcpReadiness, TcpSocketOptions};
 pub use isn::IsnGenerator;
 pub use ring_buffer::RingBuffer;
 pub use rtt::RttEstimator;
 pub use sack::SackScoreboard;
 pub use seq::TcpSeqNumber;
+pub use state::TcpState;
+pub use table::{TcpHandle, TcpListenerHandle};

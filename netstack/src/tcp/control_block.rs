@@ -1,0 +1,488 @@
+//! One connection's control block (lwIP's `tcp_pcb`, RFC 9293 §3.3.1 "Transmission Control
+//! Block"): the send and receive sequence variables, both byte buffers (allocated once, when
+//! the block is created), the negotiated options, the estimators and the timers.
+//!
+//! The state machine itself is split by direction: [`super::input`] (segment arrival,
+//! RFC 9293 §3.10.7), [`super::output`] (what to send next, §3.10.4 and §3.8) and
+//! [`super::timers`] (retransmission, persist, delayed ACK, keepalive, TIME-WAIT).
+
+use core::net::Ipv4Addr;
+
+use crate::config;
+use crate::error::Error;
+use crate::time::{Duration, Instant};
+use crate::wire::TcpTimestamp;
+
+use super::{Assembler, NewReno, RingBuffer, RttEstimator, SackScoreboard, TcpSeqNumber, TcpState};
+
+/// Keepalive parameters of a connection (RFC 1122 §4.2.3.6; lwIP `TCP_KEEPIDLE_DEFAULT`,
+/// `TCP_KEEPINTVL_DEFAULT`, `TCP_KEEPCNT_DEFAULT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeepAlive {
+    /// `SO_KEEPALIVE`: probe an idle connection (off by default).
+    pub enabled: bool,
+    /// `TCP_KEEPIDLE`: idle time before the first probe (default 7200 s).
+    pub idle: Duration,
+    /// `TCP_KEEPINTVL`: time between unanswered probes (default 75 s).
+    pub interval: Duration,
+    /// `TCP_KEEPCNT`: unanswered probes before the peer is declared dead (default 9).
+    pub count: u32,
+}
+
+impl Default for KeepAlive {
+    fn default() -> KeepAlive {
+        KeepAlive {
+            enabled: false,
+            idle: Duration::from_secs(7200),
+            interval: Duration::from_secs(75),
+            count: 9,
+        }
+    }
+}
+
+/// Per-connection options (the `setsockopt` ones TCP reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TcpSocketOptions {
+    /// `TCP_NODELAY`: no Nagle algorithm (RFC 9293 §3.7.4); off by default.
+    pub nodelay: bool,
+    /// Keepalive probing.
+    pub keepalive: KeepAlive,
+}
+
+/// What happened to a connection or listener since the API layer last looked (a bit set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TcpEvents(u8);
+
+impl TcpEvents {
+    /// Nothing happened.
+    pub const NONE: TcpEvents = TcpEvents(0);
+    /// Data (or the peer's FIN) arrived.
+    pub const RECEIVED: TcpEvents = TcpEvents(1);
+    /// Room appeared in the send buffer.
+    pub const SENT: TcpEvents = TcpEvents(2);
+    /// An error became pending (reset, timeout, ICMP).
+    pub const ERROR: TcpEvents = TcpEvents(4);
+    /// The connection was established.
+    pub const CONNECTED: TcpEvents = TcpEvents(8);
+    /// The connection ended (both sides closed, or it was reset).
+    pub const CLOSED: TcpEvents = TcpEvents(16);
+    /// A listener has a connection to accept.
+    pub const ACCEPT: TcpEvents = TcpEvents(32);
+
+    /// Whether every event of `other` is in `self`.
+    pub const fn contains(self, other: TcpEvents) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// Whether nothing happened.
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl core::ops::BitOr for TcpEvents {
+    type Output = TcpEvents;
+    fn bitor(self, rhs: TcpEvents) -> TcpEvents {
+        TcpEvents(self.0 | rhs.0)
+    }
+}
+
+impl core::ops::BitOrAssign for TcpEvents {
+    fn bitor_assign(&mut self, rhs: TcpEvents) {
+        self.0 |= rhs.0;
+    }
+}
+
+/// Readiness of a connection or listener for poll/select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct TcpReadiness {
+    /// A receive would not block: data, the peer's FIN (EOF) or an error is pending.
+    pub readable: bool,
+    /// A send would not block: the connection is open for sending and has buffer room.
+    pub writable: bool,
+    /// An error is pending.
+    pub error: bool,
+    /// The peer closed its side, or the connection is gone (`POLLHUP`/`POLLRDHUP`).
+    pub hup: bool,
+    /// A listener has a connection waiting in its accept queue.
+    pub accept_ready: bool,
+}
+
+/// Largest number of out-of-order ranges a receiver keeps (lwIP keeps out-of-order pbufs
+/// in a list; `config::TCP_OOSEQ_MAX_PBUFS` limits them further when non-zero).
+pub const OOSEQ_RANGES: usize = 8;
+
+/// The initial MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1).
+pub const DEFAULT_MSS: usize = 536;
+
+/// One connection's control block.
+#[derive(Debug)]
+pub(crate) struct Tcb {
+    pub state: TcpState,
+    pub local_addr: Ipv4Addr,
+    pub local_port: u16,
+    pub remote_addr: Ipv4Addr,
+    pub remote_port: u16,
+    /// The listener slot this connection came from while it is not yet accepted.
+    pub listener: Option<usize>,
+    /// The application gave the handle up (closed it, or never accepted it yet): the block
+    /// is freed once the connection reaches CLOSED.
+    pub orphan: bool,
+
+    // Send sequence variables (RFC 9293 §3.3.1).
+    pub iss: TcpSeqNumber,
+    pub snd_una: TcpSeqNumber,
+    pub snd_nxt: TcpSeqNumber,
+    /// One past the highest sequence number ever sent (after a timeout SND.NXT goes back).
+    pub snd_max: TcpSeqNumber,
+    /// The peer's window, scaled, bytes.
+    pub snd_wnd: usize,
+    pub max_snd_wnd: usize,
+    pub snd_wl1: TcpSeqNumber,
+    pub snd_wl2: TcpSeqNumber,
+    /// Sequence number of the first byte of `tx`.
+    pub tx_base: TcpSeqNumber,
+    /// The application closed its sending side: a FIN follows the data in `tx`.
+    pub fin_queued: bool,
+
+    // Receive sequence variables.
+    pub irs: TcpSeqNumber,
+    pub rcv_nxt: TcpSeqNumber,
+    /// The right edge of the window last advertised (never moves left, RFC 9293 §3.8.6).
+    pub rcv_adv: TcpSeqNumber,
+    /// The peer's FIN arrived (in order).
+    pub fin_received: bool,
+    /// Sequence number of a FIN that arrived ahead of missing data.
+    pub fin_seq: Option<TcpSeqNumber>,
+    /// `shutdown(SHUT_RD)`: data is acknowledged and dropped.
+    pub shut_rd: bool,
+
+    pub tx: RingBuffer,
+    pub rx: RingBuffer,
+    pub assembler: Assembler<OOSEQ_RANGES>,
+
+    // Negotiated options.
+    /// Our largest segment to send (the peer's MSS option, clamped to ours).
+    pub mss: usize,
+    /// The MSS we announced.
+    pub rcv_mss: usize,
+    /// Shift the peer applies to its window field (RFC 7323 §2).
+    pub snd_shift: u8,
+    /// Shift we apply to ours.
+    pub rcv_shift: u8,
+    /// Whether the peer offered window scaling in its SYN.
+    pub peer_ws: Option<u8>,
+    /// Timestamps in use (RFC 7323 §3).
+    pub ts_on: bool,
+    /// TS.Recent (RFC 7323 §4.3).
+    pub ts_recent: u32,
+    /// When TS.Recent was taken, for PAWS's 24-day rule.
+    pub ts_recent_age: Instant,
+    /// The peer permitted SACK (RFC 2018): we may send blocks to it.
+    pub sack_ok: bool,
+
+    pub rtt: RttEstimator,
+    pub cc: NewReno,
+    pub scoreboard: SackScoreboard,
+
+    // Timers and their counters.
+    pub rtx_at: Option<Instant>,
+    pub retries: u32,
+    /// A SYN (or SYN-ACK) had to be sent again (RFC 6298 §5.7).
+    pub syn_retransmitted: bool,
+    /// Retransmit the first unacknowledged segment at the next output (fast retransmit,
+    /// partial ACK).
+    pub rexmit_una: bool,
+    pub persist_at: Option<Instant>,
+    pub persist_backoff: u32,
+    pub delack_at: Option<Instant>,
+    /// Send an ACK at the next output.
+    pub ack_now: bool,
+    /// Bytes received since we last sent an ACK.
+    pub unacked_bytes: usize,
+    pub keep_at: Option<Instant>,
+    pub keep_probes: u32,
+    /// TIME-WAIT end or FIN-WAIT-2 timeout.
+    pub wait_at: Option<Instant>,
+    /// Last time a segment arrived.
+    pub last_rx: Instant,
+    /// Last challenge ACK sent (RFC 5961 §7 rate limit, one per RTT-ish interval).
+    pub last_challenge: Option<Instant>,
+
+    pub options: TcpSocketOptions,
+    /// Pending error for the application (`SO_ERROR`).
+    pub error: Option<Error>,
+    /// A soft error (ICMP) reported if the connection later times out (RFC 1122 §4.2.3.9).
+    pub soft_error: Option<Error>,
+    pub events: TcpEvents,
+    /// Set when the handshake completed during the latest input, for the listener.
+    pub newly_established: bool,
+}
+
+impl Tcb {
+    /// A block for a connection between the given endpoints, starting at `iss`, with `mss`
+    /// the largest segment the route allows (route MTU − 40, at most `config::TCP_MSS`).
+    pub(crate) fn new(
+        local: (Ipv4Addr, u16),
+        remote: (Ipv4Addr, u16),
+        iss: TcpSeqNumber,
+        mss: usize,
+        now: Instant,
+    ) -> Tcb {
+        let mss = mss.max(64);
+        Tcb {
+            state: TcpState::Closed,
+            local_addr: local.0,
+            local_port: local.1,
+            remote_addr: remote.0,
+            remote_port: remote.1,
+            listener: None,
+            orphan: false,
+            iss,
+            snd_una: iss,
+            snd_nxt: iss,
+            snd_max: iss,
+            snd_wnd: 0,
+            max_snd_wnd: 0,
+            snd_wl1: TcpSeqNumber(0),
+            snd_wl2: iss,
+            tx_base: iss + 1,
+            fin_queued: false,
+            irs: TcpSeqNumber(0),
+            rcv_nxt: TcpSeqNumber(0),
+            rcv_adv: TcpSeqNumber(0),
+            fin_received: false,
+            fin_seq: None,
+            shut_rd: false,
+            tx: RingBuffer::new(config::TCP_SND_BUF_DEFAULT.max(1)),
+            rx: RingBuffer::new(config::TCP_WND_DEFAULT.max(1)),
+            assembler: Assembler::new(),
+            mss: DEFAULT_MSS.min(mss),
+            rcv_mss: mss,
+            snd_shift: 0,
+            rcv_shift: 0,
+            peer_ws: None,
+            ts_on: false,
+            ts_recent: 0,
+            ts_recent_age: now,
+            sack_ok: false,
+            rtt: RttEstimator::new(),
+            cc: NewReno::new(DEFAULT_MSS.min(mss), iss),
+            scoreboard: SackScoreboard::new(),
+            rtx_at: None,
+            retries: 0,
+            syn_retransmitted: false,
+            rexmit_una: false,
+            persist_at: None,
+            persist_backoff: 0,
+            delack_at: None,
+            ack_now: false,
+            unacked_bytes: 0,
+            keep_at: None,
+            keep_probes: 0,
+            wait_at: None,
+            last_rx: now,
+            last_challenge: None,
+            options: TcpSocketOptions::default(),
+            error: None,
+            soft_error: None,
+            events: TcpEvents::NONE,
+            newly_established: false,
+        }
+    }
+
+    /// Our receive window scale shift to offer: `config::TCP_RCV_SCALE` when
+    /// `config::WND_SCALE`.
+    #[allow(clippy::unnecessary_min_or_max)] // the clamp matters for other configurations
+    pub(crate) fn offered_shift() -> Option<u8> {
+        config::WND_SCALE.then_some(config::TCP_RCV_SCALE.min(crate::wire::tcp::MAX_WINDOW_SCALE))
+    }
+
+    /// Applies the options of the peer's SYN (RFC 9293 §3.7.1 MSS, RFC 7323 §2.2 window
+    /// scale and §3.2 timestamps, RFC 2018 §2 SACK-permitted). `we_offered` says whether our
+    /// SYN carried window scale and timestamps (active open); on a passive open we answer
+    /// whatever the peer offered.
+    pub(crate) fn negotiate(
+        &mut self,
+        mss: Option<u16>,
+        ws: Option<u8>,
+        ts: Option<TcpTimestamp>,
+        sack: bool,
+        now: Instant,
+    ) {
+        let peer_mss = mss.map_or(DEFAULT_MSS, usize::from).max(64);
+        self.mss = peer_mss.min(self.rcv_mss);
+        self.cc = NewReno::new(self.mss, self.iss);
+        self.peer_ws = ws;
+        match (ws, Self::offered_shift()) {
+            (Some(peer), Some(ours)) => {
+                self.snd_shift = peer.min(crate::wire::tcp::MAX_WINDOW_SCALE);
+                self.rcv_shift = ours;
+            }
+            _ => {
+                self.snd_shift = 0;
+                self.rcv_shift = 0;
+            }
+        }
+        if let Some(ts) = ts {
+            self.ts_on = true;
+            self.ts_recent = ts.tsval;
+            self.ts_recent_age = now;
+        } else {
+            self.ts_on = false;
+        }
+        self.sack_ok = sack;
+    }
+
+    /// Bytes sent and not yet acknowledged (sequence space, incl. SYN/FIN).
+    pub(crate) fn flight_size(&self) -> usize {
+        self.snd_nxt.max(self.snd_una).since(self.snd_una)
+    }
+
+    /// Sequence number of our FIN (valid when `fin_queued`).
+    pub(crate) fn fin_seq_out(&self) -> TcpSeqNumber {
+        self.tx_base + self.tx.len()
+    }
+
+    /// Whether our FIN was acknowledged.
+    pub(crate) fn fin_acked(&self) -> bool {
+        self.fin_queued && self.snd_una > self.fin_seq_out()
+    }
+
+    /// Records an event for the API layer.
+    pub(crate) fn post(&mut self, events: TcpEvents) {
+        self.events |= events;
+    }
+
+    /// Moves to CLOSED with `error` pending (None: an orderly end).
+    pub(crate) fn terminate(&mut self, error: Option<Error>) {
+        self.state = TcpState::Closed;
+        self.rtx_at = None;
+        self.persist_at = None;
+        self.delack_at = None;
+        self.keep_at = None;
+        self.wait_at = None;
+        if let Some(e) = error {
+            self.error = Some(e);
+            self.post(TcpEvents::ERROR);
+        }
+        self.post(TcpEvents::CLOSED | TcpEvents::RECEIVED | TcpEvents::SENT);
+    }
+
+    /// Whether the block can be freed: CLOSED and nobody will ask about it.
+    pub(crate) fn is_dead(&self) -> bool {
+        self.state == TcpState::Closed && self.orphan
+    }
+
+    /// Enters TIME-WAIT for 2·MSL (RFC 9293 §3.6.1).
+    pub(crate) fn enter_time_wait(&mut self, now: Instant) {
+        self.state = TcpState::TimeWait;
+        self.rtx_at = None;
+        self.persist_at = None;
+        self.keep_at = None;
+        self.wait_at = Some(now + Duration::from_millis(2 * u64::from(config::TCP_MSL)));
+        self.post(TcpEvents::CLOSED);
+    }
+
+    /// The earliest timer of the block.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        [
+            self.rtx_at,
+            self.persist_at,
+            self.delack_at,
+            self.keep_at,
+            self.wait_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Arms the keepalive timer from the last arrival, when enabled and open.
+    pub(crate) fn arm_keepalive(&mut self) {
+        let ka = self.options.keepalive;
+        self.keep_at = (ka.enabled
+            && matches!(self.state, TcpState::Established | TcpState::CloseWait))
+        .then(|| {
+            if self.keep_probes == 0 {
+                self.last_rx + ka.idle
+            } else {
+                self.last_rx
+                    + ka.idle
+                    + Duration::from_millis(ka.interval.millis() * u64::from(self.keep_probes))
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tcb() -> Tcb {
+        Tcb::new(
+            (Ipv4Addr::new(10, 0, 0, 1), 1000),
+            (Ipv4Addr::new(10, 0, 0, 2), 2000),
+            TcpSeqNumber(100),
+            1460,
+            Instant::ZERO,
+        )
+    }
+
+    #[test]
+    fn negotiation_clamps_mss_and_scaling() {
+        let mut t = tcb();
+        t.negotiate(Some(9000), Some(20), None, true, Instant::ZERO);
+        assert_eq!(t.mss, 1460);
+        assert!(t.sack_ok);
+        assert!(!t.ts_on);
+        if config::WND_SCALE {
+            assert_eq!(t.snd_shift, 14);
+            assert_eq!(t.rcv_shift, config::TCP_RCV_SCALE);
+        } else {
+            assert_eq!((t.snd_shift, t.rcv_shift), (0, 0));
+        }
+        t.negotiate(
+            None,
+            None,
+            Some(TcpTimestamp { tsval: 7, tsecr: 0 }),
+            false,
+            Instant::ZERO,
+        );
+        assert_eq!(t.mss, DEFAULT_MSS);
+        assert!(t.ts_on);
+        assert_eq!(t.ts_recent, 7);
+        assert_eq!((t.snd_shift, t.rcv_shift), (0, 0));
+    }
+
+    #[test]
+    fn fin_bookkeeping() {
+        let mut t = tcb();
+        t.snd_una = TcpSeqNumber(101);
+        t.snd_nxt = t.snd_una;
+        t.snd_max = t.snd_una;
+        t.tx.enqueue(b"abc");
+        t.fin_queued = true;
+        assert_eq!(t.fin_seq_out(), TcpSeqNumber(104));
+        t.snd_max = TcpSeqNumber(105);
+        assert!(!t.fin_acked());
+        t.snd_una = TcpSeqNumber(105);
+        assert!(t.fin_acked());
+    }
+
+    #[test]
+    fn events_and_deadlines() {
+        let mut t = tcb();
+        assert!(t.events.is_empty());
+        t.post(TcpEvents::RECEIVED);
+        assert!(t.events.contains(TcpEvents::RECEIVED));
+        t.rtx_at = Some(Instant::from_millis(50));
+        t.delack_at = Some(Instant::from_millis(20));
+        assert_eq!(t.next_deadline(), Some(Instant::from_millis(20)));
+        t.enter_time_wait(Instant::ZERO);
+        assert_eq!(t.state, TcpState::TimeWait);
+        t.orphan = true;
+        t.terminate(Some(Error::ConnectionReset));
+        assert!(t.is_dead());
+    }
+}

@@ -1,0 +1,595 @@
+//! Segment arrival for an existing connection (RFC 9293 §3.10.7.3 SYN-SENT, §3.10.7.4 the
+//! other states), with RFC 5961's defences (challenge ACKs for in-window RSTs and for SYNs in
+//! synchronized states, the ACK acceptability range), RFC 7323 timestamps and PAWS, and the
+//! receive path: in-order data into the receive ring, out-of-order data held in the
+//! assembler (`config::TCP_QUEUE_OOSEQ`), delayed and immediate ACKs (RFC 1122 §4.2.3.2,
+//! RFC 5681 §4.2).
+//!
+//! LISTEN and segments for no connection are handled by [`super::table`].
+
+use crate::config;
+use crate::error::Error;
+use crate::time::{Duration, Instant};
+use crate::wire::{TcpControl, TcpRepr};
+
+use super::congestion::{AckAction, DupAckAction};
+use super::control_block::{Tcb, TcpEvents};
+use super::{TcpSeqNumber, TcpState};
+
+/// Delay of a delayed ACK: lwIP acknowledges on its fast timer; at most 200 ms (RFC 1122
+/// §4.2.3.2 allows 500 ms, RFC 5681 §4.2 asks for less).
+pub const DELAYED_ACK: Duration = Duration::from_millis(if config::TCP_TMR_INTERVAL < 200 {
+    config::TCP_TMR_INTERVAL as u64
+} else {
+    200
+});
+
+/// PAWS: TS.Recent is invalid after 24 days of idleness (RFC 7323 §5.5).
+const PAWS_IDLE: Duration = Duration::from_secs(24 * 24 * 3600);
+
+/// A reset answering `seg` (RFC 9293 §3.10.7.1): `<SEQ=SEG.ACK><CTL=RST>` if it had an ACK,
+/// else `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`. `None` for a RST (never answered).
+pub fn reset_for(seg: &TcpRepr) -> Option<TcpRepr> {
+    if seg.control == TcpControl::Rst {
+        return None;
+    }
+    let base = TcpRepr {
+        src_port: seg.dst_port,
+        dst_port: seg.src_port,
+        control: TcpControl::Rst,
+        ..TcpRepr::default()
+    };
+    Some(match seg.ack_number {
+        Some(ack) => TcpRepr {
+            seq_number: ack,
+            ..base
+        },
+        None => TcpRepr {
+            seq_number: TcpSeqNumber(0),
+            ack_number: Some(seg.seq_number + seg.segment_len()),
+            ..base
+        },
+    })
+}
+
+impl Tcb {
+    /// The receive window in force for the acceptability test: what we advertised.
+    fn rcv_wnd(&self) -> usize {
+        if self.rcv_adv > self.rcv_nxt {
+            self.rcv_adv.since(self.rcv_nxt)
+        } else {
+            0
+        }
+    }
+
+    /// RFC 9293 §3.10.7.4 first check: does the segment overlap the receive window?
+    pub(crate) fn acceptable(&self, seg: &TcpRepr) -> bool {
+        let len = seg.segment_len();
+        let wnd = self.rcv_wnd();
+        let seq = seg.seq_number;
+        let end = self.rcv_nxt + wnd;
+        match (len, wnd) {
+            (0, 0) => seq == self.rcv_nxt,
+            (0, _) => seq.in_range(self.rcv_nxt, end),
+            (_, 0) => false,
+            _ => {
+                let last = seq + (len - 1);
+                seq.in_range(self.rcv_nxt, end) || last.in_range(self.rcv_nxt, end)
+            }
+        }
+    }
+
+    /// Sends a challenge ACK (RFC 5961 §3.2, §4.2, §5.2), at most one per 10 ms.
+    fn challenge_ack(&mut self, now: Instant) {
+        if self
+            .last_challenge
+            .is_some_and(|t| now.saturating_since(t) < Duration::from_millis(10))
+        {
+            return;
+        }
+        self.last_challenge = Some(now);
+        self.ack_now = true;
+    }
+
+    /// Processes a segment for this connection (any state but LISTEN and CLOSED). Returns
+    /// a reset to send in reply, when one is due.
+    pub(crate) fn on_segment(
+        &mut self,
+        seg: &TcpRepr,
+        payload: &[u8],
+        now: Instant,
+    ) -> Option<TcpRepr> {
+        self.newly_established = false;
+        match self.state {
+            TcpState::Closed | TcpState::Listen => reset_for(seg),
+            TcpState::SynSent => self.on_segment_syn_sent(seg, now),
+            _ => self.on_segment_synchronized(seg, payload, now),
+        }
+    }
+
+    /// RFC 9293 §3.10.7.3.
+    fn on_segment_syn_sent(&mut self, seg: &TcpRepr, now: Instant) -> Option<TcpRepr> {
+        let mut ack_ok = false;
+        if let Some(ack) = seg.ack_number {
+            if ack <= self.iss || ack > self.snd_max {
+                return reset_for(seg);
+            }
+            ack_ok = true;
+        }
+        if seg.control == TcpControl::Rst {
+            if ack_ok {
+                log::debug!(target: LOG, "{}: connection refused", self.local_port);
+                self.terminate(Some(Error::ConnectionRefused));
+            }
+            return None;
+        }
+        if seg.control != TcpControl::Syn {
+            return None;
+        }
+        self.irs = seg.seq_number;
+        self.rcv_nxt = seg.seq_number + 1;
+        self.rcv_adv = self.rcv_nxt;
+        self.negotiate(
+            seg.max_seg_size,
+            seg.window_scale,
+            seg.timestamp,
+            seg.sack_permitted,
+            now,
+        );
+        self.last_rx = now;
+        if let Some(ack) = seg.ack_number {
+            self.snd_una = ack;
+            self.snd_wnd = usize::from(seg.window_len);
+            self.max_snd_wnd = self.snd_wnd;
+            self.snd_wl1 = seg.seq_number;
+            self.snd_wl2 = ack;
+            self.established(now);
+            if self.ts_on
+                && let Some(ts) = seg.timestamp
+                && ts.tsecr != 0
+            {
+                self.rtt.on_timestamp_echo(ts.tsecr, now);
+            } else {
+                self.rtt.on_ack(ack, now);
+            }
+            self.rtt.on_established(self.syn_retransmitted);
+            self.ack_now = true;
+        } else {
+            // Simultaneous open (RFC 9293 §3.5, Figure 8): answer with SYN-ACK.
+            self.state = TcpState::SynReceived;
+            self.snd_nxt = self.iss;
+            self.rtx_at = None;
+        }
+        None
+    }
+
+    fn established(&mut self, now: Instant) {
+        self.state = TcpState::Established;
+        self.rtx_at = None;
+        self.retries = 0;
+        self.newly_established = true;
+        self.post(TcpEvents::CONNECTED | TcpEvents::SENT);
+        self.arm_keepalive();
+        log::debug!(target: LOG, "{}: established at {now}", self.local_port);
+    }
+
+    /// RFC 9293 §3.10.7.4 for SYN-RECEIVED and the synchronized states.
+    fn on_segment_synchronized(
+        &mut self,
+        seg: &TcpRepr,
+        payload: &[u8],
+        now: Instant,
+    ) -> Option<TcpRepr> {
+        // PAWS (RFC 7323 §5.3): a segment with an old timestamp is a duplicate.
+        if self.ts_on
+            && seg.control != TcpControl::Rst
+            && let Some(ts) = seg.timestamp
+            && (ts.tsval.wrapping_sub(self.ts_recent) as i32) < 0
+            && now.saturating_since(self.ts_recent_age) < PAWS_IDLE
+        {
+            self.ack_now = true;
+            return None;
+        }
+        // First: sequence number.
+        if !self.acceptable(seg) {
+            if seg.control != TcpControl::Rst {
+                self.ack_now = true;
+            }
+            return None;
+        }
+        self.last_rx = now;
+        self.keep_probes = 0;
+        // Second: RST (RFC 5961 §3.2).
+        if seg.control == TcpControl::Rst {
+            if seg.seq_number != self.rcv_nxt {
+                self.challenge_ack(now);
+                return None;
+            }
+            match self.state {
+                TcpState::SynReceived if self.listener.is_some() => {
+                    // Back to LISTEN (RFC 9293): the listener forgets the half-open one.
+                    self.terminate(None);
+                }
+                TcpState::SynReceived => self.terminate(Some(Error::ConnectionRefused)),
+                TcpState::Closing | TcpState::LastAck | TcpState::TimeWait => self.terminate(None),
+                _ => self.terminate(Some(Error::ConnectionReset)),
+            }
+            return None;
+        }
+        // Fourth: SYN in a synchronized state (RFC 5961 §4.2).
+        if seg.control == TcpControl::Syn {
+            self.challenge_ack(now);
+            return None;
+        }
+        // Fifth: ACK.
+        let ack = seg.ack_number?;
+        if self.state == TcpState::SynReceived {
+            if ack > self.snd_una && ack <= self.snd_max {
+                self.snd_wnd = usize::from(seg.window_len) << self.snd_shift;
+                self.max_snd_wnd = self.snd_wnd;
+                self.snd_wl1 = seg.seq_number;
+                self.snd_wl2 = ack;
+                self.established(now);
+                self.rtt.on_established(self.syn_retransmitted);
+            } else {
+                return reset_for(seg);
+            }
+        }
+        // RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX].
+        let lower = self.snd_una - self.max_snd_wnd.max(1);
+        if ack > self.snd_max || ack < lower {
+            self.challenge_ack(now);
+            return None;
+        }
+        // Timestamps: update TS.Recent (RFC 7323 §4.3).
+        if self.ts_on
+            && let Some(ts) = seg.timestamp
+            && seg.seq_number <= self.rcv_nxt
+        {
+            self.ts_recent = ts.tsval;
+            self.ts_recent_age = now;
+        }
+        self.process_ack(seg, ack, payload.len(), now);
+        if self.state == TcpState::Closed {
+            return None;
+        }
+        // Seventh: data.
+        let had_holes = !self.assembler.is_empty();
+        if !payload.is_empty() {
+            if self.state.can_receive() {
+                self.receive_data(seg.seq_number, payload, had_holes, now);
+            } else {
+                self.ack_now = true;
+            }
+        }
+        // Eighth: FIN.
+        if seg.control == TcpControl::Fin {
+            let fin_at = seg.seq_number + payload.len();
+            if fin_at >= self.rcv_nxt && self.fin_seq.is_none() && !self.fin_received {
+                self.fin_seq = Some(fin_at);
+            }
+            if self.state == TcpState::TimeWait {
+                // A retransmitted FIN: acknowledge it and restart the 2·MSL wait.
+                self.ack_now = true;
+                self.enter_time_wait(now);
+            }
+        }
+        self.take_fin(now);
+        None
+    }
+
+    /// The ACK field processing of §3.10.7.4 (fifth check) for ESTABLISHED and later:
+    /// new data acknowledged, duplicate ACKs, SACK blocks, the send window, and the state
+    /// changes our acknowledged FIN causes.
+    fn process_ack(&mut self, seg: &TcpRepr, ack: TcpSeqNumber, payload_len: usize, now: Instant) {
+        let old_wnd = self.snd_wnd;
+        let mut newly_sacked = false;
+        if self.sack_ok_in() && seg.sack_block_count() > 0 {
+            newly_sacked = self
+                .scoreboard
+                .on_sack(self.snd_una, self.snd_max, &seg.sack_ranges);
+        }
+        if ack > self.snd_una {
+            let acked = ack.since(self.snd_una);
+            // Data bytes leave the send ring; SYN and FIN occupy no ring space.
+            let data_acked = if ack > self.tx_base {
+                ack.since(self.tx_base).min(self.tx.len())
+            } else {
+                0
+            };
+            self.tx.discard(data_acked);
+            self.tx_base += data_acked;
+            self.snd_una = ack;
+            if self.snd_nxt < ack {
+                self.snd_nxt = ack;
+            }
+            let sampled = self.ts_on
+                && seg.timestamp.is_some_and(|t| t.tsecr != 0)
+                && seg
+                    .timestamp
+                    .is_some_and(|t| self.rtt.on_timestamp_echo(t.tsecr, now));
+            if !sampled && !self.ts_on {
+                self.rtt.on_ack(ack, now);
+            }
+            self.retries = 0;
+            let flight = self.flight_size();
+            if self.cc.on_ack(ack, acked, flight, now) == AckAction::RetransmitFirstUnacked {
+                self.rexmit_una = true;
+            }
+            self.scoreboard.on_cumulative_ack(ack);
+            self.rtx_at = (flight > 0).then(|| now + self.rtt.rto());
+            if data_acked > 0 {
+                self.post(TcpEvents::SENT);
+            }
+        } else if ack == self.snd_una
+            && payload_len == 0
+            && seg.control == TcpControl::None
+            && self.flight_size() > 0
+            && (usize::from(seg.window_len) << self.snd_shift) == old_wnd
+            || newly_sacked
+        {
+            match self.cc.on_dup_ack(ack, self.snd_max, self.flight_size()) {
+                DupAckAction::FastRetransmit => {
+                    self.rexmit_una = true;
+                    self.rtt.on_retransmit();
+                }
+                DupAckAction::LimitedTransmit | DupAckAction::None => {}
+            }
+        }
+        // Send window update (RFC 9293 §3.10.7.4).
+        if self.snd_wl1 < seg.seq_number || (self.snd_wl1 == seg.seq_number && self.snd_wl2 <= ack)
+        {
+            self.snd_wnd = usize::from(seg.window_len) << self.snd_shift;
+            self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
+            self.snd_wl1 = seg.seq_number;
+            self.snd_wl2 = ack;
+            if self.snd_wnd > 0 && self.persist_at.is_some() {
+                // The window opened: stop probing and resend from SND.UNA.
+                self.persist_at = None;
+                self.persist_backoff = 0;
+                self.snd_nxt = self.snd_una;
+            }
+        }
+        // Our FIN acknowledged?
+        if self.fin_acked() {
+            match self.state {
+                TcpState::FinWait1 => {
+                    self.state = TcpState::FinWait2;
+                    self.rtx_at = None;
+                    if self.orphan {
+                        self.wait_at = Some(
+                            now + Duration::from_millis(u64::from(config::TCP_FIN_WAIT_TIMEOUT)),
+                        );
+                    }
+                }
+                TcpState::Closing => self.enter_time_wait(now),
+                TcpState::LastAck => self.terminate(None),
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether SACK blocks from the peer are used (we always offer SACK-permitted, so any
+    /// connection where the peer negotiated SACK may send us blocks).
+    fn sack_ok_in(&self) -> bool {
+        self.sack_ok
+    }
+
+    /// Queues the data of a segment (RFC 9293 §3.10.7.4 seventh check).
+    #[allow(clippy::absurd_extreme_comparisons)] // `TCP_OOSEQ_MAX_PBUFS` differs per configuration
+    fn receive_data(&mut self, seq: TcpSeqNumber, payload: &[u8], had_holes: bool, now: Instant) {
+        // Trim what we already have.
+        let (seq, data) = if seq < self.rcv_nxt {
+            let skip = self.rcv_nxt.since(seq);
+            match payload.get(skip..) {
+                Some(d) => (self.rcv_nxt, d),
+                None => return,
+            }
+        } else {
+            (seq, payload)
+        };
+        if data.is_empty() {
+            self.ack_now = true;
+            return;
+        }
+        let offset = seq.since(self.rcv_nxt);
+        if self.shut_rd || self.orphan {
+            // Nobody will read it: acknowledge in-order data and drop it.
+            if offset == 0 {
+                self.rcv_nxt += data.len().min(self.rcv_wnd());
+                self.rcv_adv = self.rcv_adv.max(self.rcv_nxt);
+            }
+            self.ack_now = true;
+            return;
+        }
+        if offset > 0 && !config::TCP_QUEUE_OOSEQ {
+            self.ack_now = true;
+            return;
+        }
+        if offset > 0
+            && config::TCP_OOSEQ_MAX_PBUFS > 0
+            && self.assembler.range_count() >= config::TCP_OOSEQ_MAX_PBUFS
+        {
+            self.ack_now = true;
+            return;
+        }
+        let written = self.rx.write_unallocated(offset, data);
+        if written > 0 && self.assembler.add(offset, written).is_err() {
+            self.ack_now = true;
+            return;
+        }
+        let ready = self.assembler.remove_front();
+        let ready = self.rx.commit(ready);
+        self.rcv_nxt += ready;
+        if ready > 0 {
+            self.post(TcpEvents::RECEIVED);
+        }
+        if offset > 0 || had_holes || written < data.len() {
+            // Out of order, a hole filled, or no room: tell the sender at once (RFC 5681
+            // §4.2).
+            self.ack_now = true;
+        } else {
+            self.unacked_bytes += ready;
+            if self.unacked_bytes >= 2 * self.rcv_mss {
+                self.ack_now = true;
+            } else if self.delack_at.is_none() {
+                self.delack_at = Some(now + DELAYED_ACK);
+            }
+        }
+    }
+
+    /// Takes the peer's FIN once every byte before it arrived (RFC 9293 §3.10.7.4 eighth).
+    fn take_fin(&mut self, now: Instant) {
+        if self.fin_received || self.fin_seq != Some(self.rcv_nxt) {
+            return;
+        }
+        self.fin_seq = None;
+        self.fin_received = true;
+        self.rcv_nxt += 1;
+        self.ack_now = true;
+        self.post(TcpEvents::RECEIVED);
+        match self.state {
+            TcpState::SynReceived | TcpState::Established => {
+                self.state = TcpState::CloseWait;
+            }
+            TcpState::FinWait1 => {
+                if self.fin_acked() {
+                    self.enter_time_wait(now);
+                } else {
+                    self.state = TcpState::Closing;
+                }
+            }
+            TcpState::FinWait2 => self.enter_time_wait(now),
+            _ => {}
+        }
+    }
+}
+
+const LOG: &str = "netstack::tcp";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::net::Ipv4Addr;
+
+    fn est() -> Tcb {
+        let mut t = Tcb::new(
+            (Ipv4Addr::new(10, 0, 0, 1), 1000),
+            (Ipv4Addr::new(10, 0, 0, 2), 2000),
+            TcpSeqNumber(100),
+            1460,
+            Instant::ZERO,
+        );
+        t.state = TcpState::Established;
+        t.snd_una = TcpSeqNumber(101);
+        t.snd_nxt = t.snd_una;
+        t.snd_max = t.snd_una;
+        t.tx_base = t.snd_una;
+        t.irs = TcpSeqNumber(5000);
+        t.rcv_nxt = TcpSeqNumber(5001);
+        t.rcv_adv = t.rcv_nxt + 4000;
+        t.snd_wnd = 10000;
+        t.max_snd_wnd = 10000;
+        t.snd_wl1 = TcpSeqNumber(5001);
+        t.snd_wl2 = t.snd_una;
+        t
+    }
+
+    fn seg(seq: u32, ack: Option<u32>, control: TcpControl, len: usize) -> TcpRepr {
+        TcpRepr {
+            src_port: 2000,
+            dst_port: 1000,
+            seq_number: TcpSeqNumber(seq),
+            ack_number: ack.map(TcpSeqNumber),
+            control,
+            window_len: 10000,
+            payload_len: len,
+            ..TcpRepr::default()
+        }
+    }
+
+    #[test]
+    fn reset_for_closed_port() {
+        let r = reset_for(&seg(7, Some(99), TcpControl::None, 0)).expect("rst");
+        assert_eq!(r.seq_number, TcpSeqNumber(99));
+        assert_eq!(r.ack_number, None);
+        let r = reset_for(&seg(7, None, TcpControl::Syn, 0)).expect("rst");
+        assert_eq!(r.ack_number, Some(TcpSeqNumber(8)));
+        assert!(reset_for(&seg(7, None, TcpControl::Rst, 0)).is_none());
+    }
+
+    #[test]
+    fn in_window_rst_draws_a_challenge_ack() {
+        let mut t = est();
+        t.on_segment(&seg(5002, None, TcpControl::Rst, 0), &[], Instant::ZERO);
+        assert_eq!(t.state, TcpState::Established);
+        assert!(t.ack_now);
+        t.on_segment(&seg(5001, None, TcpControl::Rst, 0), &[], Instant::ZERO);
+        assert_eq!(t.state, TcpState::Closed);
+        assert_eq!(t.error, Some(Error::ConnectionReset));
+    }
+
+    #[test]
+    fn syn_in_established_draws_a_challenge_ack() {
+        let mut t = est();
+        t.on_segment(&seg(5001, None, TcpControl::Syn, 0), &[], Instant::ZERO);
+        assert_eq!(t.state, TcpState::Established);
+        assert!(t.ack_now);
+    }
+
+    #[test]
+    fn ack_of_unsent_data_is_challenged() {
+        let mut t = est();
+        t.on_segment(
+            &seg(5001, Some(200), TcpControl::None, 0),
+            &[],
+            Instant::ZERO,
+        );
+        assert!(t.ack_now);
+        assert_eq!(t.snd_una, TcpSeqNumber(101));
+    }
+
+    #[test]
+    fn out_of_order_data_is_assembled() {
+        let mut t = est();
+        let data = [7u8; 100];
+        t.on_segment(
+            &seg(5101, Some(101), TcpControl::None, 100),
+            &data,
+            Instant::ZERO,
+        );
+        assert_eq!(t.rcv_nxt, TcpSeqNumber(5001));
+        assert!(t.ack_now);
+        t.ack_now = false;
+        t.on_segment(
+            &seg(5001, Some(101), TcpControl::None, 100),
+            &data,
+            Instant::ZERO,
+        );
+        if config::TCP_QUEUE_OOSEQ {
+            assert_eq!(t.rcv_nxt, TcpSeqNumber(5201));
+        } else {
+            assert_eq!(t.rcv_nxt, TcpSeqNumber(5101));
+        }
+        assert!(t.ack_now, "hole filled: immediate ACK");
+    }
+
+    #[test]
+    fn fin_moves_to_close_wait_and_unacceptable_segments_are_acked() {
+        let mut t = est();
+        t.on_segment(
+            &seg(9999, Some(101), TcpControl::None, 10),
+            &[0; 10],
+            Instant::ZERO,
+        );
+        assert!(t.ack_now);
+        assert_eq!(t.rcv_nxt, TcpSeqNumber(5001));
+        t.on_segment(
+            &seg(5001, Some(101), TcpControl::Fin, 0),
+            &[],
+            Instant::ZERO,
+        );
+        assert_eq!(t.state, TcpState::CloseWait);
+        assert_eq!(t.rcv_nxt, TcpSeqNumber(5002));
+    }
+}

@@ -1,0 +1,385 @@
+//! What a connection sends next (RFC 9293 §3.8, §3.10.4; lwIP's `tcp_out.c`): the SYN or
+//! SYN-ACK, retransmissions (fast retransmit, partial ACKs, SACK holes per RFC 6675), new
+//! data cut to the MSS within min(cwnd, peer window) with Nagle (RFC 9293 §3.7.4) and sender
+//! SWS avoidance (§3.8.6.2.1), our FIN, zero-window probes, keepalives and pure ACKs
+//! carrying the receive window chosen with receiver SWS avoidance (§3.8.6.2.2).
+//!
+//! The segment is built in the stack's transmit buffer straight from the send ring (no
+//! copy besides the one into the frame).
+
+use core::net::IpAddr;
+
+use crate::hooks::Hooks;
+use crate::ipv4::IpTx;
+use crate::stack::Stack;
+use crate::time::Instant;
+use crate::wire::tcp::MAX_SACK_BLOCKS;
+use crate::wire::{IpProtocol, TcpControl, TcpPacket, TcpRepr, TcpTimestamp};
+
+use super::control_block::Tcb;
+use super::sack::{max_sack_blocks, sack_blocks};
+use super::{RttEstimator, TcpSeqNumber, TcpState};
+
+/// A segment to send: the header, and where its data sits in the send ring.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Segment {
+    pub repr: TcpRepr,
+    /// Offset of the data in the send ring.
+    pub data_offset: usize,
+}
+
+impl Tcb {
+    /// The window to advertise (receiver SWS avoidance, RFC 9293 §3.8.6.2.2): the right edge
+    /// moves only by at least min(half the buffer, one MSS) and never moves left. Updates
+    /// RCV.ADV; returns the (scaled) window field.
+    pub(crate) fn window_field(&mut self, syn: bool) -> u16 {
+        let shift = if syn { 0 } else { self.rcv_shift };
+        let cap = self.rx.capacity();
+        let free = self.rx.free().min(65535usize << shift);
+        let current = if self.rcv_adv > self.rcv_nxt {
+            self.rcv_adv.since(self.rcv_nxt)
+        } else {
+            0
+        };
+        let threshold = (cap / 2).min(self.rcv_mss).max(1);
+        let win = if free >= current + threshold || free == cap.min(65535usize << shift) {
+            free
+        } else {
+            current.min(free)
+        };
+        let field = (win >> shift).min(65535);
+        let edge = self.rcv_nxt + (field << shift);
+        if edge > self.rcv_adv {
+            self.rcv_adv = edge;
+        }
+        field as u16
+    }
+
+    /// How much the window would grow if advertised now (for prompt window updates).
+    pub(crate) fn window_growth(&self) -> usize {
+        let current = if self.rcv_adv > self.rcv_nxt {
+            self.rcv_adv.since(self.rcv_nxt)
+        } else {
+            0
+        };
+        self.rx.free().saturating_sub(current)
+    }
+
+    /// A segment header from this connection with the current ACK, window, timestamp and
+    /// SACK blocks.
+    fn header(
+        &mut self,
+        seq: TcpSeqNumber,
+        control: TcpControl,
+        len: usize,
+        now: Instant,
+    ) -> TcpRepr {
+        let syn = control == TcpControl::Syn;
+        let mut repr = TcpRepr {
+            src_port: self.local_port,
+            dst_port: self.remote_port,
+            control,
+            seq_number: seq,
+            ack_number: (self.state != TcpState::SynSent).then_some(self.rcv_nxt),
+            window_len: self.window_field(syn),
+            payload_len: len,
+            ..TcpRepr::default()
+        };
+        let offer = self.state == TcpState::SynSent;
+        if syn {
+            repr.max_seg_size = Some(self.rcv_mss.min(65535) as u16);
+            if offer {
+                repr.window_scale = Tcb::offered_shift();
+                repr.sack_permitted = true;
+                repr.timestamp = Some(TcpTimestamp {
+                    tsval: RttEstimator::timestamp(now),
+                    tsecr: 0,
+                });
+            } else {
+                repr.window_scale = self.peer_ws.and(Tcb::offered_shift());
+                repr.sack_permitted = self.sack_ok;
+            }
+        }
+        if self.ts_on {
+            repr.timestamp = Some(TcpTimestamp {
+                tsval: RttEstimator::timestamp(now),
+                tsecr: self.ts_recent,
+            });
+        }
+        if crate::config::TCP_SACK_OUT && self.sack_ok && !syn && !self.assembler.is_empty() {
+            let blocks = max_sack_blocks(self.ts_on).min(MAX_SACK_BLOCKS);
+            repr.sack_ranges = sack_blocks(&self.assembler, self.rcv_nxt, blocks);
+        }
+        if repr.ack_number.is_some() {
+            self.ack_now = false;
+            self.delack_at = None;
+            self.unacked_bytes = 0;
+        }
+        repr
+    }
+
+    /// A segment of data (and FIN, if it completes the queued data) starting at `seq`,
+    /// at most `max` bytes of data.
+    fn data_segment(&mut self, seq: TcpSeqNumber, max: usize, now: Instant) -> Segment {
+        let offset = seq.since(self.tx_base);
+        let avail = self.tx.len().saturating_sub(offset);
+        let len = avail.min(max);
+        let fin = self.fin_queued && offset + len == self.tx.len() && len == avail;
+        let control = if fin {
+            TcpControl::Fin
+        } else {
+            TcpControl::None
+        };
+        let mut repr = self.header(seq, control, len, now);
+        repr.push = len > 0 && offset + len == self.tx.len();
+        Segment {
+            repr,
+            data_offset: offset,
+        }
+    }
+
+    /// Notes that `seg` went out: SND.NXT/SND.MAX, RTT timing, the retransmission timer.
+    fn sent(&mut self, seg: &Segment, retransmission: bool, now: Instant) {
+        let len = seg.repr.segment_len();
+        if len == 0 {
+            return;
+        }
+        let end = seg.repr.seq_number + len;
+        if retransmission || end <= self.snd_max {
+            self.rtt.on_retransmit();
+        } else {
+            self.rtt.on_send(end, now);
+        }
+        if end > self.snd_nxt {
+            self.snd_nxt = end;
+        }
+        if end > self.snd_max {
+            self.snd_max = end;
+        }
+        if self.rtx_at.is_none() {
+            self.rtx_at = Some(now + self.rtt.rto());
+        }
+    }
+
+    /// The next segment to send now, if any; updates the send state as if it was sent.
+    pub(crate) fn next_segment(&mut self, now: Instant) -> Option<Segment> {
+        match self.state {
+            TcpState::Closed | TcpState::Listen | TcpState::TimeWait => {
+                return self.ack_now.then(|| Segment {
+                    repr: self.header(self.snd_nxt, TcpControl::None, 0, now),
+                    data_offset: 0,
+                });
+            }
+            TcpState::SynSent | TcpState::SynReceived => {
+                if self.snd_nxt == self.iss {
+                    let seg = Segment {
+                        repr: self.header(self.iss, TcpControl::Syn, 0, now),
+                        data_offset: 0,
+                    };
+                    let again = self.snd_max > self.iss;
+                    self.sent(&seg, again, now);
+                    return Some(seg);
+                }
+                if self.state == TcpState::SynSent || !self.ack_now {
+                    return None;
+                }
+                return Some(Segment {
+                    repr: self.header(self.snd_nxt, TcpControl::None, 0, now),
+                    data_offset: 0,
+                });
+            }
+            _ => {}
+        }
+        let mss = self.mss;
+        // Retransmit the first unacknowledged segment (fast retransmit, partial ACK).
+        if self.rexmit_una {
+            self.rexmit_una = false;
+            if self.snd_max > self.snd_una {
+                let max = mss.min(self.snd_max.since(self.snd_una));
+                let seg = self.data_segment(self.snd_una, max, now);
+                if seg.repr.segment_len() > 0 {
+                    self.scoreboard
+                        .on_retransmit(self.snd_una, seg.repr.payload_len);
+                    self.sent(&seg, true, now);
+                    return Some(seg);
+                }
+            }
+        }
+        // SACK-based loss recovery (RFC 6675 §5): retransmit lost holes while the pipe
+        // leaves room in cwnd.
+        if self.sack_ok && self.cc.in_recovery() && !self.scoreboard.is_empty() {
+            let pipe = self.scoreboard.pipe(self.snd_una, self.snd_max, mss);
+            if pipe + mss <= self.cc.window()
+                && let Some((seq, len)) =
+                    self.scoreboard
+                        .next_seg_to_retransmit(self.snd_una, self.snd_max, mss)
+                && seq < self.snd_max
+            {
+                let seg = self.data_segment(seq, len, now);
+                if seg.repr.payload_len > 0 {
+                    self.scoreboard.on_retransmit(seq, seg.repr.payload_len);
+                    self.sent(&seg, true, now);
+                    return Some(seg);
+                }
+            }
+        }
+        // New data and FIN.
+        let can_send = matches!(
+            self.state,
+            TcpState::Established
+                | TcpState::CloseWait
+                | TcpState::FinWait1
+                | TcpState::Closing
+                | TcpState::LastAck
+        );
+        if can_send && !(self.fin_queued && self.snd_nxt > self.fin_seq_out()) {
+            let offset = self.snd_nxt.since(self.tx_base);
+            let avail = self.tx.len().saturating_sub(offset);
+            let flight = self.flight_size();
+            let cwnd = if self.sack_ok && self.cc.in_recovery() {
+                // RFC 6675: new data only while pipe < cwnd.
+                let pipe = self.scoreboard.pipe(self.snd_una, self.snd_max, mss);
+                self.cc.window().saturating_sub(pipe) + flight
+            } else {
+                self.cc.window()
+            };
+            let wnd = self.snd_wnd.min(cwnd);
+            let usable = wnd.saturating_sub(flight);
+            let len = avail.min(mss).min(usable);
+            let fin_pending = self.fin_queued && len == avail;
+            let send = if len == 0 {
+                // A bare FIN fits any window (it is not data); honour cwnd loosely.
+                fin_pending && (usable > 0 || flight == 0 || self.snd_wnd == 0)
+            } else if len == mss {
+                true
+            } else {
+                // Nagle (RFC 9293 §3.7.4) and sender SWS avoidance (§3.8.6.2.1): a short
+                // segment only when it empties the buffer and nothing is outstanding (or
+                // Nagle is off), or it is at least half the largest window seen.
+                let all = len == avail;
+                (all && (self.options.nodelay || flight == 0 || fin_pending))
+                    || len >= self.max_snd_wnd / 2 && self.max_snd_wnd > 0
+            };
+            if send && (len > 0 || fin_pending) && (self.snd_wnd > 0 || len == 0) {
+                self.cc.on_send(now, flight, self.rtt.rto());
+                let seg = self.data_segment(self.snd_nxt, len, now);
+                self.sent(&seg, false, now);
+                return Some(seg);
+            }
+            // Zero window with data waiting and nothing in flight: probe (RFC 9293
+            // §3.8.6.1).
+            if self.snd_wnd == 0 && avail > 0 && flight == 0 && self.persist_at.is_none() {
+                self.rtx_at = None;
+                let backoff = 1u64 << self.persist_backoff.min(6);
+                let rto = self.rtt.rto().millis().saturating_mul(backoff).min(60_000);
+                self.persist_at = Some(now + crate::time::Duration::from_millis(rto));
+            }
+        }
+        if self.ack_now {
+            return Some(Segment {
+                repr: self.header(self.snd_nxt, TcpControl::None, 0, now),
+                data_offset: 0,
+            });
+        }
+        None
+    }
+
+    /// A zero-window probe: one byte at SND.UNA beyond the window (RFC 9293 §3.8.6.1).
+    pub(crate) fn probe_segment(&mut self, now: Instant) -> Option<Segment> {
+        if self.tx.is_empty() {
+            return None;
+        }
+        let seg = self.data_segment(self.snd_una, 1, now);
+        let end = self.snd_una + 1;
+        if end > self.snd_nxt {
+            self.snd_nxt = end;
+        }
+        if end > self.snd_max {
+            self.snd_max = end;
+        }
+        Some(seg)
+    }
+
+    /// A keepalive probe: SEG.SEQ = SND.NXT − 1, no data (RFC 1122 §4.2.3.6).
+    pub(crate) fn keepalive_segment(&mut self, now: Instant) -> Segment {
+        Segment {
+            repr: self.header(self.snd_nxt - 1, TcpControl::None, 0, now),
+            data_offset: 0,
+        }
+    }
+
+    /// A reset to abort the connection (RFC 9293 §3.10.5 ABORT).
+    pub(crate) fn reset_segment(&self) -> Segment {
+        Segment {
+            repr: TcpRepr {
+                src_port: self.local_port,
+                dst_port: self.remote_port,
+                control: TcpControl::Rst,
+                seq_number: self.snd_nxt,
+                ack_number: Some(self.rcv_nxt),
+                ..TcpRepr::default()
+            },
+            data_offset: 0,
+        }
+    }
+}
+
+impl<H: Hooks> Stack<H> {
+    /// Sends everything connection `index` has to send now.
+    pub(crate) fn tcp_output(&mut self, index: usize) {
+        let Some(mut tcb) = self.tcp.take(index) else {
+            return;
+        };
+        let now = self.now;
+        // A bounded burst per call: the window bounds it anyway.
+        for _ in 0..256 {
+            let Some(seg) = tcb.next_segment(now) else {
+                break;
+            };
+            if self.tcp_emit(&tcb, &seg).is_err() {
+                break;
+            }
+        }
+        self.tcp.put(index, tcb);
+    }
+
+    /// Builds `seg` of `tcb` in the transmit buffer and sends it.
+    pub(crate) fn tcp_emit(&mut self, tcb: &Tcb, seg: &Segment) -> Result<(), crate::error::Error> {
+        let repr = seg.repr;
+        let (a, b) = tcb.tx.peek(seg.data_offset, repr.payload_len);
+        self.tcp_send_repr(tcb.local_addr, tcb.remote_addr, &repr, a, b)
+    }
+
+    /// Sends a segment with the data `a` followed by `b` (the two halves of a ring range).
+    pub(crate) fn tcp_send_repr(
+        &mut self,
+        src: core::net::Ipv4Addr,
+        dst: core::net::Ipv4Addr,
+        repr: &TcpRepr,
+        a: &[u8],
+        b: &[u8],
+    ) -> Result<(), crate::error::Error> {
+        let repr = TcpRepr {
+            payload_len: a.len() + b.len(),
+            ..*repr
+        };
+        let mut tx = IpTx::new(dst, IpProtocol::Tcp);
+        tx.src = Some(src);
+        self.stats.tcp.tx += 1;
+        self.ipv4_send(&tx, repr.buffer_len(), |buf, src| {
+            let hl = repr.header_len();
+            let mut packet = TcpPacket::new_unchecked(&mut buf[..]);
+            if repr.emit_header(&mut packet).is_err() {
+                return;
+            }
+            if let Some(out) = buf.get_mut(hl..hl + a.len()) {
+                out.copy_from_slice(a);
+            }
+            if let Some(out) = buf.get_mut(hl + a.len()..hl + a.len() + b.len()) {
+                out.copy_from_slice(b);
+            }
+            TcpPacket::new_unchecked(&mut buf[..])
+                .fill_checksum(&IpAddr::V4(src), &IpAddr::V4(dst));
+        })
+    }
+}

@@ -1,0 +1,508 @@
+//! The fixed tables of TCP control blocks (`config::MAX_ACTIVE_TCP` connections, lwIP
+//! `MEMP_NUM_TCP_PCB`; `config::MAX_LISTENING_TCP` listeners, `MEMP_NUM_TCP_PCB_LISTEN`)
+//! named by generation-checked handles, and segment demultiplexing: a segment goes to the
+//! connection of its 4-tuple, else to a listener of its port (which answers a SYN with a
+//! new connection in SYN-RECEIVED, up to `config::TCP_ACCEPTMBOX_SIZE` pending), else it is
+//! answered with a reset (RFC 9293 §3.10.7.1).
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::net::{IpAddr, Ipv4Addr};
+
+use crate::config;
+use crate::error::Error;
+use crate::hooks::Hooks;
+use crate::ipv4::{DstKind, IpRx};
+use crate::rand::Rng;
+use crate::stack::Stack;
+use crate::stats::DropReason;
+use crate::time::Instant;
+use crate::wire::{ChecksumCheck, Icmpv4InvokingPacket, TcpControl, TcpPacket, TcpRepr, WireError};
+
+use super::control_block::{Tcb, TcpEvents, TcpSocketOptions};
+use super::input::reset_for;
+use super::{IsnGenerator, TcpSeqNumber, TcpState};
+
+const LOG: &str = "netstack::tcp";
+
+/// Names a TCP connection of a [`Stack`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TcpHandle {
+    pub(crate) index: u16,
+    pub(crate) generation: u16,
+}
+
+impl TcpHandle {
+    /// The slot in the table (for the sockets layer's descriptor mapping).
+    pub const fn index(self) -> usize {
+        self.index as usize
+    }
+}
+
+/// Names a TCP listener of a [`Stack`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TcpListenerHandle {
+    pub(crate) index: u16,
+    pub(crate) generation: u16,
+}
+
+impl TcpListenerHandle {
+    /// The slot in the listener table.
+    pub const fn index(self) -> usize {
+        self.index as usize
+    }
+}
+
+/// A listening endpoint (lwIP `tcp_pcb_listen`).
+#[derive(Debug)]
+pub(crate) struct Listener {
+    pub generation: u16,
+    pub addr: Ipv4Addr,
+    pub port: u16,
+    /// Established connections not yet accepted (slot indices).
+    pub accept_queue: VecDeque<usize>,
+    pub options: TcpSocketOptions,
+    pub events: TcpEvents,
+}
+
+/// The TCP state of a stack.
+#[derive(Debug)]
+pub(crate) struct TcpTable {
+    conns: Vec<Option<Box<Tcb>>>,
+    generations: Vec<u16>,
+    /// Slots whose block is temporarily taken out for processing.
+    busy: Vec<bool>,
+    listeners: Vec<Option<Listener>>,
+    listener_generations: Vec<u16>,
+    isn: IsnGenerator,
+}
+
+impl TcpTable {
+    pub(crate) fn new(rng: &mut Rng) -> TcpTable {
+        let mut secret = [0u8; 16];
+        secret[..8].copy_from_slice(&rng.next_u64().to_le_bytes());
+        secret[8..].copy_from_slice(&rng.next_u64().to_le_bytes());
+        let mut conns = Vec::with_capacity(config::MAX_ACTIVE_TCP);
+        conns.resize_with(config::MAX_ACTIVE_TCP, || None);
+        let mut listeners = Vec::with_capacity(config::MAX_LISTENING_TCP);
+        listeners.resize_with(config::MAX_LISTENING_TCP, || None);
+        TcpTable {
+            conns,
+            generations: alloc::vec![0; config::MAX_ACTIVE_TCP],
+            busy: alloc::vec![false; config::MAX_ACTIVE_TCP],
+            listeners,
+            listener_generations: alloc::vec![0; config::MAX_LISTENING_TCP],
+            isn: IsnGenerator::new(secret),
+        }
+    }
+
+    pub(crate) fn conn_capacity(&self) -> usize {
+        self.conns.len()
+    }
+
+    pub(crate) fn conn_deadline(&self, index: usize) -> Option<Instant> {
+        self.conns.get(index)?.as_ref()?.next_deadline()
+    }
+
+    /// The earliest deadline of every connection.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.conns
+            .iter()
+            .flatten()
+            .filter_map(|t| t.next_deadline())
+            .min()
+    }
+
+    /// Takes a block out for processing (put it back with [`put`](Self::put)).
+    pub(crate) fn take(&mut self, index: usize) -> Option<Box<Tcb>> {
+        let tcb = self.conns.get_mut(index)?.take()?;
+        if let Some(b) = self.busy.get_mut(index) {
+            *b = true;
+        }
+        Some(tcb)
+    }
+
+    pub(crate) fn put(&mut self, index: usize, tcb: Box<Tcb>) {
+        if let Some(slot) = self.conns.get_mut(index) {
+            *slot = Some(tcb);
+        }
+        if let Some(b) = self.busy.get_mut(index) {
+            *b = false;
+        }
+    }
+
+    pub(crate) fn get_index(&self, index: usize) -> Option<&Tcb> {
+        self.conns.get(index)?.as_deref()
+    }
+
+    pub(crate) fn get_index_mut(&mut self, index: usize) -> Option<&mut Tcb> {
+        self.conns.get_mut(index)?.as_deref_mut()
+    }
+
+    /// The block of a handle the application still holds.
+    pub(crate) fn get(&self, h: TcpHandle) -> Result<&Tcb, Error> {
+        if self.generations.get(h.index()) != Some(&h.generation) {
+            return Err(Error::Invalid);
+        }
+        match self.get_index(h.index()) {
+            Some(t) if !t.orphan => Ok(t),
+            _ => Err(Error::Invalid),
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, h: TcpHandle) -> Result<&mut Tcb, Error> {
+        if self.generations.get(h.index()) != Some(&h.generation) {
+            return Err(Error::Invalid);
+        }
+        match self.get_index_mut(h.index()) {
+            Some(t) if !t.orphan => Ok(t),
+            _ => Err(Error::Invalid),
+        }
+    }
+
+    pub(crate) fn handle(&self, index: usize) -> Option<TcpHandle> {
+        Some(TcpHandle {
+            index: u16::try_from(index).ok()?,
+            generation: *self.generations.get(index)?,
+        })
+    }
+
+    /// Inserts a block; [`Error::PoolExhausted`] when every slot is taken.
+    pub(crate) fn insert(&mut self, tcb: Tcb) -> Result<usize, Error> {
+        let index = self
+            .conns
+            .iter()
+            .zip(&self.busy)
+            .position(|(c, b)| c.is_none() && !b)
+            .ok_or(Error::PoolExhausted)?;
+        self.conns[index] = Some(Box::new(tcb));
+        Ok(index)
+    }
+
+    /// Frees a slot; handles to it go stale.
+    pub(crate) fn free(&mut self, index: usize) {
+        if let Some(slot) = self.conns.get_mut(index) {
+            *slot = None;
+        }
+        if let Some(g) = self.generations.get_mut(index) {
+            *g = g.wrapping_add(1);
+        }
+    }
+
+    pub(crate) fn listener(&self, h: TcpListenerHandle) -> Result<&Listener, Error> {
+        match self.listeners.get(h.index()) {
+            Some(Some(l)) if l.generation == h.generation => Ok(l),
+            _ => Err(Error::Invalid),
+        }
+    }
+
+    pub(crate) fn listener_mut(&mut self, h: TcpListenerHandle) -> Result<&mut Listener, Error> {
+        match self.listeners.get_mut(h.index()) {
+            Some(Some(l)) if l.generation == h.generation => Ok(l),
+            _ => Err(Error::Invalid),
+        }
+    }
+
+    pub(crate) fn insert_listener(
+        &mut self,
+        addr: Ipv4Addr,
+        port: u16,
+    ) -> Result<TcpListenerHandle, Error> {
+        let index = self
+            .listeners
+            .iter()
+            .position(Option::is_none)
+            .ok_or(Error::PoolExhausted)?;
+        let generation = self.listener_generations[index].wrapping_add(1);
+        self.listener_generations[index] = generation;
+        self.listeners[index] = Some(Listener {
+            generation,
+            addr,
+            port,
+            accept_queue: VecDeque::with_capacity(config::TCP_ACCEPTMBOX_SIZE),
+            options: TcpSocketOptions::default(),
+            events: TcpEvents::NONE,
+        });
+        Ok(TcpListenerHandle {
+            index: index as u16,
+            generation,
+        })
+    }
+
+    pub(crate) fn remove_listener(&mut self, index: usize) -> Option<Listener> {
+        self.listeners.get_mut(index)?.take()
+    }
+
+    /// A child of listener `l` completed its handshake: it joins the accept queue.
+    pub(crate) fn enqueue_accept(&mut self, l: usize, index: usize) {
+        if let Some(Some(listener)) = self.listeners.get_mut(l) {
+            listener.accept_queue.push_back(index);
+            listener.events |= TcpEvents::ACCEPT;
+        }
+    }
+
+    /// Connections (done or half-open) waiting on listener `l`.
+    fn backlog(&self, l: usize) -> usize {
+        self.conns
+            .iter()
+            .flatten()
+            .filter(|t| t.listener == Some(l))
+            .count()
+    }
+
+    /// Whether a local port is used by a listener or a connection (with `addr` or the
+    /// wildcard).
+    pub(crate) fn port_in_use(&self, addr: Ipv4Addr, port: u16, listeners_only: bool) -> bool {
+        let same = |a: Ipv4Addr| a.is_unspecified() || addr.is_unspecified() || a == addr;
+        self.listeners
+            .iter()
+            .flatten()
+            .any(|l| l.port == port && same(l.addr))
+            || (!listeners_only
+                && self
+                    .conns
+                    .iter()
+                    .flatten()
+                    .any(|t| t.local_port == port && same(t.local_addr)))
+    }
+
+    /// An unused ephemeral port (RFC 6056 §3.3.1 from a random start).
+    pub(crate) fn ephemeral_port(&self, rng: &mut Rng) -> Option<u16> {
+        let first = crate::udp::EPHEMERAL_FIRST;
+        let count = u32::from(crate::udp::EPHEMERAL_LAST - first) + 1;
+        let start = u32::from(rng.next_u16()) % count;
+        (0..count)
+            .map(|i| first + ((start + i) % count) as u16)
+            .find(|&p| !self.port_in_use(Ipv4Addr::UNSPECIFIED, p, false))
+    }
+
+    pub(crate) fn find_conn(
+        &self,
+        local: (Ipv4Addr, u16),
+        remote: (Ipv4Addr, u16),
+    ) -> Option<usize> {
+        self.conns.iter().position(|c| {
+            c.as_ref().is_some_and(|t| {
+                t.local_port == local.1
+                    && t.remote_port == remote.1
+                    && t.local_addr == local.0
+                    && t.remote_addr == remote.0
+            })
+        })
+    }
+
+    fn find_listener(&self, addr: Ipv4Addr, port: u16) -> Option<usize> {
+        let mut best = None;
+        for (i, l) in self.listeners.iter().enumerate() {
+            let Some(l) = l else { continue };
+            if l.port != port {
+                continue;
+            }
+            if l.addr == addr {
+                return Some(i);
+            }
+            if l.addr.is_unspecified() {
+                best = Some(i);
+            }
+        }
+        best
+    }
+
+    pub(crate) fn isn(
+        &self,
+        local: (Ipv4Addr, u16),
+        remote: (Ipv4Addr, u16),
+        now: Instant,
+    ) -> TcpSeqNumber {
+        // hook point: LWIP_HOOK_TCP_ISN
+        self.isn.isn(
+            IpAddr::V4(local.0),
+            local.1,
+            IpAddr::V4(remote.0),
+            remote.1,
+            now,
+        )
+    }
+
+    pub(crate) fn listeners_iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Listener)> {
+        self.listeners
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, l)| Some((i, l.as_mut()?)))
+    }
+
+    pub(crate) fn conns_iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Tcb)> {
+        self.conns
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, c)| Some((i, c.as_deref_mut()?)))
+    }
+}
+
+impl<H: Hooks> Stack<H> {
+    /// The largest segment we can take on the route to `dst`: its MTU − 40, at most
+    /// `config::TCP_MSS` (RFC 9293 §3.7.1, RFC 6691).
+    pub(crate) fn tcp_route_mss(
+        &mut self,
+        src: Option<Ipv4Addr>,
+        dst: Ipv4Addr,
+    ) -> Option<(Ipv4Addr, usize)> {
+        let id = self.route(src, dst)?;
+        let netif = self.netif_ref(id)?;
+        let addr = src
+            .filter(|a| !a.is_unspecified())
+            .or_else(|| netif.addr())?;
+        let mss = netif
+            .mtu
+            .saturating_sub(40)
+            .min(usize::from(config::TCP_MSS));
+        Some((addr, mss))
+    }
+
+    /// A TCP segment for us (RFC 9293 §3.10.7).
+    pub(crate) fn tcp_input(&mut self, rx: &IpRx<'_>, now: Instant) {
+        self.stats.tcp.rx += 1;
+        if rx.kind != DstKind::Unicast {
+            self.stats.tcp.drop(DropReason::NotForUs);
+            return;
+        }
+        let src = rx.repr.src_addr;
+        let dst = rx.repr.dst_addr;
+        let Ok(packet) = TcpPacket::new_checked(rx.payload) else {
+            self.stats.tcp.drop(DropReason::Malformed);
+            return;
+        };
+        let check = ChecksumCheck::from(!rx.rx_verified);
+        let repr = match TcpRepr::parse(&packet, &IpAddr::V4(src), &IpAddr::V4(dst), check) {
+            Ok(r) => r,
+            Err(WireError::BadChecksum) => {
+                self.stats.tcp.drop(DropReason::Checksum);
+                return;
+            }
+            Err(_) => {
+                self.stats.tcp.drop(DropReason::Malformed);
+                return;
+            }
+        };
+        let payload = packet.payload_slice();
+        let local = (dst, repr.dst_port);
+        let remote = (src, repr.src_port);
+        if let Some(index) = self.tcp.find_conn(local, remote) {
+            let Some(mut tcb) = self.tcp.take(index) else {
+                return;
+            };
+            let reply = tcb.on_segment(&repr, payload, now);
+            self.tcp.put(index, tcb);
+            if let Some(rst) = reply {
+                let _ = self.tcp_send_repr(dst, src, &rst, &[], &[]);
+            }
+            self.tcp_after(index);
+            return;
+        }
+        if let Some(l) = self.tcp.find_listener(dst, repr.dst_port) {
+            self.tcp_listen_input(l, &repr, local, remote, now);
+            return;
+        }
+        log::trace!(target: LOG, "no connection for {src}:{} -> {dst}:{}", repr.src_port, repr.dst_port);
+        self.stats.tcp.drop(DropReason::NoSocket);
+        if let Some(rst) = reset_for(&repr) {
+            let _ = self.tcp_send_repr(dst, src, &rst, &[], &[]);
+        }
+    }
+
+    /// A segment for a listener (RFC 9293 §3.10.7.2).
+    fn tcp_listen_input(
+        &mut self,
+        l: usize,
+        repr: &TcpRepr,
+        local: (Ipv4Addr, u16),
+        remote: (Ipv4Addr, u16),
+        now: Instant,
+    ) {
+        if repr.control == TcpControl::Rst {
+            return;
+        }
+        if repr.ack_number.is_some() {
+            if let Some(rst) = reset_for(repr) {
+                let _ = self.tcp_send_repr(local.0, remote.0, &rst, &[], &[]);
+            }
+            return;
+        }
+        if repr.control != TcpControl::Syn {
+            return;
+        }
+        if self.tcp.backlog(l) >= config::TCP_ACCEPTMBOX_SIZE.max(1) {
+            log::debug!(target: LOG, "port {}: backlog full, SYN dropped", local.1);
+            self.stats.tcp.drop(DropReason::QueueFull);
+            return;
+        }
+        let Some((_, mss)) = self.tcp_route_mss(Some(local.0), remote.0) else {
+            self.stats.tcp.drop(DropReason::NoRoute);
+            return;
+        };
+        let iss = self.tcp.isn(local, remote, now);
+        let mut tcb = Tcb::new(local, remote, iss, mss, now);
+        tcb.state = TcpState::SynReceived;
+        tcb.listener = Some(l);
+        tcb.orphan = true;
+        if let Some(Some(listener)) = self.tcp.listeners.get(l) {
+            tcb.options = listener.options;
+        }
+        tcb.irs = repr.seq_number;
+        tcb.rcv_nxt = repr.seq_number + 1;
+        tcb.rcv_adv = tcb.rcv_nxt;
+        tcb.snd_wnd = usize::from(repr.window_len);
+        tcb.snd_wl1 = repr.seq_number;
+        tcb.negotiate(
+            repr.max_seg_size,
+            repr.window_scale,
+            repr.timestamp,
+            repr.sack_permitted,
+            now,
+        );
+        match self.tcp.insert(tcb) {
+            Ok(index) => self.tcp_after(index),
+            Err(_) => {
+                log::debug!(target: LOG, "port {}: no free connection, SYN dropped", local.1);
+                self.stats.tcp.drop(DropReason::QueueFull);
+            }
+        }
+    }
+
+    /// An ICMP error about a segment we sent (RFC 1122 §4.2.3.9, RFC 5927 §4.1: only when
+    /// the quoted sequence number is in flight): hard for SYN-SENT (port/protocol
+    /// unreachable → refused), soft otherwise.
+    pub(crate) fn tcp_error(&mut self, quoted: &Icmpv4InvokingPacket<'_>, error: Error) {
+        let Some((src_port, dst_port)) = quoted.ports() else {
+            return;
+        };
+        let Some(index) = self
+            .tcp
+            .find_conn((quoted.src_addr, src_port), (quoted.dst_addr, dst_port))
+        else {
+            return;
+        };
+        let seq = quoted
+            .payload
+            .get(4..8)
+            .map(|b| TcpSeqNumber(u32::from_be_bytes([b[0], b[1], b[2], b[3]])));
+        let Some(tcb) = self.tcp.get_index_mut(index) else {
+            return;
+        };
+        let in_flight =
+            seq.is_some_and(|s| s >= tcb.snd_una && s < tcb.snd_max.max(tcb.snd_una + 1));
+        if !in_flight {
+            return;
+        }
+        if tcb.state == TcpState::SynSent && error == Error::ConnectionRefused {
+            tcb.terminate(Some(error));
+        } else {
+            tcb.soft_error = Some(error);
+        }
+        self.activity = true;
+        if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
+            self.tcp.free(index);
+        }
+    }
+}

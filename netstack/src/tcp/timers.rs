@@ -1,0 +1,173 @@
+//! The connection timers (lwIP's `tcp_slowtmr`/`tcp_fasttmr`, kept as deadlines instead of
+//! ticks so that `Stack::next_deadline` can sleep until the next one):
+//!
+//! - **retransmission** (RFC 6298 §5): back off, collapse cwnd (RFC 5681 §3.1), forget the
+//!   SACK scoreboard (RFC 6675 §5.1) and go back to SND.UNA; give up after
+//!   `config::TCP_MAXRTX` (`config::TCP_SYNMAXRTX` for the handshake) with
+//!   [`Error::TimedOut`] (or the soft ICMP error that preceded it, RFC 1122 §4.2.3.9);
+//! - **persist** (RFC 9293 §3.8.6.1): a one-byte probe into a zero window, backed off;
+//! - **delayed ACK** (RFC 1122 §4.2.3.2);
+//! - **keepalive** (RFC 1122 §4.2.3.6): after `idle`, `count` probes `interval` apart, then
+//!   reset with [`Error::TimedOut`];
+//! - **TIME-WAIT** (2·`config::TCP_MSL`) and the FIN-WAIT-2 timeout
+//!   (`config::TCP_FIN_WAIT_TIMEOUT`, for connections the application closed).
+
+use crate::config;
+use crate::error::Error;
+use crate::hooks::Hooks;
+use crate::stack::Stack;
+use crate::time::{Duration, Instant};
+
+use super::TcpState;
+use super::control_block::Tcb;
+use super::output::Segment;
+
+/// What a timer asks of the stack beyond the regular output.
+enum TimerAction {
+    /// Nothing more.
+    None,
+    /// Send this segment first.
+    Send(Segment),
+    /// Send a reset and end the connection.
+    Reset,
+}
+
+impl Tcb {
+    /// Runs the timers of this connection that are due at `now`.
+    fn on_timers(&mut self, now: Instant) -> TimerAction {
+        let mut action = TimerAction::None;
+        if self.wait_at.is_some_and(|t| t <= now) {
+            self.wait_at = None;
+            if matches!(self.state, TcpState::TimeWait | TcpState::FinWait2) {
+                self.terminate(None);
+                return TimerAction::None;
+            }
+        }
+        if self.delack_at.is_some_and(|t| t <= now) {
+            self.delack_at = None;
+            self.ack_now = true;
+        }
+        if self.rtx_at.is_some_and(|t| t <= now) {
+            self.rtx_at = None;
+            let handshake = matches!(self.state, TcpState::SynSent | TcpState::SynReceived);
+            let limit = if handshake {
+                config::TCP_SYNMAXRTX
+            } else {
+                config::TCP_MAXRTX
+            };
+            if self.retries as usize >= limit {
+                let error = self.soft_error.unwrap_or(Error::TimedOut);
+                log::debug!(target: "netstack::tcp", "{}: retransmissions exhausted", self.local_port);
+                self.terminate(Some(error));
+                return if handshake {
+                    TimerAction::None
+                } else {
+                    TimerAction::Reset
+                };
+            }
+            self.retries += 1;
+            self.rtt.on_timeout();
+            let flight = self.flight_size();
+            self.cc.on_retransmit_timeout(flight, self.snd_max);
+            self.scoreboard.clear();
+            self.rexmit_una = false;
+            if handshake {
+                self.syn_retransmitted = true;
+                self.snd_nxt = self.iss;
+            } else {
+                // Go back to SND.UNA (RFC 9293 §3.8.1, RFC 5681 §3.1).
+                self.snd_nxt = self.snd_una;
+                self.rexmit_una = true;
+            }
+        }
+        if self.persist_at.is_some_and(|t| t <= now) {
+            self.persist_at = None;
+            if self.snd_wnd == 0 {
+                self.persist_backoff = self.persist_backoff.saturating_add(1);
+                if self.persist_backoff as usize > config::TCP_MAXRTX + 2 {
+                    self.terminate(Some(Error::TimedOut));
+                    return TimerAction::Reset;
+                }
+                if let Some(seg) = self.probe_segment(now) {
+                    let backoff = 1u64 << self.persist_backoff.min(6);
+                    let rto = self.rtt.rto().millis().saturating_mul(backoff).min(60_000);
+                    self.persist_at = Some(now + Duration::from_millis(rto));
+                    action = TimerAction::Send(seg);
+                }
+            }
+        }
+        if self.keep_at.is_some_and(|t| t <= now) {
+            self.keep_at = None;
+            let ka = self.options.keepalive;
+            if ka.enabled && matches!(self.state, TcpState::Established | TcpState::CloseWait) {
+                if self.keep_probes >= ka.count {
+                    log::debug!(target: "netstack::tcp", "{}: keepalive: peer dead", self.local_port);
+                    self.terminate(Some(Error::TimedOut));
+                    return TimerAction::Reset;
+                }
+                self.keep_probes += 1;
+                self.keep_at = Some(now + ka.interval);
+                return TimerAction::Send(self.keepalive_segment(now));
+            }
+        }
+        if self.keep_at.is_none() {
+            self.arm_keepalive();
+            if self.keep_at.is_some_and(|t| t <= now) {
+                self.keep_at = Some(now + self.options.keepalive.interval);
+            }
+        }
+        action
+    }
+}
+
+impl<H: Hooks> Stack<H> {
+    /// Runs the TCP timers that are due.
+    pub(crate) fn tcp_poll(&mut self, now: Instant) {
+        for index in 0..self.tcp.conn_capacity() {
+            let Some(deadline) = self.tcp.conn_deadline(index) else {
+                continue;
+            };
+            if deadline > now {
+                continue;
+            }
+            let Some(mut tcb) = self.tcp.take(index) else {
+                continue;
+            };
+            let action = tcb.on_timers(now);
+            match action {
+                TimerAction::None => {}
+                TimerAction::Send(seg) => {
+                    let _ = self.tcp_emit(&tcb, &seg);
+                }
+                TimerAction::Reset => {
+                    let seg = tcb.reset_segment();
+                    let _ = self.tcp_emit(&tcb, &seg);
+                }
+            }
+            if !tcb.events.is_empty() {
+                self.activity = true;
+            }
+            self.tcp.put(index, tcb);
+            self.tcp_after(index);
+        }
+    }
+
+    /// After something happened to connection `index`: send what it has to send, free it
+    /// when dead, and tell its listener when the handshake completed.
+    pub(crate) fn tcp_after(&mut self, index: usize) {
+        self.tcp_output(index);
+        let Some(tcb) = self.tcp.get_index_mut(index) else {
+            return;
+        };
+        if !tcb.events.is_empty() {
+            self.activity = true;
+        }
+        let established = core::mem::take(&mut tcb.newly_established);
+        if established && let Some(l) = tcb.listener {
+            self.tcp.enqueue_accept(l, index);
+        }
+        if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
+            self.tcp.free(index);
+        }
+    }
+}

@@ -1,0 +1,507 @@
+//! TCP in simulation: two stacks on a virtual link with a virtual clock. The handshake and
+//! every state transition (simultaneous open and close, resets, refused connections),
+//! zero windows, keepalive and retransmission exhaustion, and bulk transfers checked with
+//! SHA-256 under loss, reordering, duplication and corruption (seeds printed).
+
+mod common;
+
+use std::net::Ipv4Addr;
+
+use common::{Sim, ep, ip, pair, seed};
+use netstack::Error;
+use netstack::config;
+use netstack::phy::{FaultConfig, Faults};
+use netstack::tcp::{KeepAlive, Shutdown, TcpHandle, TcpListenerHandle, TcpState};
+use netstack::time::Duration;
+use sha2::{Digest, Sha256};
+
+const CLIENT: usize = 0;
+const SERVER: usize = 1;
+
+fn server_addr() -> Ipv4Addr {
+    ip(10, 0, 0, 2)
+}
+
+/// A connection from host 0 to a listener on host 1 port 80, established.
+fn connected(sim: &mut Sim) -> (TcpHandle, TcpHandle, TcpListenerHandle) {
+    let l = sim
+        .stack(SERVER)
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    let c = sim
+        .stack(CLIENT)
+        .tcp_connect(ep(server_addr(), 80), None)
+        .expect("connect");
+    let mut accepted = None;
+    let ok = sim.run_until(Duration::from_secs(10), |s| {
+        if accepted.is_none() {
+            accepted = s.stack(SERVER).tcp_accept(l).ok();
+        }
+        accepted.is_some() && s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Established)
+    });
+    assert!(ok, "handshake did not complete");
+    let a = accepted.expect("accepted");
+    assert_eq!(sim.stack(SERVER).tcp_state(a), Ok(TcpState::Established));
+    (c, a, l)
+}
+
+fn sha(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+fn payload(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// Sends `data` from client to server over a fresh connection, closes, and returns what the
+/// server read and the virtual time it took.
+fn transfer(sim: &mut Sim, data: &[u8], limit: Duration) -> (Vec<u8>, Duration) {
+    let (c, a, _) = connected(sim);
+    let start = sim.now;
+    let mut sent = 0;
+    let mut closed = false;
+    let mut got = Vec::with_capacity(data.len());
+    let mut eof = false;
+    let mut buf = vec![0u8; 65536];
+    let ok = sim.run_until(limit, |s| {
+        while sent < data.len() {
+            match s.stack(CLIENT).tcp_send(c, &data[sent..]) {
+                Ok(n) => sent += n,
+                Err(Error::WouldBlock) => break,
+                Err(e) => panic!("send: {e}"),
+            }
+        }
+        if sent == data.len() && !closed {
+            s.stack(CLIENT).tcp_close(c).expect("close");
+            closed = true;
+        }
+        loop {
+            match s.stack(SERVER).tcp_recv(a, &mut buf) {
+                Ok(0) => {
+                    eof = true;
+                    break;
+                }
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                Err(Error::WouldBlock) => break,
+                Err(e) => panic!("recv: {e}"),
+            }
+        }
+        eof
+    });
+    assert!(
+        ok,
+        "transfer did not finish: sent {sent}, received {} of {}",
+        got.len(),
+        data.len()
+    );
+    sim.stack(SERVER).tcp_close(a).expect("server close");
+    (got, sim.now.saturating_since(start))
+}
+
+fn faults(f: Faults) -> FaultConfig {
+    FaultConfig::both(f)
+}
+
+fn bulk(name: &str, default_seed: u64, f: Faults, len: usize, limit: Duration) {
+    let seed = seed(default_seed);
+    let mut sim = pair(seed, faults(f));
+    let data = payload(len, seed);
+    let wall = std::time::Instant::now();
+    let (got, took) = transfer(&mut sim, &data, limit);
+    let wall = wall.elapsed();
+    assert_eq!(got.len(), data.len(), "{name}: length");
+    assert_eq!(sha(&got), sha(&data), "{name}: sha256 differs");
+    eprintln!(
+        "{name}: {} bytes in {took} virtual ({:.2} MB/s), {:.3} s wall ({:.1} MB/s)",
+        len,
+        len as f64 / 1e6 / (took.millis().max(1) as f64 / 1000.0),
+        wall.as_secs_f64(),
+        len as f64 / 1e6 / wall.as_secs_f64()
+    );
+}
+
+#[test]
+fn handshake_and_orderly_close() {
+    let mut sim = pair(seed(1), FaultConfig::default());
+    let (c, a, _) = connected(&mut sim);
+    assert_eq!(
+        sim.stack(SERVER).tcp_remote_endpoint(a),
+        sim.stack(CLIENT).tcp_local_endpoint(c)
+    );
+    // Client closes first: FIN-WAIT-1 → FIN-WAIT-2; server CLOSE-WAIT.
+    sim.stack(CLIENT)
+        .tcp_shutdown(c, Shutdown::Write)
+        .expect("shutdown");
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::FinWait1));
+    sim.run_for(Duration::from_millis(50));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::FinWait2));
+    assert_eq!(sim.stack(SERVER).tcp_state(a), Ok(TcpState::CloseWait));
+    let mut buf = [0u8; 16];
+    assert_eq!(sim.stack(SERVER).tcp_recv(a, &mut buf), Ok(0), "EOF");
+    assert!(sim.stack(SERVER).tcp_readiness(a).expect("ready").hup);
+    // Server closes: LAST-ACK → gone; client TIME-WAIT for 2·MSL.
+    sim.stack(SERVER)
+        .tcp_shutdown(a, Shutdown::Write)
+        .expect("shutdown");
+    assert_eq!(sim.stack(SERVER).tcp_state(a), Ok(TcpState::LastAck));
+    sim.run_for(Duration::from_millis(50));
+    assert_eq!(sim.stack(SERVER).tcp_state(a), Ok(TcpState::Closed));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::TimeWait));
+    sim.run_for(Duration::from_millis(2 * config::TCP_MSL as u64 + 100));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Closed));
+    sim.stack(CLIENT).tcp_close(c).expect("close");
+    sim.stack(SERVER).tcp_close(a).expect("close");
+    assert_eq!(
+        sim.stack(CLIENT).tcp_state(c),
+        Err(Error::Invalid),
+        "stale handle"
+    );
+}
+
+#[test]
+fn data_both_ways_and_close_with_fin_wait_2_timeout() {
+    let mut sim = pair(seed(2), FaultConfig::default());
+    let (c, a, _) = connected(&mut sim);
+    assert_eq!(sim.stack(CLIENT).tcp_send(c, b"hello"), Ok(5));
+    assert_eq!(sim.stack(SERVER).tcp_send(a, b"world!"), Ok(6));
+    sim.run_for(Duration::from_millis(300));
+    let mut buf = [0u8; 16];
+    assert_eq!(sim.stack(SERVER).tcp_recv(a, &mut buf), Ok(5));
+    assert_eq!(&buf[..5], b"hello");
+    assert_eq!(sim.stack(CLIENT).tcp_recv(c, &mut buf), Ok(6));
+    assert_eq!(&buf[..6], b"world!");
+    // The client closes; the server never does: FIN-WAIT-2 times out.
+    sim.stack(CLIENT).tcp_close(c).expect("close");
+    sim.run_for(Duration::from_millis(100));
+    assert_eq!(sim.stack(SERVER).tcp_state(a), Ok(TcpState::CloseWait));
+    sim.run_for(Duration::from_millis(
+        config::TCP_FIN_WAIT_TIMEOUT as u64 + 1000,
+    ));
+    // The client's block is gone: the server's FIN now draws a reset.
+    sim.stack(SERVER).tcp_close(a).expect("close");
+    sim.run_for(Duration::from_millis(100));
+}
+
+#[test]
+fn simultaneous_open() {
+    let mut sim = pair(seed(3), FaultConfig::default());
+    let a = sim
+        .stack(CLIENT)
+        .tcp_connect(ep(server_addr(), 5001), Some(ep(ip(10, 0, 0, 1), 5000)))
+        .expect("connect a");
+    let b = sim
+        .stack(SERVER)
+        .tcp_connect(ep(ip(10, 0, 0, 1), 5000), Some(ep(server_addr(), 5001)))
+        .expect("connect b");
+    let ok = sim.run_until(Duration::from_secs(10), |s| {
+        s.stack(CLIENT).tcp_state(a) == Ok(TcpState::Established)
+            && s.stack(SERVER).tcp_state(b) == Ok(TcpState::Established)
+    });
+    assert!(ok, "simultaneous open");
+    assert_eq!(sim.stack(CLIENT).tcp_send(a, b"x"), Ok(1));
+    sim.run_for(Duration::from_millis(300));
+    let mut buf = [0u8; 4];
+    assert_eq!(sim.stack(SERVER).tcp_recv(b, &mut buf), Ok(1));
+}
+
+#[test]
+fn simultaneous_close() {
+    let mut sim = pair(seed(4), FaultConfig::default());
+    let (c, a, _) = connected(&mut sim);
+    sim.stack(CLIENT)
+        .tcp_shutdown(c, Shutdown::Write)
+        .expect("c");
+    sim.stack(SERVER)
+        .tcp_shutdown(a, Shutdown::Write)
+        .expect("a");
+    let mut saw_closing = false;
+    let ok = sim.run_until(Duration::from_secs(5), |s| {
+        saw_closing |= s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Closing);
+        s.stack(CLIENT).tcp_state(c) == Ok(TcpState::TimeWait)
+            && s.stack(SERVER).tcp_state(a) == Ok(TcpState::TimeWait)
+    });
+    assert!(ok, "both in TIME-WAIT");
+    assert!(saw_closing, "passed through CLOSING");
+}
+
+#[test]
+fn connection_refused_and_closed_port_reset() {
+    let mut sim = pair(seed(5), FaultConfig::default());
+    let c = sim
+        .stack(CLIENT)
+        .tcp_connect(ep(server_addr(), 81), None)
+        .expect("connect");
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::SynSent));
+    let ok = sim.run_until(Duration::from_secs(5), |s| {
+        s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Closed)
+    });
+    assert!(ok);
+    assert_eq!(
+        sim.stack(CLIENT).tcp_take_error(c),
+        Ok(Some(Error::ConnectionRefused))
+    );
+    assert!(sim.stack(SERVER).stats().tcp.drop_no_socket >= 1);
+}
+
+#[test]
+fn abort_resets_the_peer_in_each_open_state() {
+    // ESTABLISHED.
+    let mut sim = pair(seed(6), FaultConfig::default());
+    let (c, a, _) = connected(&mut sim);
+    sim.stack(CLIENT).tcp_abort(c).expect("abort");
+    sim.run_for(Duration::from_millis(50));
+    assert_eq!(sim.stack(SERVER).tcp_state(a), Ok(TcpState::Closed));
+    let mut buf = [0u8; 4];
+    assert_eq!(
+        sim.stack(SERVER).tcp_recv(a, &mut buf),
+        Err(Error::ConnectionReset)
+    );
+    // CLOSE-WAIT (peer in FIN-WAIT-2).
+    let mut sim = pair(seed(7), FaultConfig::default());
+    let (c, a, _) = connected(&mut sim);
+    sim.stack(CLIENT)
+        .tcp_shutdown(c, Shutdown::Write)
+        .expect("shut");
+    sim.run_for(Duration::from_millis(50));
+    assert_eq!(sim.stack(SERVER).tcp_state(a), Ok(TcpState::CloseWait));
+    sim.stack(SERVER).tcp_abort(a).expect("abort");
+    sim.run_for(Duration::from_millis(50));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Closed));
+    assert_eq!(
+        sim.stack(CLIENT).tcp_take_error(c),
+        Ok(Some(Error::ConnectionReset))
+    );
+    // Close with unread data is a reset.
+    let mut sim = pair(seed(8), FaultConfig::default());
+    let (c, a, _) = connected(&mut sim);
+    sim.stack(CLIENT).tcp_send(c, b"unread").expect("send");
+    sim.run_for(Duration::from_millis(300));
+    sim.stack(SERVER).tcp_close(a).expect("close");
+    sim.run_for(Duration::from_millis(50));
+    assert_eq!(
+        sim.stack(CLIENT).tcp_take_error(c),
+        Ok(Some(Error::ConnectionReset))
+    );
+}
+
+#[test]
+fn syn_to_a_port_in_time_wait_peer_and_listen_backlog() {
+    let mut sim = pair(seed(9), FaultConfig::default());
+    let l = sim
+        .stack(SERVER)
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    assert_eq!(
+        sim.stack(SERVER).tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80)),
+        Err(Error::AddrInUse)
+    );
+    let n = config::TCP_ACCEPTMBOX_SIZE.min(config::MAX_ACTIVE_TCP / 2);
+    let conns: Vec<_> = (0..n + 1)
+        .map(|_| {
+            sim.stack(CLIENT)
+                .tcp_connect(ep(server_addr(), 80), None)
+                .expect("connect")
+        })
+        .collect();
+    sim.run_for(Duration::from_secs(8));
+    let established = conns
+        .iter()
+        .filter(|&&c| sim.stack(CLIENT).tcp_state(c) == Ok(TcpState::Established))
+        .count();
+    let limit = config::TCP_ACCEPTMBOX_SIZE.min(config::MAX_ACTIVE_TCP);
+    assert_eq!(
+        established,
+        (n + 1).min(limit),
+        "backlog bounds pending connections"
+    );
+    let mut accepted = 0;
+    while sim.stack(SERVER).tcp_accept(l).is_ok() {
+        accepted += 1;
+    }
+    assert_eq!(accepted, established);
+    assert_eq!(sim.stack(SERVER).tcp_accept(l), Err(Error::WouldBlock));
+}
+
+#[test]
+fn pool_exhaustion_is_an_error() {
+    let mut sim = pair(seed(10), FaultConfig::default());
+    let mut n = 0;
+    loop {
+        match sim.stack(CLIENT).tcp_connect(ep(server_addr(), 9), None) {
+            Ok(_) => n += 1,
+            Err(e) => {
+                assert_eq!(e, Error::PoolExhausted);
+                break;
+            }
+        }
+        assert!(n <= config::MAX_ACTIVE_TCP);
+    }
+    assert_eq!(n, config::MAX_ACTIVE_TCP);
+}
+
+#[test]
+fn zero_window_then_window_update() {
+    let mut sim = pair(seed(11), FaultConfig::default());
+    let (c, a, _) = connected(&mut sim);
+    let data = payload(config::TCP_WND_DEFAULT * 3, 11);
+    let mut sent = 0;
+    // The server does not read: the window closes and the sender probes.
+    sim.run_until(Duration::from_secs(20), |s| {
+        if let Ok(n) = s.stack(CLIENT).tcp_send(c, &data[sent..]) {
+            sent += n;
+        }
+        false
+    });
+    let (queued, _) = sim.stack(SERVER).tcp_queued(a).expect("queued");
+    assert_eq!(queued, config::TCP_WND_DEFAULT, "receive buffer full");
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Established));
+    // Reading opens the window; everything arrives.
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    let ok = sim.run_until(Duration::from_secs(30), |s| {
+        if sent < data.len()
+            && let Ok(n) = s.stack(CLIENT).tcp_send(c, &data[sent..])
+        {
+            sent += n;
+        }
+        while let Ok(n) = s.stack(SERVER).tcp_recv(a, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        got.len() == data.len()
+    });
+    assert!(ok, "got {} of {}", got.len(), data.len());
+    assert_eq!(got, data);
+}
+
+#[test]
+fn keepalive_detects_a_dead_peer() {
+    let mut sim = pair(seed(12), FaultConfig::default());
+    let (c, _a, _) = connected(&mut sim);
+    let mut opts = sim.stack(CLIENT).tcp_options(c).expect("opts");
+    opts.keepalive = KeepAlive {
+        enabled: true,
+        idle: Duration::from_secs(10),
+        interval: Duration::from_secs(2),
+        count: 3,
+    };
+    sim.stack(CLIENT).tcp_set_options(c, opts).expect("set");
+    // A live peer answers the probes.
+    sim.run_for(Duration::from_secs(30));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Established));
+    // The peer goes away.
+    let id = sim.hosts[SERVER].netifs[0];
+    sim.stack(SERVER).set_down(id).expect("down");
+    let ok = sim.run_until(Duration::from_secs(30), |s| {
+        s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Closed)
+    });
+    assert!(ok, "dead peer detected");
+    assert_eq!(
+        sim.stack(CLIENT).tcp_take_error(c),
+        Ok(Some(Error::TimedOut))
+    );
+}
+
+#[test]
+fn retransmissions_exhausted() {
+    let mut sim = pair(seed(13), FaultConfig::default());
+    let (c, _a, _) = connected(&mut sim);
+    let id = sim.hosts[SERVER].netifs[0];
+    sim.stack(SERVER).set_down(id).expect("down");
+    sim.stack(CLIENT).tcp_send(c, b"lost").expect("send");
+    let ok = sim.run_until(Duration::from_secs(3600), |s| {
+        s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Closed)
+    });
+    assert!(ok);
+    assert_eq!(
+        sim.stack(CLIENT).tcp_take_error(c),
+        Ok(Some(Error::TimedOut))
+    );
+}
+
+#[test]
+fn syn_retransmissions_exhausted() {
+    let mut sim = pair(seed(14), FaultConfig::default());
+    let id = sim.hosts[SERVER].netifs[0];
+    sim.stack(SERVER).set_down(id).expect("down");
+    let c = sim
+        .stack(CLIENT)
+        .tcp_connect(ep(server_addr(), 80), None)
+        .expect("connect");
+    let ok = sim.run_until(Duration::from_secs(3600), |s| {
+        s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Closed)
+    });
+    assert!(ok);
+    // Linux reports the ARP failure that preceded the timeout (a soft error) the same way.
+    let e = sim.stack(CLIENT).tcp_take_error(c).expect("handle");
+    assert!(
+        matches!(e, Some(Error::TimedOut | Error::HostUnreachable)),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn bulk_10mb_no_loss() {
+    bulk(
+        "10 MB, no loss",
+        21,
+        Faults::NONE,
+        10 * 1024 * 1024,
+        Duration::from_secs(600),
+    );
+}
+
+#[test]
+fn bulk_loss_1_percent() {
+    bulk(
+        "1% loss",
+        22,
+        Faults {
+            loss: 0.01,
+            ..Faults::NONE
+        },
+        2 * 1024 * 1024,
+        Duration::from_secs(1200),
+    );
+}
+
+#[test]
+fn bulk_loss_10_percent() {
+    bulk(
+        "10% loss",
+        23,
+        Faults {
+            loss: 0.10,
+            ..Faults::NONE
+        },
+        256 * 1024,
+        Duration::from_secs(3600),
+    );
+}
+
+#[test]
+fn bulk_reorder_duplicate_corrupt() {
+    bulk(
+        "reorder+dup+corrupt",
+        24,
+        Faults {
+            reorder: 0.05,
+            duplicate: 0.02,
+            corrupt: 0.01,
+            reorder_hold_max: Duration::from_millis(5),
+            ..Faults::NONE
+        },
+        2 * 1024 * 1024,
+        Duration::from_secs(1200),
+    );
+}
