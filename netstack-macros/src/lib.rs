@@ -1,4 +1,91 @@
 //! Procedural macros for netstack hook points (DESIGN.md §3).
 //!
-//! Status: no macros yet. They land with the hooks work (the `Hooks` trait in `netstack`
-//! comes first); until then this crate exports nothing.
+//! - [`macro@hook`]: `#[hook(ip4_input)]` on a plain function checks, at compile time, that
+//!   the name is a hook point and that the function has that hook's signature.
+//! - [`hooks!`]: declares one type implementing `netstack::hooks::Hooks` from hook functions
+//!   (of the product, of `netstack-hooks`, ...) and stateful hook objects kept in its fields.
+//!
+//! Use them through `netstack` (`netstack::hook`, `netstack::hooks!`, feature `macros`, on
+//! by default). The generated code names `::netstack`, so the crate using them must depend on
+//! `netstack` under that name. This crate does not depend on `netstack`: the hook points'
+//! names and signatures live in its `points` table, which netstack's test `hook_points` keeps
+//! equal to the trait. See `docs/hooks.md`.
+
+use proc_macro::TokenStream;
+
+mod attr;
+mod compose;
+mod points;
+
+/// Marks a plain function as the handler of one hook point and checks it against that point.
+///
+/// ```ignore
+/// #[netstack::hook(ip4_input)]
+/// fn drop_telnet(packet: &Ipv4Packet<&[u8]>, netif: &NetifInfo<'_>) -> InputVerdict { .. }
+/// ```
+///
+/// Errors: an unknown hook name (the message lists the valid ones), a method (`self`
+/// parameter) or a wrong number of parameters (the message shows the expected signature), and
+/// a parameter or return type that differs from the hook's (a type mismatch against the
+/// expected function type). The function itself is emitted unchanged.
+#[proc_macro_attribute]
+pub fn hook(args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: proc_macro2::TokenStream = item.into();
+    match attr::expand(args.into(), item.clone()) {
+        Ok(out) => out.into(),
+        // Keep the function, so one mistake gives one error (not a cascade of unused imports
+        // and missing functions).
+        Err(e) => {
+            let mut out = e.into_compile_error();
+            out.extend(item);
+            out.into()
+        }
+    }
+}
+
+/// Declares a struct and implements `netstack::hooks::Hooks` for it from hook handlers.
+///
+/// ```ignore
+/// netstack::hooks! {
+///     /// The product's hooks.
+///     pub struct ProductHooks {
+///         /// Hook objects and other state: ordinary fields.
+///         pub filter: netstack_hooks::filter::PacketFilter,
+///         pub counters: netstack_hooks::counters::Counters,
+///     }
+///     ip4_input => [self.counters, self.filter, crate::drop_telnet],
+///     vlan_set => crate::tag_everything,
+/// }
+/// ```
+///
+/// After the struct (`{ fields }` or `;`) come `hook => handler` entries, where a handler is
+/// a function path (called with the hook's arguments), `self.field` (calls the method named
+/// after the hook on that field: `self.filter.ip4_input(packet, netif)`), or a list of those
+/// run in order until one has an opinion (`Consumed`, `Some(..)`, a non-`Default` decision;
+/// `vlan_check` takes a single handler). Hook points without an entry keep the trait's
+/// default (or fail to compile, naming the method, when the configuration makes them
+/// `custom`).
+///
+/// Errors: an unknown hook name (the message lists the valid ones), the same hook twice, a
+/// `self.field` that is not a field, a list for `vlan_check`, a function whose signature
+/// differs from the hook's (a type mismatch showing the expected function type), and a hook
+/// whose point this build's `netstack.toml` sets to `none` (it would never be called).
+#[proc_macro]
+pub fn hooks(input: TokenStream) -> TokenStream {
+    compose::expand(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// The hook points as `&[(name, trait method signature)]`, for netstack's test that this
+/// crate's table matches the `Hooks` trait. Not for products.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __hook_points(_input: TokenStream) -> TokenStream {
+    let entries = points::POINTS.iter().map(|p| {
+        let name = p.name;
+        let sig = p.method_signature();
+        quote::quote!((#name, #sig))
+    });
+    quote::quote!(&[#(#entries),*]).into()
+}

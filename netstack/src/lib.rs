@@ -35,6 +35,11 @@ pub mod wire;
 pub use error::Error;
 pub use hooks::{ForwardDecision, Hooks, InputVerdict, NoHooks};
 pub use netif::{NetifConfig, NetifId, NetifInfo};
+#[cfg(feature = "macros")]
+#[doc(hidden)]
+pub use netstack_macros::__hook_points;
+#[cfg(feature = "macros")]
+pub use netstack_macros::{hook, hooks};
 pub use stack::{PollResult, Stack, StackConfig};
 pub use stats::Stats;
 pub use udp::{Readiness, UdpDatagram, UdpEvents, UdpHandle, UdpOptions};

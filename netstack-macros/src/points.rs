@@ -1,0 +1,142 @@
+//! The hook points: names, signatures and chaining rules, written once for both macros.
+//!
+//! This table mirrors `netstack::hooks::Hooks`; netstack's test `hook_points` compares the two
+//! (names, order and signatures), so a new hook method fails that test until it is added here.
+
+/// One hook point of `netstack::hooks::Hooks`.
+pub(crate) struct Point {
+    /// The method's name, which is also the name used in `#[hook(..)]` and `hooks!`.
+    pub name: &'static str,
+    /// Parameter names and types (after `&mut self`), as the trait spells them.
+    pub args: &'static [(&'static str, &'static str)],
+    /// The return type.
+    pub ret: &'static str,
+    /// For points whose handlers may be chained: the condition on the answer `r` under which
+    /// the next handler runs (the answer that means "no opinion"). `None`: one handler only.
+    pub pass: Option<&'static str>,
+    /// The constant in `netstack::hooks::enabled` that is false when the point is `none`.
+    pub enabled: &'static str,
+}
+
+/// Every hook point, in the trait's order.
+pub(crate) const POINTS: &[Point] = &[
+    Point {
+        name: "ip4_input",
+        args: &[
+            ("packet", "&Ipv4Packet<&[u8]>"),
+            ("netif", "&NetifInfo<'_>"),
+        ],
+        ret: "InputVerdict",
+        pass: Some("r == InputVerdict::Continue"),
+        enabled: "IP4_INPUT",
+    },
+    Point {
+        name: "ip4_route",
+        args: &[("dst", "Ipv4Addr")],
+        ret: "Option<NetifId>",
+        pass: Some("r.is_none()"),
+        enabled: "IP4_ROUTE",
+    },
+    Point {
+        name: "ip4_route_src",
+        args: &[("src", "Option<Ipv4Addr>"), ("dst", "Ipv4Addr")],
+        ret: "Option<NetifId>",
+        pass: Some("r.is_none()"),
+        enabled: "IP4_ROUTE_SRC",
+    },
+    Point {
+        name: "ip4_canforward",
+        args: &[("packet", "&Ipv4Packet<&[u8]>"), ("dst", "Ipv4Addr")],
+        ret: "ForwardDecision",
+        pass: Some("r == ForwardDecision::Default"),
+        enabled: "IP4_CANFORWARD",
+    },
+    Point {
+        name: "etharp_get_gw",
+        args: &[("netif", "&NetifInfo<'_>"), ("dst", "Ipv4Addr")],
+        ret: "Option<Ipv4Addr>",
+        pass: Some("r.is_none()"),
+        enabled: "ETHARP_GET_GW",
+    },
+    Point {
+        name: "vlan_check",
+        args: &[
+            ("netif", "&NetifInfo<'_>"),
+            ("frame", "&EthernetFrame<&[u8]>"),
+            ("tag", "VlanTag"),
+        ],
+        ret: "bool",
+        pass: None,
+        enabled: "VLAN_CHECK",
+    },
+    Point {
+        name: "vlan_set",
+        args: &[
+            ("netif", "&NetifInfo<'_>"),
+            ("src", "EthernetAddress"),
+            ("dst", "EthernetAddress"),
+            ("ethertype", "EtherType"),
+        ],
+        ret: "Option<VlanTag>",
+        pass: Some("r.is_none()"),
+        enabled: "VLAN_SET",
+    },
+    Point {
+        name: "unknown_eth_protocol",
+        args: &[
+            ("netif", "&NetifInfo<'_>"),
+            ("frame", "&EthernetFrame<&[u8]>"),
+        ],
+        ret: "InputVerdict",
+        pass: Some("r == InputVerdict::Continue"),
+        enabled: "UNKNOWN_ETH_PROTOCOL",
+    },
+];
+
+/// The `use` lines that make the table's type names resolve in generated code.
+pub(crate) const IMPORTS: &str = "
+    #[allow(unused_imports)]
+    use ::core::net::Ipv4Addr;
+    #[allow(unused_imports)]
+    use ::netstack::hooks::{ForwardDecision, Hooks as _, InputVerdict};
+    #[allow(unused_imports)]
+    use ::netstack::wire::{EtherType, EthernetAddress, EthernetFrame, Ipv4Packet, VlanTag};
+    #[allow(unused_imports)]
+    use ::netstack::{NetifId, NetifInfo};
+";
+
+impl Point {
+    /// The point called `name`.
+    pub(crate) fn find(name: &str) -> Option<&'static Point> {
+        POINTS.iter().find(|p| p.name == name)
+    }
+
+    /// The signature a hook function must have: `fn(packet: &Ipv4Packet<&[u8]>, ...) -> ...`.
+    pub(crate) fn fn_signature(&self) -> String {
+        let args: Vec<String> = self.args.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+        format!("fn({}) -> {}", args.join(", "), self.ret)
+    }
+
+    /// The trait method's signature: `fn ip4_input(&mut self, packet: ...) -> InputVerdict`.
+    pub(crate) fn method_signature(&self) -> String {
+        let mut parts = vec!["&mut self".to_owned()];
+        parts.extend(self.args.iter().map(|(n, t)| format!("{n}: {t}")));
+        format!("fn {}({}) -> {}", self.name, parts.join(", "), self.ret)
+    }
+
+    /// The function-pointer type of a hook function: `fn(&Ipv4Packet<&[u8]>, ...) -> ...`.
+    pub(crate) fn fn_pointer_type(&self) -> String {
+        let args: Vec<&str> = self.args.iter().map(|(_, t)| *t).collect();
+        format!("fn({}) -> {}", args.join(", "), self.ret)
+    }
+}
+
+/// The valid hook names, comma-separated, for error messages.
+pub(crate) fn names() -> String {
+    POINTS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+}
+
+/// The error for a name that is not a hook point.
+pub(crate) fn unknown(name: &str) -> String {
+    format!("unknown hook `{name}`; the hook points are: {}", names())
+}

@@ -1,0 +1,107 @@
+//! The hook points listed once in `netstack-macros` (names and signatures the macros check
+//! against) are exactly the methods of the `Hooks` trait, in order and with the same
+//! signatures; and a `hooks!` type giving every point compiles against the trait.
+
+#![cfg(feature = "macros")]
+
+use netstack::hooks::{ForwardDecision, Hooks, InputVerdict};
+use netstack::wire::{EtherType, EthernetAddress, EthernetFrame, Ipv4Addr, Ipv4Packet, VlanTag};
+use netstack::{NetifId, NetifInfo};
+
+const POINTS: &[(&str, &str)] = netstack::__hook_points!();
+
+/// The `fn ...;`/`fn ... {` signatures inside `pub trait Hooks { .. }`, whitespace removed.
+fn trait_methods() -> Vec<(String, String)> {
+    let src = include_str!("../src/hooks.rs");
+    let start = src.find("pub trait Hooks {").expect("the trait");
+    let body = &src[start..];
+    let end = body.find("\n}\n").expect("end of the trait");
+    let body = &body[..end];
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut rest = body;
+    while let Some(at) = rest.find("fn ") {
+        let sig_src = &rest[at..];
+        let stop = sig_src.find(['{', ';']).expect("end of signature");
+        let sig: String = sig_src[..stop]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .replace(",)", ")");
+        let name = sig[2..sig.find('(').expect("(")].to_owned();
+        // The macro declares each method twice (with and without its default body).
+        if out.last().is_none_or(|(n, _)| *n != name) {
+            out.push((name, sig));
+        }
+        rest = &sig_src[stop..];
+    }
+    out
+}
+
+#[test]
+fn hook_points_match_the_macros() {
+    let methods = trait_methods();
+    let table: Vec<(String, String)> = POINTS
+        .iter()
+        .map(|(n, s)| {
+            (
+                (*n).to_owned(),
+                s.chars().filter(|c| !c.is_whitespace()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        methods, table,
+        "netstack-macros/src/points.rs must list the Hooks trait's methods, in order"
+    );
+    assert_eq!(methods.len(), 8);
+}
+
+fn consume_all(_: &Ipv4Packet<&[u8]>, _: &NetifInfo<'_>) -> InputVerdict {
+    InputVerdict::Consumed
+}
+fn no_route(_: Ipv4Addr) -> Option<NetifId> {
+    None
+}
+fn no_src_route(_: Option<Ipv4Addr>, _: Ipv4Addr) -> Option<NetifId> {
+    None
+}
+fn never_forward(_: &Ipv4Packet<&[u8]>, _: Ipv4Addr) -> ForwardDecision {
+    ForwardDecision::Drop
+}
+fn gateway(_: &NetifInfo<'_>, _: Ipv4Addr) -> Option<Ipv4Addr> {
+    Some(Ipv4Addr::new(10, 0, 0, 254))
+}
+fn any_vlan(_: &NetifInfo<'_>, _: &EthernetFrame<&[u8]>, _: VlanTag) -> bool {
+    true
+}
+fn untagged(
+    _: &NetifInfo<'_>,
+    _: EthernetAddress,
+    _: EthernetAddress,
+    _: EtherType,
+) -> Option<VlanTag> {
+    None
+}
+fn take(_: &NetifInfo<'_>, _: &EthernetFrame<&[u8]>) -> InputVerdict {
+    InputVerdict::Consumed
+}
+
+netstack::hooks! {
+    /// Every hook point given: compiles only if the table's signatures are the trait's.
+    struct Everything;
+    ip4_input => consume_all,
+    ip4_route => no_route,
+    ip4_route_src => no_src_route,
+    ip4_canforward => never_forward,
+    etharp_get_gw => gateway,
+    vlan_check => any_vlan,
+    vlan_set => untagged,
+    unknown_eth_protocol => take,
+}
+
+#[test]
+fn a_composed_type_implements_every_point() {
+    let mut h = Everything;
+    assert_eq!(h.ip4_route(Ipv4Addr::LOCALHOST), None);
+    assert_eq!(h.ip4_route_src(None, Ipv4Addr::LOCALHOST), None);
+}
