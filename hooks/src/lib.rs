@@ -1,5 +1,28 @@
-//! Ready-made hooks a product can wire into netstack (DESIGN.md §3).
+//! Ready-made netstack hooks a product can compose (DESIGN.md §3, `docs/hooks.md`).
 //!
-//! Status: no hooks yet. They land with the hooks work, once the stack declares its
-//! `Hooks` trait; until then this crate exports nothing.
+//! Each type here is a *hook object*: it keeps its state and has methods named after the
+//! hook points it serves, with those points' signatures, so a product puts it in a field of
+//! its `netstack::hooks!` type and names it as the handler (`ip4_input => self.filter`).
+//!
+//! - [`filter::PacketFilter`] (`ip4_input`): allow/deny rules on IPv4 source/destination
+//!   prefix, protocol and ports; first match wins; a default policy.
+//! - [`vlan::VlanTagger`] (`vlan_set`) and [`vlan::VlanFilter`] (`vlan_check`): 802.1Q
+//!   tagging by interface/destination/ethertype and acceptance by a set of VLAN ids.
+//! - [`counters::Counters`] (`ip4_input`): per-interface packet and byte counts, an observer
+//!   that always lets the packet through.
+//! - [`routes::StaticRoutes`] (`ip4_route`, `etharp_get_gw`): a deterministic
+//!   longest-prefix table of interfaces and gateways.
+//!
+//! Hooks that come with later layers (TCP ISN, DHCP options) are listed in `docs/hooks.md`;
+//! a packet capture needs no hook: wrap the device in `netstack::phy::PcapDevice`.
 #![no_std]
+
+extern crate alloc;
+
+pub mod counters;
+pub mod filter;
+pub mod routes;
+pub mod vlan;
+
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,113 @@
+//! Per-interface IPv4 packet and byte counters, as an `ip4_input` observer.
+//!
+//! The hook always answers [`InputVerdict::Continue`]: put it first in a chain
+//! (`ip4_input => [self.counters, self.filter]`) to count everything that arrives, or after a
+//! filter to count what it let through.
+
+use netstack::NetifInfo;
+use netstack::hooks::InputVerdict;
+use netstack::wire::Ipv4Packet;
+
+/// The counts of one interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct InterfaceCounts {
+    /// IPv4 packets received.
+    pub packets: u64,
+    /// Their bytes (IP header and payload).
+    pub bytes: u64,
+}
+
+/// Counts for the interfaces with index below `N` (the stack's table holds
+/// `config::MAX_NETIFS` plus the loopback); packets of other interfaces go to `other`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counters<const N: usize = 8> {
+    per_netif: [InterfaceCounts; N],
+    other: InterfaceCounts,
+}
+
+impl<const N: usize> Counters<N> {
+    /// All counts zero.
+    pub const fn new() -> Self {
+        Counters {
+            per_netif: [InterfaceCounts {
+                packets: 0,
+                bytes: 0,
+            }; N],
+            other: InterfaceCounts {
+                packets: 0,
+                bytes: 0,
+            },
+        }
+    }
+
+    /// The counts of the interface with table index `index` (`NetifId::index`).
+    pub fn get(&self, index: usize) -> Option<InterfaceCounts> {
+        self.per_netif.get(index).copied()
+    }
+
+    /// The counts of packets on interfaces with an index of `N` or more.
+    pub const fn other(&self) -> InterfaceCounts {
+        self.other
+    }
+
+    /// The sum over every interface.
+    pub fn total(&self) -> InterfaceCounts {
+        self.per_netif
+            .iter()
+            .chain(core::iter::once(&self.other))
+            .fold(InterfaceCounts::default(), |a, c| InterfaceCounts {
+                packets: a.packets + c.packets,
+                bytes: a.bytes + c.bytes,
+            })
+    }
+
+    /// The `ip4_input` hook: counts the packet and lets it through.
+    pub fn ip4_input(&mut self, packet: &Ipv4Packet<&[u8]>, netif: &NetifInfo<'_>) -> InputVerdict {
+        let slot = self
+            .per_netif
+            .get_mut(netif.id.index())
+            .unwrap_or(&mut self.other);
+        slot.packets += 1;
+        slot.bytes += packet.payload_slice().len() as u64 + packet.header_len() as u64;
+        InputVerdict::Continue
+    }
+}
+
+impl<const N: usize> Default for Counters<N> {
+    /// All counts zero.
+    fn default() -> Self {
+        Counters::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{ip, ipv4_packet, with_netif};
+    use netstack::wire::IpProtocol;
+
+    #[test]
+    fn counts_per_interface_and_always_continues() {
+        let mut counters: Counters<8> = Counters::new();
+        let mut tiny: Counters<0> = Counters::new();
+        let p = ipv4_packet(ip(1, 1, 1, 1), ip(2, 2, 2, 2), IpProtocol::Udp, &[0; 12]);
+        let packet = Ipv4Packet::new_unchecked(&p[..]);
+        let mut index = 0;
+        with_netif(|info| {
+            index = info.id.index();
+            for _ in 0..3 {
+                assert_eq!(counters.ip4_input(&packet, info), InputVerdict::Continue);
+            }
+            assert_eq!(tiny.ip4_input(&packet, info), InputVerdict::Continue);
+        });
+        assert_eq!(
+            counters.get(index),
+            Some(InterfaceCounts {
+                packets: 3,
+                bytes: 96
+            })
+        );
+        assert_eq!(counters.total().packets, 3);
+        assert_eq!(tiny.other().packets, 1, "indexes past N go to `other`");
+    }
+}
