@@ -26,6 +26,11 @@ for config in configs/*.toml netstack/tests/configs/*.toml; do
     NETSTACK_CONFIG="$PWD/$config" cargo test -p netstack
 done
 
+step "the hooks product crate (its own workspace and netstack.toml: custom and none hooks)"
+# Run from its folder: cargo reads .cargo/config.toml (NETSTACK_CONFIG) from the working
+# directory, not from --manifest-path.
+(cd examples/hooks-product && cargo test)
+
 if [ -x scripts/fuzz-smoke.sh ]; then
     step "fuzz smoke run of every target"
     scripts/fuzz-smoke.sh

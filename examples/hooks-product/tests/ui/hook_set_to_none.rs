@@ -1,0 +1,23 @@
+// netstack.toml makes ip4_route `none`: composing a route hook would be dead code.
+use netstack::hooks::InputVerdict;
+use netstack::wire::{EtherType, EthernetAddress, Ipv4Addr, Ipv4Packet, VlanTag};
+use netstack::{NetifId, NetifInfo};
+
+fn pass(_: &Ipv4Packet<&[u8]>, _: &NetifInfo<'_>) -> InputVerdict {
+    InputVerdict::Continue
+}
+fn untagged(_: &NetifInfo<'_>, _: EthernetAddress, _: EthernetAddress, _: EtherType) -> Option<VlanTag> {
+    None
+}
+fn route(_: Ipv4Addr) -> Option<NetifId> {
+    None
+}
+
+netstack::hooks! {
+    struct Routed;
+    ip4_input => pass,
+    vlan_set => untagged,
+    ip4_route => route,
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+// netstack.toml makes ip4_input and vlan_set `custom`: a Hooks type without them is refused.
+use netstack::wire::{EthernetFrame, VlanTag};
+use netstack::NetifInfo;
+
+fn any(_: &NetifInfo<'_>, _: &EthernetFrame<&[u8]>, _: VlanTag) -> bool {
+    true
+}
+
+netstack::hooks! {
+    struct Forgetful;
+    vlan_check => any,
+}
+
+fn main() {}
