@@ -1,5 +1,6 @@
 //! The whole receive path: arbitrary frames into `Stack::input` of a stack with one
-//! Ethernet interface (a UDP socket bound, a group joined, a static ARP entry), with time
+//! Ethernet interface (a UDP socket bound, a group joined, a static ARP entry, a TCP
+//! listener on port 80 whose connections are accepted, read and written), with time
 //! advancing and timers running between frames. It must never panic.
 //!
 //! Input: a sequence of frames, each a 2-byte big-endian length then that many bytes (a
@@ -53,6 +54,10 @@ fuzz_target!(|data: &[u8]| {
         Ipv4Addr::new(192, 0, 2, 9),
         EthernetAddress([2, 0, 0, 0, 0, 9]),
     );
+    let listener = stack
+        .tcp_listen(IpEndpoint::new(Ipv4Addr::UNSPECIFIED.into(), 80))
+        .expect("listen");
+    let mut conns = Vec::new();
     let mut now = Instant::from_secs(1);
     stack.poll(now);
     let mut rest = data;
@@ -67,6 +72,14 @@ fuzz_target!(|data: &[u8]| {
         rest = tail;
         stack.input(netif, frame, now);
         while stack.udp_recv_from(udp).is_ok() {}
+        while let Ok(c) = stack.tcp_accept(listener) {
+            conns.push(c);
+        }
+        let mut buf = [0u8; 512];
+        for &c in &conns {
+            while matches!(stack.tcp_recv(c, &mut buf), Ok(n) if n > 0) {}
+            let _ = stack.tcp_send(c, b"reply");
+        }
         now += Duration::from_millis(250);
         stack.poll(now);
     }

@@ -361,7 +361,12 @@ fn zero_window_then_window_update() {
         false
     });
     let (queued, _) = sim.stack(SERVER).tcp_queued(a).expect("queued");
-    assert_eq!(queued, config::TCP_WND_DEFAULT, "receive buffer full");
+    // Full, but for less than a segment the sender's SWS avoidance holds back.
+    assert!(
+        queued <= config::TCP_WND_DEFAULT
+            && queued + config::TCP_MSS as usize > config::TCP_WND_DEFAULT,
+        "receive buffer full: {queued}"
+    );
     assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Established));
     // Reading opens the window; everything arrives.
     let mut got = Vec::new();

@@ -156,6 +156,9 @@ pub(crate) struct Tcb {
     pub fin_seq: Option<TcpSeqNumber>,
     /// `shutdown(SHUT_RD)`: data is acknowledged and dropped.
     pub shut_rd: bool,
+    /// Out-of-order data arrived (kept or not) since the last in-order segment: the next
+    /// in-order one is acknowledged at once (RFC 5681 §4.2).
+    pub ooo_seen: bool,
 
     pub tx: RingBuffer,
     pub rx: RingBuffer,
@@ -254,6 +257,7 @@ impl Tcb {
             fin_received: false,
             fin_seq: None,
             shut_rd: false,
+            ooo_seen: false,
             tx: RingBuffer::new(config::TCP_SND_BUF_DEFAULT.max(1)),
             rx: RingBuffer::new(config::TCP_WND_DEFAULT.max(1)),
             assembler: Assembler::new(),

@@ -402,6 +402,12 @@ impl Tcb {
             self.ack_now = true;
             return;
         }
+        let had_holes = if offset == 0 {
+            had_holes || core::mem::take(&mut self.ooo_seen)
+        } else {
+            self.ooo_seen = true;
+            had_holes
+        };
         if offset > 0 && !config::TCP_QUEUE_OOSEQ {
             self.ack_now = true;
             return;
