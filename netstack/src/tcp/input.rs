@@ -598,4 +598,127 @@ mod tests {
         assert_eq!(t.state, TcpState::CloseWait);
         assert_eq!(t.rcv_nxt, TcpSeqNumber(5002));
     }
+    #[test]
+    fn exact_rst_in_each_state() {
+        let cases = [
+            (TcpState::SynReceived, None),
+            (TcpState::Established, Some(Error::ConnectionReset)),
+            (TcpState::FinWait1, Some(Error::ConnectionReset)),
+            (TcpState::FinWait2, Some(Error::ConnectionReset)),
+            (TcpState::CloseWait, Some(Error::ConnectionReset)),
+            (TcpState::Closing, None),
+            (TcpState::LastAck, None),
+            (TcpState::TimeWait, None),
+        ];
+        for (state, error) in cases {
+            let mut t = est();
+            t.state = state;
+            if state == TcpState::SynReceived {
+                t.listener = Some(0);
+            }
+            t.on_segment(&seg(5001, None, TcpControl::Rst, 0), &[], Instant::ZERO);
+            assert_eq!(t.state, TcpState::Closed, "{state}");
+            assert_eq!(t.error, error, "{state}");
+        }
+        // SYN-RECEIVED of an active open (simultaneous open): refused.
+        let mut t = est();
+        t.state = TcpState::SynReceived;
+        t.on_segment(&seg(5001, None, TcpControl::Rst, 0), &[], Instant::ZERO);
+        assert_eq!(t.error, Some(Error::ConnectionRefused));
+    }
+
+    #[test]
+    fn rst_out_of_window_is_ignored_and_syn_sent_checks_the_ack() {
+        let mut t = est();
+        t.on_segment(&seg(1, None, TcpControl::Rst, 0), &[], Instant::ZERO);
+        assert_eq!(t.state, TcpState::Established);
+        assert!(!t.ack_now, "no answer to an out-of-window RST");
+        // SYN-SENT: an RST is only taken with an acceptable ACK.
+        let mut t = est();
+        t.state = TcpState::SynSent;
+        t.snd_una = t.iss;
+        t.snd_max = t.iss + 1;
+        t.on_segment(&seg(0, Some(500), TcpControl::Rst, 0), &[], Instant::ZERO);
+        assert_eq!(t.state, TcpState::SynSent);
+        t.on_segment(&seg(0, Some(101), TcpControl::Rst, 0), &[], Instant::ZERO);
+        assert_eq!(t.error, Some(Error::ConnectionRefused));
+        // SYN-SENT: a bad ACK without RST is answered with a reset.
+        let mut t = est();
+        t.state = TcpState::SynSent;
+        t.snd_una = t.iss;
+        t.snd_max = t.iss + 1;
+        let rst = t.on_segment(&seg(0, Some(500), TcpControl::None, 0), &[], Instant::ZERO);
+        assert_eq!(rst.map(|r| r.seq_number), Some(TcpSeqNumber(500)));
+    }
+
+    #[test]
+    fn syn_received_bad_ack_draws_a_reset_and_good_ack_establishes() {
+        let mut t = est();
+        t.state = TcpState::SynReceived;
+        t.snd_una = t.iss;
+        t.snd_max = t.iss + 1;
+        t.snd_nxt = t.snd_max;
+        let rst = t.on_segment(
+            &seg(5001, Some(900), TcpControl::None, 0),
+            &[],
+            Instant::ZERO,
+        );
+        assert_eq!(rst.map(|r| r.seq_number), Some(TcpSeqNumber(900)));
+        assert_eq!(t.state, TcpState::SynReceived);
+        t.on_segment(
+            &seg(5001, Some(101), TcpControl::None, 0),
+            &[],
+            Instant::ZERO,
+        );
+        assert_eq!(t.state, TcpState::Established);
+        assert!(t.newly_established);
+    }
+
+    #[test]
+    fn paws_drops_old_timestamps() {
+        let mut t = est();
+        t.ts_on = true;
+        t.ts_recent = 1000;
+        let mut s = seg(5001, Some(101), TcpControl::None, 4);
+        s.timestamp = Some(crate::wire::TcpTimestamp {
+            tsval: 999,
+            tsecr: 0,
+        });
+        t.on_segment(&s, b"data", Instant::ZERO);
+        assert_eq!(t.rcv_nxt, TcpSeqNumber(5001), "old timestamp: dropped");
+        assert!(t.ack_now);
+        s.timestamp = Some(crate::wire::TcpTimestamp {
+            tsval: 1001,
+            tsecr: 0,
+        });
+        t.on_segment(&s, b"data", Instant::ZERO);
+        assert_eq!(t.rcv_nxt, TcpSeqNumber(5005));
+        assert_eq!(t.ts_recent, 1001);
+    }
+
+    #[test]
+    fn window_update_and_duplicate_acks() {
+        let mut t = est();
+        t.tx.enqueue(&[1; 3000]);
+        t.snd_nxt = t.snd_una + 3000;
+        t.snd_max = t.snd_nxt;
+        // A new ACK frees the ring.
+        t.on_segment(
+            &seg(5001, Some(1101), TcpControl::None, 0),
+            &[],
+            Instant::ZERO,
+        );
+        assert_eq!(t.snd_una, TcpSeqNumber(1101));
+        assert_eq!(t.tx.len(), 2000);
+        // Three duplicate ACKs: fast retransmit.
+        for _ in 0..3 {
+            t.on_segment(
+                &seg(5001, Some(1101), TcpControl::None, 0),
+                &[],
+                Instant::ZERO,
+            );
+        }
+        assert!(t.rexmit_una);
+        assert!(t.cc.in_recovery());
+    }
 }

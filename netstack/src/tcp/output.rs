@@ -383,3 +383,115 @@ impl<H: Hooks> Stack<H> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use core::net::Ipv4Addr;
+
+    fn est() -> Tcb {
+        let mut t = Tcb::new(
+            (Ipv4Addr::new(10, 0, 0, 1), 1000),
+            (Ipv4Addr::new(10, 0, 0, 2), 2000),
+            TcpSeqNumber(100),
+            1460,
+            Instant::ZERO,
+        );
+        t.negotiate(Some(1000), None, None, false, Instant::ZERO);
+        t.state = TcpState::Established;
+        t.snd_una = TcpSeqNumber(101);
+        t.snd_nxt = t.snd_una;
+        t.snd_max = t.snd_una;
+        t.tx_base = t.snd_una;
+        t.rcv_nxt = TcpSeqNumber(5001);
+        t.rcv_adv = t.rcv_nxt;
+        t.snd_wnd = 100_000;
+        t.max_snd_wnd = 100_000;
+        t
+    }
+
+    #[test]
+    fn segments_are_cut_to_the_mss_and_nagle_holds_the_tail() {
+        let mut t = est();
+        t.tx.enqueue(&[9; 2500]);
+        let s = t.next_segment(Instant::ZERO).expect("first");
+        assert_eq!(s.repr.payload_len, 1000);
+        assert_eq!(s.repr.ack_number, Some(TcpSeqNumber(5001)));
+        let s = t.next_segment(Instant::ZERO).expect("second");
+        assert_eq!(s.repr.payload_len, 1000);
+        if t.cc.window() >= 3000 {
+            // 500 bytes left, data in flight: Nagle waits.
+            assert!(t.next_segment(Instant::ZERO).is_none());
+            t.options.nodelay = true;
+            let s = t.next_segment(Instant::ZERO).expect("nodelay");
+            assert_eq!(s.repr.payload_len, 500);
+            assert!(s.repr.push);
+        }
+        assert!(t.rtx_at.is_some());
+    }
+
+    #[test]
+    fn fin_follows_the_data() {
+        let mut t = est();
+        t.tx.enqueue(b"bye");
+        t.fin_queued = true;
+        t.state = TcpState::FinWait1;
+        let s = t.next_segment(Instant::ZERO).expect("segment");
+        assert_eq!(s.repr.control, TcpControl::Fin);
+        assert_eq!(s.repr.payload_len, 3);
+        assert_eq!(t.snd_nxt, TcpSeqNumber(105));
+        assert!(t.next_segment(Instant::ZERO).is_none());
+    }
+
+    #[test]
+    fn receiver_window_moves_by_useful_amounts_only() {
+        let mut t = est();
+        let cap = t.rx.capacity();
+        let w = usize::from(t.window_field(false)) << t.rcv_shift;
+        assert_eq!(w, cap.min(65535 << t.rcv_shift));
+        // Fill the buffer, then read a little: the edge does not move for a tiny gain.
+        t.rx.enqueue(&alloc::vec![0; cap]);
+        t.rcv_nxt += cap;
+        assert_eq!(t.window_field(false), 0);
+        let mut small = [0u8; 10];
+        t.rx.dequeue(&mut small);
+        assert_eq!(t.window_field(false), 0, "silly window avoided");
+        let mut big = alloc::vec![0u8; cap];
+        t.rx.dequeue(&mut big);
+        assert!(t.window_field(false) > 0);
+        assert!(config::TCP_WND_DEFAULT > 0);
+    }
+
+    #[test]
+    fn zero_window_arms_the_persist_timer_and_probes_one_byte() {
+        let mut t = est();
+        t.snd_wnd = 0;
+        t.tx.enqueue(&[1; 100]);
+        assert!(t.next_segment(Instant::ZERO).is_none());
+        assert!(t.persist_at.is_some());
+        let probe = t.probe_segment(Instant::ZERO).expect("probe");
+        assert_eq!(probe.repr.payload_len, 1);
+        assert_eq!(probe.repr.seq_number, t.snd_una);
+    }
+
+    #[test]
+    fn syn_offers_options() {
+        let mut t = Tcb::new(
+            (Ipv4Addr::new(10, 0, 0, 1), 1000),
+            (Ipv4Addr::new(10, 0, 0, 2), 2000),
+            TcpSeqNumber(100),
+            1460,
+            Instant::ZERO,
+        );
+        t.state = TcpState::SynSent;
+        let s = t.next_segment(Instant::ZERO).expect("syn");
+        assert_eq!(s.repr.control, TcpControl::Syn);
+        assert_eq!(s.repr.ack_number, None);
+        assert_eq!(s.repr.max_seg_size, Some(1460));
+        assert!(s.repr.sack_permitted);
+        assert!(s.repr.timestamp.is_some());
+        assert_eq!(s.repr.window_scale, Tcb::offered_shift());
+        assert_eq!(t.snd_nxt, TcpSeqNumber(101));
+    }
+}
