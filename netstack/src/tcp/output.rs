@@ -387,7 +387,6 @@ impl<H: Hooks> Stack<H> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config;
     use core::net::Ipv4Addr;
 
     fn est() -> Tcb {
@@ -460,7 +459,6 @@ mod tests {
         let mut big = alloc::vec![0u8; cap];
         t.rx.dequeue(&mut big);
         assert!(t.window_field(false) > 0);
-        assert!(config::TCP_WND_DEFAULT > 0);
     }
 
     #[test]
