@@ -510,3 +510,29 @@ fn bulk_reorder_duplicate_corrupt() {
         Duration::from_secs(1200),
     );
 }
+
+#[test]
+fn data_before_accept_is_kept() {
+    let mut sim = pair(seed(15), FaultConfig::default());
+    let l = sim
+        .stack(SERVER)
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    let c = sim
+        .stack(CLIENT)
+        .tcp_connect(ep(server_addr(), 80), None)
+        .expect("connect");
+    // Data queued in SYN-SENT goes out after the handshake; the server accepts late.
+    assert_eq!(sim.stack(CLIENT).tcp_send(c, b"early bird"), Ok(10));
+    let ok = sim.run_until(Duration::from_secs(5), |s| {
+        s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Established)
+    });
+    assert!(ok);
+    sim.stack(CLIENT).tcp_close(c).expect("close");
+    sim.run_for(Duration::from_secs(2));
+    let a = sim.stack(SERVER).tcp_accept(l).expect("accept");
+    let mut buf = [0u8; 32];
+    assert_eq!(sim.stack(SERVER).tcp_recv(a, &mut buf), Ok(10));
+    assert_eq!(&buf[..10], b"early bird");
+    assert_eq!(sim.stack(SERVER).tcp_recv(a, &mut buf), Ok(0));
+}

@@ -68,7 +68,6 @@ impl<H: Hooks> Stack<H> {
         let handle = self.tcp.handle(index).ok_or(Error::Invalid)?;
         if let Some(t) = self.tcp.get_index_mut(index) {
             t.listener = None;
-            t.orphan = false;
         }
         Ok(handle)
     }
@@ -333,7 +332,7 @@ impl<H: Hooks> Stack<H> {
         let mut found: heapless::Vec<(usize, TcpEvents), { crate::config::MAX_ACTIVE_TCP }> =
             heapless::Vec::new();
         for (i, t) in self.tcp.conns_iter_mut() {
-            if !t.events.is_empty() && !t.orphan {
+            if !t.events.is_empty() && !t.orphan && t.listener.is_none() {
                 let _ = found.push((i, core::mem::take(&mut t.events)));
             }
         }

@@ -125,8 +125,9 @@ pub(crate) struct Tcb {
     pub remote_port: u16,
     /// The listener slot this connection came from while it is not yet accepted.
     pub listener: Option<usize>,
-    /// The application gave the handle up (closed it, or never accepted it yet): the block
-    /// is freed once the connection reaches CLOSED.
+    /// The application gave the handle up (closed it): the block is freed once the
+    /// connection reaches CLOSED. (A connection not yet accepted has `listener` set; its
+    /// data is kept for the application that accepts it.)
     pub orphan: bool,
 
     // Send sequence variables (RFC 9293 §3.3.1).
@@ -220,6 +221,8 @@ pub(crate) struct Tcb {
     pub events: TcpEvents,
     /// Set when the handshake completed during the latest input, for the listener.
     pub newly_established: bool,
+    /// In its listener's accept queue.
+    pub accept_queued: bool,
 }
 
 impl Tcb {
@@ -292,6 +295,7 @@ impl Tcb {
             soft_error: None,
             events: TcpEvents::NONE,
             newly_established: false,
+            accept_queued: false,
         }
     }
 
@@ -373,9 +377,11 @@ impl Tcb {
         self.post(TcpEvents::CLOSED | TcpEvents::RECEIVED | TcpEvents::SENT);
     }
 
-    /// Whether the block can be freed: CLOSED and nobody will ask about it.
+    /// Whether the block can be freed: CLOSED and nobody will ask about it (closed by the
+    /// application, or a half-open connection of a listener that never completed).
     pub(crate) fn is_dead(&self) -> bool {
-        self.state == TcpState::Closed && self.orphan
+        self.state == TcpState::Closed
+            && (self.orphan || self.listener.is_some() && !self.accept_queued)
     }
 
     /// Enters TIME-WAIT for 2·MSL (RFC 9293 §3.6.1).

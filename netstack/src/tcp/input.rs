@@ -436,7 +436,10 @@ impl Tcb {
             self.ack_now = true;
         } else {
             self.unacked_bytes += ready;
-            if self.unacked_bytes >= 2 * self.rcv_mss {
+            // A full-sized segment carries the MSS less the timestamp option (RFC 7323 §3):
+            // acknowledge every second one (RFC 5681 §4.2).
+            let full = self.rcv_mss - if self.ts_on { 12 } else { 0 };
+            if self.unacked_bytes >= 2 * full {
                 self.ack_now = true;
             } else if self.delack_at.is_none() {
                 self.delack_at = Some(now + DELAYED_ACK);

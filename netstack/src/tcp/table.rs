@@ -146,7 +146,7 @@ impl TcpTable {
             return Err(Error::Invalid);
         }
         match self.get_index(h.index()) {
-            Some(t) if !t.orphan => Ok(t),
+            Some(t) if !t.orphan && t.listener.is_none() => Ok(t),
             _ => Err(Error::Invalid),
         }
     }
@@ -156,7 +156,7 @@ impl TcpTable {
             return Err(Error::Invalid);
         }
         match self.get_index_mut(h.index()) {
-            Some(t) if !t.orphan => Ok(t),
+            Some(t) if !t.orphan && t.listener.is_none() => Ok(t),
             _ => Err(Error::Invalid),
         }
     }
@@ -445,7 +445,6 @@ impl<H: Hooks> Stack<H> {
         let mut tcb = Tcb::new(local, remote, iss, mss, now);
         tcb.state = TcpState::SynReceived;
         tcb.listener = Some(l);
-        tcb.orphan = true;
         if let Some(Some(listener)) = self.tcp.listeners.get(l) {
             tcb.options = listener.options;
         }

@@ -164,6 +164,7 @@ impl<H: Hooks> Stack<H> {
         }
         let established = core::mem::take(&mut tcb.newly_established);
         if established && let Some(l) = tcb.listener {
+            tcb.accept_queued = true;
             self.tcp.enqueue_accept(l, index);
         }
         if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
