@@ -223,6 +223,8 @@ pub(crate) struct Tcb {
     pub newly_established: bool,
     /// In its listener's accept queue.
     pub accept_queued: bool,
+    /// The SWS override timer fired: send a short segment even if SWS avoidance would wait.
+    pub force_send: bool,
 }
 
 impl Tcb {
@@ -296,6 +298,7 @@ impl Tcb {
             events: TcpEvents::NONE,
             newly_established: false,
             accept_queued: false,
+            force_send: false,
         }
     }
 

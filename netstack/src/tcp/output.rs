@@ -260,7 +260,9 @@ impl Tcb {
                 (all && (self.options.nodelay || flight == 0 || fin_pending))
                     || len >= self.max_snd_wnd / 2 && self.max_snd_wnd > 0
             };
+            let send = send || (self.force_send && len > 0);
             if send && (len > 0 || fin_pending) && (self.snd_wnd > 0 || len == 0) {
+                self.force_send = false;
                 self.cc.on_send(now, flight, self.rtt.rto());
                 let seg = self.data_segment(self.snd_nxt, len, now);
                 self.sent(&seg, false, now);
@@ -268,7 +270,9 @@ impl Tcb {
             }
             // Zero window with data waiting and nothing in flight: probe (RFC 9293
             // §3.8.6.1).
-            if self.snd_wnd == 0 && avail > 0 && flight == 0 && self.persist_at.is_none() {
+            // The same timer overrides sender SWS avoidance when a short segment was held
+            // back with nothing in flight (RFC 9293 §3.8.6.2.1).
+            if avail > 0 && flight == 0 && self.persist_at.is_none() {
                 self.rtx_at = None;
                 let backoff = 1u64 << self.persist_backoff.min(6);
                 let rto = self.rtt.rto().millis().saturating_mul(backoff).min(60_000);

@@ -94,6 +94,9 @@ impl Tcb {
                     self.persist_at = Some(now + Duration::from_millis(rto));
                     action = TimerAction::Send(seg);
                 }
+            } else {
+                // SWS override: send the short segment that was held back.
+                self.force_send = true;
             }
         }
         if self.keep_at.is_some_and(|t| t <= now) {
