@@ -303,7 +303,12 @@ impl Tcb {
             if self.snd_nxt < ack {
                 self.snd_nxt = ack;
             }
+            // After a timeout the receiver may echo the timestamp of the original
+            // transmission (a duplicate does not update its TS.Recent, RFC 7323 §4.3): no
+            // sample from the first ACK after a retransmission timeout (Karn's rule, RFC
+            // 6298 §5); the backed-off RTO stays until the next one.
             let sampled = self.ts_on
+                && self.retries == 0
                 && seg.timestamp.is_some_and(|t| t.tsecr != 0)
                 && seg
                     .timestamp
