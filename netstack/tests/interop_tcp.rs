@@ -294,8 +294,8 @@ fn stack_sends_to_linux() {
 
 #[test]
 fn transfers_with_one_percent_loss() {
-    linux_to_stack(4 << 20, loss(0.01), false);
-    stack_to_linux(4 << 20, loss(0.01), false);
+    linux_to_stack(2 << 20, loss(0.01), false);
+    stack_to_linux(2 << 20, loss(0.01), false);
 }
 
 #[test]

@@ -17,8 +17,7 @@
 //! queue, or on the link, in fragments ([`fragment`]) when it exceeds the MTU and
 //! `config::IP4_FRAG` is set (else [`Error::MsgTooLong`]).
 //!
-//! The transport dispatch point is [`Stack::ip_deliver`]: ICMP, IGMP and UDP are handled;
-//! TCP is the next protocol to plug in there. ICMP errors about our own datagrams reach the
+//! The transport dispatch point is [`Stack::ip_deliver`]: ICMP, IGMP, UDP and TCP. ICMP errors about our own datagrams reach the
 //! transports through [`Stack::transport_error`].
 
 pub mod fragment;

@@ -2,9 +2,9 @@
 //! Block"): the send and receive sequence variables, both byte buffers (allocated once, when
 //! the block is created), the negotiated options, the estimators and the timers.
 //!
-//! The state machine itself is split by direction: [`super::input`] (segment arrival,
-//! RFC 9293 §3.10.7), [`super::output`] (what to send next, §3.10.4 and §3.8) and
-//! [`super::timers`] (retransmission, persist, delayed ACK, keepalive, TIME-WAIT).
+//! The state machine itself is split by direction: `input` (segment arrival,
+//! RFC 9293 §3.10.7), `output` (what to send next, §3.10.4 and §3.8) and
+//! `timers` (retransmission, persist, delayed ACK, keepalive, TIME-WAIT).
 
 use core::net::Ipv4Addr;
 

@@ -1,5 +1,20 @@
-//! TCP building blocks (RFC 9293 and friends): self-contained, allocation-free per segment,
-//! each unit-tested on its own, for the TCP state machine and sockets to assemble.
+//! TCP (RFC 9293 and friends; lwIP's `tcp.c`, `tcp_in.c`, `tcp_out.c`): the state machine
+//! wired into the [`Stack`](crate::Stack), and the self-contained building blocks it is
+//! assembled from (allocation-free per segment, each unit-tested on its own).
+//!
+//! The state machine:
+//!
+//! | file | what | RFCs |
+//! |---|---|---|
+//! | [`state`] | [`TcpState`]: the eleven states | 9293 §3.3.2 |
+//! | [`control_block`] | one connection: sequence variables, buffers, options, timers; [`TcpSocketOptions`], [`KeepAlive`], [`TcpEvents`], [`TcpReadiness`] | 9293 §3.3.1 |
+//! | `input` | segment arrival: acceptability, RST/SYN/ACK checks (challenge ACKs), PAWS, data, FIN | 9293 §3.10.7, 5961, 7323 |
+//! | `output` | what to send next: SYN, retransmissions (SACK holes), data with Nagle and SWS avoidance, FIN, window, ACKs | 9293 §3.8, 6675, 1122 §4.2.3 |
+//! | `timers` | retransmission, persist/SWS override, delayed ACK, keepalive, TIME-WAIT, FIN-WAIT-2 | 6298, 1122 §4.2.3.6 |
+//! | [`table`] | fixed tables of connections and listeners, [`TcpHandle`]/[`TcpListenerHandle`], demultiplexing, resets for closed ports, ICMP errors | 9293 §3.10.7.1, 5927 |
+//! | [`api`] | the `Stack::tcp_*` calls | 9293 §3.10.1–6 |
+//!
+//! The building blocks:
 //!
 //! | piece | what | RFCs |
 //! |---|---|---|
