@@ -536,3 +536,106 @@ fn data_before_accept_is_kept() {
     assert_eq!(&buf[..10], b"early bird");
     assert_eq!(sim.stack(SERVER).tcp_recv(a, &mut buf), Ok(0));
 }
+
+/// RFC 1071 checksum.
+fn inet_checksum(data: &[u8]) -> u16 {
+    let mut sum = 0u32;
+    for chunk in data.chunks(2) {
+        let word = u16::from_be_bytes([chunk[0], *chunk.get(1).unwrap_or(&0)]);
+        sum += u32::from(word);
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+/// An ICMP destination unreachable with `code` from `from` (a host on the link) quoting
+/// `frame`, the client's segment as captured.
+fn icmp_unreachable(frame: &[u8], code: u8) -> Vec<u8> {
+    let quoted = &frame[14..14 + 28];
+    let mut icmp = vec![3, code, 0, 0, 0, 0, 0, 0];
+    icmp.extend_from_slice(quoted);
+    let sum = inet_checksum(&icmp);
+    icmp[2..4].copy_from_slice(&sum.to_be_bytes());
+    let total = 20 + icmp.len();
+    let mut ip = vec![
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        1,
+        0,
+        0,
+        64,
+        1,
+        0,
+        0,
+    ];
+    ip.extend_from_slice(&frame[30..34]); // the segment's destination is our source
+    ip.extend_from_slice(&frame[26..30]);
+    let sum = inet_checksum(&ip);
+    ip[10..12].copy_from_slice(&sum.to_be_bytes());
+    let mut out = Vec::new();
+    out.extend_from_slice(&frame[6..12]); // back to the sender's MAC
+    out.extend_from_slice(&frame[0..6]);
+    out.extend_from_slice(&[0x08, 0x00]);
+    out.extend_from_slice(&ip);
+    out.extend_from_slice(&icmp);
+    out
+}
+
+#[test]
+fn icmp_errors_reach_connections() {
+    use netstack::phy::Device;
+    let mut sim = Sim::new(1);
+    sim.add_host(
+        seed(16),
+        &[(0, common::cidr(ip(10, 0, 0, 1), 24), None)],
+        FaultConfig::default(),
+    );
+    let mut sniffer = sim.links[0].port();
+    let peer = ip(10, 0, 0, 9);
+    let netif = sim.hosts[CLIENT].netifs[0];
+    sim.stack(CLIENT)
+        .arp_add_static(
+            netif,
+            peer,
+            netstack::wire::EthernetAddress([2, 0, 0, 0, 0, 9]),
+        )
+        .expect("static arp");
+    let syn_for = |sim: &mut Sim, sniffer: &mut netstack::phy::VirtualPort, port: u16| {
+        let c = sim
+            .stack(CLIENT)
+            .tcp_connect(ep(peer, port), None)
+            .expect("connect");
+        sim.run_for(Duration::from_millis(10));
+        let mut buf = vec![0u8; 2048];
+        let mut syn = None;
+        while let Ok(Some(n)) = sniffer.receive(&mut buf, sim.now) {
+            if n >= 54 && buf[12..14] == [0x08, 0x00] && buf[23] == 6 {
+                syn = Some(buf[..n].to_vec());
+            }
+        }
+        (c, syn.expect("the SYN on the link"))
+    };
+    // Host unreachable for a SYN: a soft error, the connection keeps trying.
+    let (c, syn) = syn_for(&mut sim, &mut sniffer, 80);
+    sniffer
+        .transmit(&icmp_unreachable(&syn, 1), sim.now)
+        .expect("send");
+    sim.run_for(Duration::from_millis(10));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::SynSent));
+    // Port unreachable for a SYN: refused.
+    let (c, syn) = syn_for(&mut sim, &mut sniffer, 81);
+    sniffer
+        .transmit(&icmp_unreachable(&syn, 3), sim.now)
+        .expect("send");
+    sim.run_for(Duration::from_millis(10));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Closed));
+    assert_eq!(
+        sim.stack(CLIENT).tcp_take_error(c),
+        Ok(Some(Error::ConnectionRefused))
+    );
+}
