@@ -639,3 +639,114 @@ fn icmp_errors_reach_connections() {
         Ok(Some(Error::ConnectionRefused))
     );
 }
+
+/// A TCP segment from `src` to `dst` (IPv4 endpoints and MACs taken from `template`, a
+/// captured frame going the other way) with the given fields.
+fn craft_tcp(template: &[u8], seq: u32, ack: u32, flags: u8) -> Vec<u8> {
+    let (src_ip, dst_ip) = (&template[30..34], &template[26..30]);
+    let (src_port, dst_port) = (&template[36..38], &template[34..36]);
+    let mut tcp = Vec::new();
+    tcp.extend_from_slice(src_port);
+    tcp.extend_from_slice(dst_port);
+    tcp.extend_from_slice(&seq.to_be_bytes());
+    tcp.extend_from_slice(&ack.to_be_bytes());
+    tcp.extend_from_slice(&[0x50, flags, 0x10, 0x00, 0, 0, 0, 0]);
+    let mut pseudo = Vec::new();
+    pseudo.extend_from_slice(src_ip);
+    pseudo.extend_from_slice(dst_ip);
+    pseudo.extend_from_slice(&[0, 6, 0, tcp.len() as u8]);
+    pseudo.extend_from_slice(&tcp);
+    let sum = inet_checksum(&pseudo);
+    tcp[16..18].copy_from_slice(&sum.to_be_bytes());
+    let total = 20 + tcp.len();
+    let mut ip = vec![0x45, 0, 0, total as u8, 0, 2, 0, 0, 64, 6, 0, 0];
+    ip.extend_from_slice(src_ip);
+    ip.extend_from_slice(dst_ip);
+    let sum = inet_checksum(&ip);
+    ip[10..12].copy_from_slice(&sum.to_be_bytes());
+    let mut out = Vec::new();
+    out.extend_from_slice(&template[6..12]);
+    out.extend_from_slice(&template[0..6]);
+    out.extend_from_slice(&[0x08, 0x00]);
+    out.extend_from_slice(&ip);
+    out.extend_from_slice(&tcp);
+    out
+}
+
+fn be32(b: &[u8]) -> u32 {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+#[test]
+fn challenge_acks_for_in_window_rst_and_syn() {
+    use netstack::phy::Device;
+    let mut sim = pair(seed(17), FaultConfig::default());
+    let mut sniffer = sim.links[0].port();
+    let (c, _a, _) = connected(&mut sim);
+    // Learn the numbers from a segment of the client.
+    sim.stack(CLIENT).tcp_send(c, b"ping").expect("send");
+    sim.run_for(Duration::from_millis(300));
+    let mut buf = vec![0u8; 2048];
+    let mut frames = Vec::new();
+    while let Ok(Some(n)) = sniffer.receive(&mut buf, sim.now) {
+        if n >= 54 && buf[12..14] == [0x08, 0x00] && buf[23] == 6 {
+            frames.push(buf[..n].to_vec());
+        }
+    }
+    let from_client = frames
+        .iter()
+        .rev()
+        .find(|f| f[26..30] == [10, 0, 0, 1])
+        .expect("a client segment")
+        .clone();
+    let client_ack = be32(&from_client[42..46]); // RCV.NXT of the client
+    let client_seq = be32(&from_client[38..42]);
+    let count_client_acks = |sniffer: &mut netstack::phy::VirtualPort, now| {
+        let mut buf = vec![0u8; 2048];
+        let mut n_acks = 0;
+        while let Ok(Some(n)) = sniffer.receive(&mut buf, now) {
+            if n >= 54 && buf[26..30] == [10, 0, 0, 1] && buf[23] == 6 && buf[47] & 0x10 != 0 {
+                n_acks += 1;
+            }
+        }
+        n_acks
+    };
+    // An in-window RST that is not exact: challenge ACK, connection kept (RFC 5961 §3.2).
+    let rst = craft_tcp(&from_client, client_ack.wrapping_add(100), 0, 0x04);
+    sniffer.transmit(&rst, sim.now).expect("send");
+    sim.run_for(Duration::from_millis(20));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Established));
+    assert!(
+        count_client_acks(&mut sniffer, sim.now) >= 1,
+        "challenge ACK"
+    );
+    // A SYN in ESTABLISHED: challenge ACK too (RFC 5961 §4.2).
+    sim.run_for(Duration::from_millis(20));
+    let syn = craft_tcp(&from_client, client_ack.wrapping_add(5), 0, 0x02);
+    sniffer.transmit(&syn, sim.now).expect("send");
+    sim.run_for(Duration::from_millis(20));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Established));
+    assert!(
+        count_client_acks(&mut sniffer, sim.now) >= 1,
+        "challenge ACK"
+    );
+    // An ACK for data never sent: challenged and ignored (RFC 5961 §5.2).
+    let bad_ack = craft_tcp(
+        &from_client,
+        client_ack,
+        client_seq.wrapping_add(1_000_000),
+        0x10,
+    );
+    sniffer.transmit(&bad_ack, sim.now).expect("send");
+    sim.run_for(Duration::from_millis(20));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Established));
+    // The exact RST resets.
+    let rst = craft_tcp(&from_client, client_ack, 0, 0x04);
+    sniffer.transmit(&rst, sim.now).expect("send");
+    sim.run_for(Duration::from_millis(20));
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Closed));
+    assert_eq!(
+        sim.stack(CLIENT).tcp_take_error(c),
+        Ok(Some(Error::ConnectionReset))
+    );
+}
