@@ -750,3 +750,47 @@ fn challenge_acks_for_in_window_rst_and_syn() {
         Ok(Some(Error::ConnectionReset))
     );
 }
+
+#[test]
+fn events_and_readiness() {
+    use netstack::tcp::TcpEvents;
+    let mut sim = pair(seed(18), FaultConfig::default());
+    let (c, a, l) = connected(&mut sim);
+    let mut client_events = TcpEvents::NONE;
+    sim.stack(CLIENT).tcp_drain_events(|h, e| {
+        assert_eq!(h, c);
+        client_events = client_events | e;
+    });
+    assert!(client_events.contains(TcpEvents::CONNECTED));
+    let mut listener_events = TcpEvents::NONE;
+    sim.stack(SERVER).tcp_drain_listener_events(|h, e| {
+        assert_eq!(h, l);
+        listener_events = listener_events | e;
+    });
+    assert!(listener_events.contains(TcpEvents::ACCEPT));
+    let r = sim.stack(CLIENT).tcp_readiness(c).expect("ready");
+    assert!(r.writable && !r.readable && !r.error && !r.hup);
+    sim.stack(SERVER).tcp_send(a, b"data").expect("send");
+    sim.run_for(Duration::from_millis(300));
+    let mut got = TcpEvents::NONE;
+    sim.stack(CLIENT).tcp_drain_events(|_, e| got = got | e);
+    assert!(got.contains(TcpEvents::RECEIVED));
+    assert!(sim.stack(CLIENT).tcp_readiness(c).expect("ready").readable);
+    assert!(
+        !sim.stack(SERVER)
+            .tcp_listener_readiness(l)
+            .expect("ready")
+            .accept_ready
+    );
+    assert_eq!(sim.stack(CLIENT).tcp_queued(c), Ok((4, 0)));
+    let mut o = sim.stack(CLIENT).tcp_options(c).expect("options");
+    assert!(!o.nodelay && !o.keepalive.enabled);
+    assert_eq!(o.keepalive.idle, Duration::from_secs(7200));
+    o.nodelay = true;
+    sim.stack(CLIENT).tcp_set_options(c, o).expect("set");
+    assert!(sim.stack(CLIENT).tcp_options(c).expect("options").nodelay);
+    assert_eq!(
+        sim.stack(SERVER).tcp_listener_endpoint(l),
+        Ok(ep(Ipv4Addr::UNSPECIFIED, 80))
+    );
+}
