@@ -759,13 +759,13 @@ fn events_and_readiness() {
     let mut client_events = TcpEvents::NONE;
     sim.stack(CLIENT).tcp_drain_events(|h, e| {
         assert_eq!(h, c);
-        client_events = client_events | e;
+        client_events |= e;
     });
     assert!(client_events.contains(TcpEvents::CONNECTED));
     let mut listener_events = TcpEvents::NONE;
     sim.stack(SERVER).tcp_drain_listener_events(|h, e| {
         assert_eq!(h, l);
-        listener_events = listener_events | e;
+        listener_events |= e;
     });
     assert!(listener_events.contains(TcpEvents::ACCEPT));
     let r = sim.stack(CLIENT).tcp_readiness(c).expect("ready");
@@ -773,7 +773,7 @@ fn events_and_readiness() {
     sim.stack(SERVER).tcp_send(a, b"data").expect("send");
     sim.run_for(Duration::from_millis(300));
     let mut got = TcpEvents::NONE;
-    sim.stack(CLIENT).tcp_drain_events(|_, e| got = got | e);
+    sim.stack(CLIENT).tcp_drain_events(|_, e| got |= e);
     assert!(got.contains(TcpEvents::RECEIVED));
     assert!(sim.stack(CLIENT).tcp_readiness(c).expect("ready").readable);
     assert!(
