@@ -225,6 +225,8 @@ pub(crate) struct Tcb {
     pub accept_queued: bool,
     /// The SWS override timer fired: send a short segment even if SWS avoidance would wait.
     pub force_send: bool,
+    /// Duplicate ACKs that allow a segment beyond cwnd (RFC 3042).
+    pub limited_transmit: u8,
 }
 
 impl Tcb {
@@ -299,6 +301,7 @@ impl Tcb {
             newly_established: false,
             accept_queued: false,
             force_send: false,
+            limited_transmit: 0,
         }
     }
 

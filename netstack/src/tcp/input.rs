@@ -317,6 +317,7 @@ impl Tcb {
                 self.rtt.on_ack(ack, now);
             }
             self.retries = 0;
+            self.limited_transmit = 0;
             let flight = self.flight_size();
             if self.cc.on_ack(ack, acked, flight, now) == AckAction::RetransmitFirstUnacked {
                 self.rexmit_una = true;
@@ -338,7 +339,11 @@ impl Tcb {
                     self.rexmit_una = true;
                     self.rtt.on_retransmit();
                 }
-                DupAckAction::LimitedTransmit | DupAckAction::None => {}
+                DupAckAction::LimitedTransmit => {
+                    // RFC 3042: one new segment per duplicate ACK beyond cwnd.
+                    self.limited_transmit = self.limited_transmit.saturating_add(1);
+                }
+                DupAckAction::None => {}
             }
         }
         // Send window update (RFC 9293 §3.10.7.4).

@@ -241,7 +241,9 @@ impl Tcb {
                 let pipe = self.scoreboard.pipe(self.snd_una, self.snd_max, mss);
                 self.cc.window().saturating_sub(pipe) + flight
             } else {
-                self.cc.window()
+                // Limited transmit (RFC 3042): up to two segments beyond cwnd while the
+                // first duplicate ACKs arrive.
+                self.cc.window() + self.limited_transmit.min(2) as usize * mss
             };
             let wnd = self.snd_wnd.min(cwnd);
             let usable = wnd.saturating_sub(flight);

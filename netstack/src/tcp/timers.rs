@@ -71,6 +71,7 @@ impl Tcb {
             self.cc.on_retransmit_timeout(flight, self.snd_max);
             self.scoreboard.clear();
             self.rexmit_una = false;
+            self.limited_transmit = 0;
             if handshake {
                 self.syn_retransmitted = true;
                 self.snd_nxt = self.iss;
