@@ -794,3 +794,34 @@ fn events_and_readiness() {
         Ok(ep(Ipv4Addr::UNSPECIFIED, 80))
     );
 }
+
+#[test]
+fn time_wait_connections_give_their_slots_up() {
+    let mut sim = pair(seed(19), FaultConfig::default());
+    let l = sim
+        .stack(SERVER)
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    // The server closes first each time: its side ends in TIME-WAIT.
+    for round in 0..config::MAX_ACTIVE_TCP + 2 {
+        let c = sim
+            .stack(CLIENT)
+            .tcp_connect(ep(server_addr(), 80), None)
+            .expect("connect");
+        let mut a = None;
+        let ok = sim.run_until(Duration::from_secs(10), |s| {
+            if a.is_none() {
+                a = s.stack(SERVER).tcp_accept(l).ok();
+            }
+            a.is_some()
+        });
+        assert!(ok, "round {round}: accepted");
+        let a = a.expect("accepted");
+        sim.stack(SERVER).tcp_close(a).expect("close");
+        sim.run_for(Duration::from_millis(20));
+        let mut buf = [0u8; 8];
+        assert_eq!(sim.stack(CLIENT).tcp_recv(c, &mut buf), Ok(0));
+        sim.stack(CLIENT).tcp_close(c).expect("close");
+        sim.run_for(Duration::from_millis(20));
+    }
+}

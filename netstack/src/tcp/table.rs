@@ -168,14 +168,34 @@ impl TcpTable {
         })
     }
 
-    /// Inserts a block; [`Error::PoolExhausted`] when every slot is taken.
+    /// Inserts a block. When every slot is taken, the closed connection that has been
+    /// in TIME-WAIT longest gives its slot up (lwIP's `tcp_kill_timewait`);
+    /// [`Error::PoolExhausted`] when there is none.
     pub(crate) fn insert(&mut self, tcb: Tcb) -> Result<usize, Error> {
-        let index = self
+        let free = self
             .conns
             .iter()
             .zip(&self.busy)
-            .position(|(c, b)| c.is_none() && !b)
-            .ok_or(Error::PoolExhausted)?;
+            .position(|(c, b)| c.is_none() && !b);
+        let index = match free {
+            Some(i) => i,
+            None => {
+                let victim = self
+                    .conns
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, c)| {
+                        let t = c.as_ref()?;
+                        (t.state == TcpState::TimeWait && t.orphan).then_some((i, t.wait_at))
+                    })
+                    .min_by_key(|&(_, at)| at)
+                    .map(|(i, _)| i)
+                    .ok_or(Error::PoolExhausted)?;
+                log::debug!(target: LOG, "table full: a TIME-WAIT connection gives its slot up");
+                self.free(victim);
+                victim
+            }
+        };
         self.conns[index] = Some(Box::new(tcb));
         Ok(index)
     }
