@@ -2,10 +2,12 @@
 //!
 //! lwIP lets a product `#define LWIP_HOOK_IP4_INPUT my_fn` (ESP-IDF:
 //! `ESP_IDF_LWIP_HOOK_FILENAME`); here a product implements [`Hooks`] and builds a
-//! `Stack<MyHooks>`. Every method has an `#[inline]` default that does nothing, so with
-//! [`NoHooks`] each call compiles away. Hooks run inside the stack's processing, with the
-//! stack borrowed: they get read-only views of the packet and the interface and answer
-//! with a typed decision; they cannot call back into the stack.
+//! `Stack<MyHooks>` (or lets `netstack::hooks!` write the implementation; see
+//! `docs/hooks.md`). Every method has an `#[inline]` default body that does what the stack
+//! does without a hook (unless the point is `custom`, below), so with [`NoHooks`] each call
+//! compiles away (measured in `docs/hooks.md`). Hooks run inside the stack's processing,
+//! with the stack borrowed: they get read-only views of the packet and the interface and
+//! answer with a typed decision; they cannot call back into the stack.
 //!
 //! New hook points are added as new methods with defaults, so existing implementations keep
 //! compiling.
