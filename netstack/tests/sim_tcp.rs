@@ -825,3 +825,42 @@ fn time_wait_connections_give_their_slots_up() {
         sim.run_for(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn loopback_connection_within_one_stack() {
+    if !config::NETIF_LOOPBACK {
+        return;
+    }
+    let mut sim = pair(seed(20), FaultConfig::default());
+    let lo = ip(127, 0, 0, 1);
+    let l = sim.stack(CLIENT).tcp_listen(ep(lo, 7)).expect("listen");
+    let c = sim
+        .stack(CLIENT)
+        .tcp_connect(ep(lo, 7), None)
+        .expect("connect");
+    let data = payload(100_000, 20);
+    let (mut sent, mut got, mut a) = (0, Vec::new(), None);
+    let mut buf = vec![0u8; 8192];
+    let ok = sim.run_until(Duration::from_secs(30), |s| {
+        let st = s.stack(CLIENT);
+        if a.is_none() {
+            a = st.tcp_accept(l).ok();
+        }
+        if sent < data.len()
+            && let Ok(n) = st.tcp_send(c, &data[sent..])
+        {
+            sent += n;
+        }
+        if let Some(a) = a {
+            while let Ok(n) = st.tcp_recv(a, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+        }
+        got.len() == data.len()
+    });
+    assert!(ok, "got {} of {}", got.len(), data.len());
+    assert_eq!(sha(&got), sha(&data));
+}
