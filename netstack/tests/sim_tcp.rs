@@ -864,3 +864,96 @@ fn loopback_connection_within_one_stack() {
     assert!(ok, "got {} of {}", got.len(), data.len());
     assert_eq!(sha(&got), sha(&data));
 }
+
+/// A random TCP segment toward the client's connection (from the captured `template`),
+/// with sequence and acknowledgment numbers near the real ones, random flags, options and
+/// data; checksums valid so that it reaches the state machine.
+fn random_segment(template: &[u8], rng: &mut u64, seq: u32, ack: u32) -> Vec<u8> {
+    let mut next = || {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        *rng
+    };
+    let near = |base: u32, r: u64| {
+        base.wrapping_add((r % 200_000) as u32)
+            .wrapping_sub(100_000)
+    };
+    let mut seg = craft_tcp(template, near(seq, next()), near(ack, next()), next() as u8);
+    // Random options (sometimes garbage) and data.
+    let opt_words = (next() % 11) as usize;
+    let mut options: Vec<u8> = (0..opt_words * 4).map(|_| next() as u8).collect();
+    if next() % 2 == 0 && options.len() >= 10 {
+        options[..10].copy_from_slice(&[8, 10, 0, 0, 0, 1, 0, 0, 0, 0]);
+    }
+    let data: Vec<u8> = (0..(next() % 1400) as usize)
+        .map(|_| next() as u8)
+        .collect();
+    let tcp_start = 34;
+    let mut tcp = seg[tcp_start..tcp_start + 20].to_vec();
+    tcp[12] = ((5 + opt_words) as u8) << 4;
+    tcp[14..16].copy_from_slice(&((next() % 65536) as u16).to_be_bytes());
+    tcp[16..18].copy_from_slice(&[0, 0]);
+    tcp.extend_from_slice(&options);
+    tcp.extend_from_slice(&data);
+    let mut pseudo = Vec::new();
+    pseudo.extend_from_slice(&seg[26..34]);
+    pseudo.extend_from_slice(&[0, 6]);
+    pseudo.extend_from_slice(&(tcp.len() as u16).to_be_bytes());
+    pseudo.extend_from_slice(&tcp);
+    let sum = inet_checksum(&pseudo);
+    tcp[16..18].copy_from_slice(&sum.to_be_bytes());
+    let total = 20 + tcp.len();
+    seg[16..18].copy_from_slice(&(total as u16).to_be_bytes());
+    seg[24..26].copy_from_slice(&[0, 0]);
+    let sum = inet_checksum(&seg[14..34]);
+    seg[24..26].copy_from_slice(&sum.to_be_bytes());
+    seg.truncate(tcp_start);
+    seg.extend_from_slice(&tcp);
+    seg
+}
+
+#[test]
+fn random_segments_never_panic() {
+    use netstack::phy::Device;
+    let seed = seed(21);
+    let mut sim = pair(seed, FaultConfig::default());
+    let mut sniffer = sim.links[0].port();
+    let mut rng = seed | 1;
+    for round in 0..10 {
+        let (c, a, l) = connected(&mut sim);
+        sim.stack(CLIENT).tcp_send(c, b"hello").expect("send");
+        sim.stack(SERVER).tcp_send(a, b"world").expect("send");
+        sim.run_for(Duration::from_millis(300));
+        let mut buf = vec![0u8; 2048];
+        let mut template = None;
+        while let Ok(Some(n)) = sniffer.receive(&mut buf, sim.now) {
+            if n >= 54 && buf[23] == 6 && buf[26..30] == [10, 0, 0, 1] {
+                template = Some(buf[..n].to_vec());
+            }
+        }
+        let template = template.expect("a client segment");
+        let (seq, ack) = (be32(&template[42..46]), be32(&template[38..42]));
+        for _ in 0..500 {
+            let seg = random_segment(&template, &mut rng, seq, ack);
+            sniffer.transmit(&seg, sim.now).expect("send");
+            sim.run_for(Duration::from_millis(1));
+            let mut r = [0u8; 4096];
+            let _ = sim.stack(CLIENT).tcp_recv(c, &mut r);
+            let _ = sim.stack(CLIENT).tcp_send(c, b"more");
+        }
+        sim.run_for(Duration::from_secs(5));
+        let _ = sim.stack(CLIENT).tcp_abort(c);
+        let _ = sim.stack(SERVER).tcp_abort(a);
+        sim.stack(SERVER).tcp_listener_close(l).expect("close");
+        sim.run_for(Duration::from_secs(1));
+        while sniffer
+            .receive(&mut buf, sim.now)
+            .is_ok_and(|r| r.is_some())
+        {}
+        eprintln!("round {round} done");
+    }
+    let stats = sim.stack(CLIENT).stats().tcp;
+    assert!(stats.rx > 5000, "{stats:?}");
+    assert_eq!(stats.drop_checksum, 0, "the crafted segments reach TCP");
+}
