@@ -32,9 +32,7 @@ use crate::netif::NetifId;
 use crate::stack::Stack;
 use crate::stats::DropReason;
 use crate::time::{Duration, Instant};
-use crate::wire::{
-    ArpOperation, ArpPacket, ArpRepr, EtherType, EthernetAddress, Ipv4AddrExt, WireError,
-};
+use crate::wire::{ArpOperation, ArpPacket, ArpRepr, EtherType, EthernetAddress, Ipv4AddrExt};
 
 /// Requests sent for a pending entry before it gives up (lwIP `ARP_MAXPENDING`).
 pub const MAX_REQUESTS: u8 = 5;
@@ -415,12 +413,8 @@ impl<H: Hooks> Stack<H> {
         self.stats.etharp.rx += 1;
         let repr = match ArpPacket::new_checked(payload).and_then(|p| ArpRepr::parse(&p)) {
             Ok(r) => r,
-            Err(WireError::Unsupported) => {
-                self.stats.etharp.drop(DropReason::Unsupported);
-                return;
-            }
-            Err(_) => {
-                self.stats.etharp.drop(DropReason::Malformed);
+            Err(e) => {
+                self.stats.etharp.drop(e.into());
                 return;
             }
         };

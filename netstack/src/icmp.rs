@@ -33,7 +33,7 @@ use crate::time::Instant;
 use crate::wire::icmpv4::invoking_excerpt;
 use crate::wire::{
     ChecksumCheck, Icmpv4DstUnreachable, Icmpv4InvokingPacket, Icmpv4Message, Icmpv4Packet,
-    Icmpv4Repr, Icmpv4TimeExceeded, IpProtocol, Ipv4AddrExt, WireError,
+    Icmpv4Repr, Icmpv4TimeExceeded, IpProtocol, Ipv4AddrExt,
 };
 
 /// Most ICMP errors sent in a burst.
@@ -119,12 +119,8 @@ impl<H: Hooks> Stack<H> {
             .and_then(|p| Icmpv4Repr::parse(&p, check))
         {
             Ok(r) => r,
-            Err(WireError::BadChecksum) => {
-                self.stats.icmp.drop(DropReason::Checksum);
-                return;
-            }
-            Err(_) => {
-                self.stats.icmp.drop(DropReason::Malformed);
+            Err(e) => {
+                self.stats.icmp.drop(e.into());
                 return;
             }
         };

@@ -22,7 +22,7 @@ use crate::netif::NetifId;
 use crate::stack::Stack;
 use crate::stats::DropReason;
 use crate::time::Instant;
-use crate::wire::{ChecksumCheck, IgmpPacket, IgmpRepr, IpProtocol, WireError};
+use crate::wire::{ChecksumCheck, IgmpPacket, IgmpRepr, IpProtocol};
 
 const LOG: &str = "netstack::igmp";
 
@@ -48,16 +48,8 @@ impl<H: Hooks> Stack<H> {
             .and_then(|p| IgmpRepr::parse(&p, ChecksumCheck::Verify))
         {
             Ok(r) => r,
-            Err(WireError::BadChecksum) => {
-                self.stats.igmp.drop(DropReason::Checksum);
-                return;
-            }
-            Err(WireError::Unsupported) => {
-                self.stats.igmp.drop(DropReason::Unsupported);
-                return;
-            }
-            Err(_) => {
-                self.stats.igmp.drop(DropReason::Malformed);
+            Err(e) => {
+                self.stats.igmp.drop(e.into());
                 return;
             }
         };

@@ -6,6 +6,8 @@
 //! [`Stack::stats`](crate::Stack::stats). Every packet the stack drops increments exactly
 //! one `drop_*` counter of the layer that dropped it (plus the layer's `dropped` total).
 
+use crate::wire::WireError;
+
 /// Counters of one protocol layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ProtoStats {
@@ -69,6 +71,18 @@ pub enum DropReason {
     Unresolved,
 }
 
+impl From<WireError> for DropReason {
+    /// Why a packet that failed to parse is dropped: a bad checksum, a kind of packet the
+    /// stack does not handle, or anything else malformed (truncated included).
+    fn from(e: WireError) -> DropReason {
+        match e {
+            WireError::BadChecksum => DropReason::Checksum,
+            WireError::Unsupported => DropReason::Unsupported,
+            WireError::Truncated | WireError::Malformed => DropReason::Malformed,
+        }
+    }
+}
+
 impl ProtoStats {
     /// Counts one dropped packet.
     pub fn drop(&mut self, reason: DropReason) {
@@ -129,4 +143,26 @@ pub struct Stats {
     pub udp: ProtoStats,
     /// TCP segments.
     pub tcp: ProtoStats,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_count_under_their_own_reason() {
+        let mut s = ProtoStats::default();
+        for e in [
+            WireError::BadChecksum,
+            WireError::Unsupported,
+            WireError::Truncated,
+            WireError::Malformed,
+        ] {
+            s.drop(e.into());
+        }
+        assert_eq!(
+            (s.dropped, s.drop_checksum, s.drop_unsupported, s.drop_malformed),
+            (4, 1, 1, 2)
+        );
+    }
 }

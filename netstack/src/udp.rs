@@ -41,7 +41,7 @@ use crate::stack::Stack;
 use crate::stats::DropReason;
 use crate::time::Instant;
 use crate::wire::{
-    ChecksumCheck, Icmpv4InvokingPacket, IpEndpoint, IpProtocol, UdpPacket, UdpRepr, WireError,
+    ChecksumCheck, Icmpv4InvokingPacket, IpEndpoint, IpProtocol, UdpPacket, UdpRepr,
 };
 
 /// First port of the ephemeral range (RFC 6335 §6).
@@ -312,12 +312,8 @@ impl<H: Hooks> Stack<H> {
         };
         let repr = match UdpRepr::parse(&packet, &src, &dst, check) {
             Ok(r) => r,
-            Err(WireError::BadChecksum) => {
-                self.stats.udp.drop(DropReason::Checksum);
-                return;
-            }
-            Err(_) => {
-                self.stats.udp.drop(DropReason::Malformed);
+            Err(e) => {
+                self.stats.udp.drop(e.into());
                 return;
             }
         };

@@ -35,9 +35,7 @@ use crate::netif::{NetifId, netif_in};
 use crate::stack::Stack;
 use crate::stats::DropReason;
 use crate::time::Instant;
-use crate::wire::{
-    ChecksumCheck, EthernetAddress, IpProtocol, Ipv4Packet, Ipv4Repr, UdpPacket, WireError,
-};
+use crate::wire::{ChecksumCheck, EthernetAddress, IpProtocol, Ipv4Packet, Ipv4Repr, UdpPacket};
 
 const LOG: &str = "netstack::ipv4";
 
@@ -175,12 +173,8 @@ impl<H: Hooks> Stack<H> {
         let check = ChecksumCheck::from(config::CHECKSUM_CHECK_IP && !rx_verified);
         let repr = match Ipv4Repr::parse(&packet, check) {
             Ok(r) => r,
-            Err(WireError::BadChecksum) => {
-                self.stats.ip.drop(DropReason::Checksum);
-                return;
-            }
-            Err(_) => {
-                self.stats.ip.drop(DropReason::Malformed);
+            Err(e) => {
+                self.stats.ip.drop(e.into());
                 return;
             }
         };

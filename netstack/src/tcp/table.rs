@@ -18,7 +18,7 @@ use crate::rand::Rng;
 use crate::stack::Stack;
 use crate::stats::DropReason;
 use crate::time::Instant;
-use crate::wire::{ChecksumCheck, Icmpv4InvokingPacket, TcpControl, TcpPacket, TcpRepr, WireError};
+use crate::wire::{ChecksumCheck, Icmpv4InvokingPacket, TcpControl, TcpPacket, TcpRepr};
 
 use super::control_block::{Tcb, TcpEvents, TcpSocketOptions};
 use super::input::reset_for;
@@ -396,12 +396,8 @@ impl<H: Hooks> Stack<H> {
         let check = ChecksumCheck::from(!rx.rx_verified);
         let repr = match TcpRepr::parse(&packet, &IpAddr::V4(src), &IpAddr::V4(dst), check) {
             Ok(r) => r,
-            Err(WireError::BadChecksum) => {
-                self.stats.tcp.drop(DropReason::Checksum);
-                return;
-            }
-            Err(_) => {
-                self.stats.tcp.drop(DropReason::Malformed);
+            Err(e) => {
+                self.stats.tcp.drop(e.into());
                 return;
             }
         };
