@@ -161,7 +161,12 @@ mod tests {
             s.drop(e.into());
         }
         assert_eq!(
-            (s.dropped, s.drop_checksum, s.drop_unsupported, s.drop_malformed),
+            (
+                s.dropped,
+                s.drop_checksum,
+                s.drop_unsupported,
+                s.drop_malformed
+            ),
             (4, 1, 1, 2)
         );
     }
