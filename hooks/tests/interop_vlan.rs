@@ -3,11 +3,10 @@
 //! carrying VLAN id 100 with the datagram inside, well formed. (This machine's kernel has no
 //! 802.1Q link type, so Linux checks the tag on the wire rather than on a VLAN interface.)
 
-use std::cell::RefCell;
 use std::net::IpAddr;
 use std::path::Path;
 use std::process::Command;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use netstack::phy::TapDevice;
 use netstack::time::{Duration, Instant};
@@ -43,7 +42,7 @@ fn tshark_fields(capture: &Path, filter: &str, field: &str) -> Vec<String> {
 fn linux_sees_the_vlan_tag_on_every_frame_the_stack_sends() {
     let (lab, tap) = Lab::with_tap(TapDevice::open);
     let capture = lab.start_capture("vlan");
-    let tap = Rc::new(RefCell::new(tap));
+    let tap = Arc::new(Mutex::new(tap));
     let mut stack = netstack::Stack::with_hooks(
         StackConfig { random_seed: 1 },
         TaggingHooks {
@@ -70,7 +69,8 @@ fn linux_sees_the_vlan_tag_on_every_frame_the_stack_sends() {
         stack.poll(clock());
         stack.udp_send_to(udp, &[b'v', i], to).expect("send");
         stack.poll(clock());
-        tap.borrow()
+        tap.lock()
+            .expect("device lock")
             .wait_readable(Some(Duration::from_millis(20)))
             .expect("wait on the TAP");
     }

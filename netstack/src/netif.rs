@@ -120,7 +120,7 @@ pub struct NetifInfo<'a> {
 /// The device behind an interface: the built-in loopback is kept as its concrete type so
 /// the stack can see whether packets wait in it (a pending timer, `next_deadline`).
 pub(crate) enum NetifDevice {
-    Boxed(Box<dyn Device>),
+    Boxed(Box<dyn Device + Send>),
     Loopback(Loopback),
 }
 
@@ -148,6 +148,15 @@ impl NetifDevice {
         match self {
             NetifDevice::Boxed(_) => false,
             NetifDevice::Loopback(d) => !d.is_empty(),
+        }
+    }
+
+    /// The descriptor a driver loop can sleep on until a frame arrives.
+    #[cfg(all(feature = "std", unix))]
+    pub(crate) fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        match self {
+            NetifDevice::Boxed(d) => d.raw_fd(),
+            NetifDevice::Loopback(_) => None,
         }
     }
 }

@@ -187,7 +187,7 @@ impl<H: Hooks> Stack<H> {
     pub fn add_netif(
         &mut self,
         config: NetifConfig,
-        device: Box<dyn Device>,
+        device: Box<dyn Device + Send>,
     ) -> Result<NetifId, Error> {
         let caps = device.capabilities();
         let mtu = config.mtu.unwrap_or(caps.mtu);
@@ -467,6 +467,14 @@ impl<H: Hooks> Stack<H> {
             consider(Some(self.now + Duration::from_secs(1)));
         }
         deadline
+    }
+
+    /// The descriptors of the interfaces' devices that have one (TAP), for a driver loop to
+    /// sleep on until a frame arrives (`poll(2)`), waking at [`next_deadline`](Self::next_deadline)
+    /// at the latest.
+    #[cfg(all(feature = "std", unix))]
+    pub fn device_fds(&self) -> impl Iterator<Item = std::os::fd::RawFd> + '_ {
+        self.netif_iter().filter_map(|(_, n)| n.device.raw_fd())
     }
 
     /// Whether `addr` is the address of one of our interfaces that is up.

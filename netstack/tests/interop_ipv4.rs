@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -52,7 +50,7 @@ fn run_stack(
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let handle = std::thread::spawn(move || {
-        let tap = Rc::new(RefCell::new(tap));
+        let tap = Arc::new(Mutex::new(tap));
         let mut stack = Stack::new(StackConfig { random_seed: 42 });
         let id = stack
             .add_netif(
@@ -73,7 +71,8 @@ fn run_stack(
                 .next_deadline()
                 .map_or(Duration::from_millis(50), |d| d.saturating_since(clock()))
                 .min(Duration::from_millis(50));
-            tap.borrow()
+            tap.lock()
+                .expect("device lock")
                 .wait_readable(Some(wait))
                 .expect("wait on the TAP");
         }

@@ -6,9 +6,7 @@
 
 mod common;
 
-use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -54,7 +52,7 @@ fn run_stack(
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let handle = std::thread::spawn(move || {
-        let dev = Rc::new(RefCell::new(FaultInjector::new(tap, 4242, faults)));
+        let dev = Arc::new(Mutex::new(FaultInjector::new(tap, 4242, faults)));
         let mut stack = Stack::new(StackConfig { random_seed: 42 });
         stack
             .add_netif(
@@ -79,7 +77,8 @@ fn run_stack(
                 .map_or(Duration::from_millis(20), |d| d.saturating_since(clock()))
                 .min(Duration::from_millis(20));
             if wait.millis() > 0 {
-                dev.borrow()
+                dev.lock()
+                    .expect("device lock")
                     .inner()
                     .wait_readable(Some(wait))
                     .expect("wait on the TAP");

@@ -15,8 +15,7 @@
 
 mod common;
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use common::{cidr, ep, ip};
 use netstack::hooks::{ForwardDecision, Hooks, InputVerdict};
@@ -81,7 +80,7 @@ impl Hooks for Recorder {
 fn stacks() -> (Stack<Recorder>, NetifId, Stack, NetifId, VirtualLink) {
     let link = VirtualLink::new(LinkConfig::default());
     let port = |l: &VirtualLink| {
-        Box::new(Rc::new(RefCell::new(FaultInjector::new(
+        Box::new(Arc::new(Mutex::new(FaultInjector::new(
             l.port(),
             1,
             FaultConfig::default(),

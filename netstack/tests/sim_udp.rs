@@ -114,7 +114,7 @@ fn echo_survives_loss_duplication_reordering_and_corruption() {
         .iter()
         .flat_map(|h| h.ports.iter())
         .map(|p| {
-            let st = p.borrow().stats();
+            let st = p.lock().expect("device lock").stats();
             st.rx.corrupted + st.tx.corrupted
         })
         .sum();

@@ -1,9 +1,8 @@
 //! Two product stacks on a virtual link, with a third port listening to the wire: the
 //! product's VLAN tag is on every frame, its filters drop what they should.
 
-use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use hooks_product::{PRODUCT_VLAN, ProductHooks, TELNET_PORT};
 use netstack::phy::{Device, LinkConfig, VirtualLink, VirtualPort};
@@ -24,7 +23,7 @@ struct Net {
     a: Stack<ProductHooks>,
     b: Stack<ProductHooks>,
     a_if: NetifId,
-    sniffer: Rc<RefCell<VirtualPort>>,
+    sniffer: Arc<Mutex<VirtualPort>>,
     now: u64,
 }
 
@@ -51,7 +50,7 @@ impl Net {
             .dst_port(PortRange::one(9));
         let (a, a_if) = host(&link, 1, PacketFilter::default().rule(deny_discard));
         let (b, _) = host(&link, 2, PacketFilter::default());
-        let sniffer = Rc::new(RefCell::new(link.port()));
+        let sniffer = Arc::new(Mutex::new(link.port()));
         Net {
             a,
             b,
@@ -75,7 +74,7 @@ impl Net {
         let mut frames = Vec::new();
         let mut buf = [0u8; 1600];
         let now = Instant::from_millis(self.now);
-        while let Ok(Some(n)) = self.sniffer.borrow_mut().receive(&mut buf, now) {
+        while let Ok(Some(n)) = self.sniffer.lock().expect("device lock").receive(&mut buf, now) {
             frames.push(buf[..n].to_vec());
         }
         frames

@@ -10,12 +10,10 @@
 //! `sudo ip netns exec netstack-demo ping 192.0.2.2` and
 //! `echo hello | sudo ip netns exec netstack-demo nc -u -w1 192.0.2.2 3333`.
 
-use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::{Command, ExitCode};
-use std::rc::Rc;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use netstack::phy::TapDevice;
 use netstack::time::{Duration, Instant};
@@ -64,7 +62,7 @@ fn set_up() -> Result<TapDevice, String> {
 
 /// Runs the stack until `stop` is set: answers ping, echoes UDP on [`ECHO_PORT`].
 fn serve(tap: TapDevice, stop: &AtomicBool) -> Result<(), String> {
-    let tap = Rc::new(RefCell::new(tap));
+    let tap = Arc::new(Mutex::new(tap));
     let mut stack = Stack::new(StackConfig {
         random_seed: u64::from(std::process::id()),
     });
@@ -97,7 +95,8 @@ fn serve(tap: TapDevice, stop: &AtomicBool) -> Result<(), String> {
             .next_deadline()
             .map_or(Duration::from_millis(100), |d| d.saturating_since(clock()))
             .min(Duration::from_millis(100));
-        tap.borrow()
+        tap.lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .wait_readable(Some(wait))
             .map_err(|e| format!("waiting on the TAP: {e}"))?;
     }

@@ -396,6 +396,11 @@ impl<D: Device> Device for FaultInjector<D> {
         self.tx.admit(frame, &self.config.tx, now);
         self.flush_tx(now)
     }
+
+    #[cfg(all(feature = "std", unix))]
+    fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        self.inner.raw_fd()
+    }
 }
 
 impl<D> fmt::Debug for FaultInjector<D> {

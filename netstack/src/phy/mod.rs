@@ -12,6 +12,7 @@ pub mod loopback;
 pub mod pcap;
 #[cfg(all(feature = "std", target_os = "linux"))]
 pub mod tap;
+#[cfg(feature = "std")]
 pub mod virtual_link;
 
 pub use fault::{DirectionStats, FaultConfig, FaultInjector, FaultStats, Faults};
@@ -20,6 +21,7 @@ pub use loopback::Loopback;
 pub use pcap::{LinkType, PcapDevice, PcapMode, PcapWriter};
 #[cfg(all(feature = "std", target_os = "linux"))]
 pub use tap::{TapDevice, TapError};
+#[cfg(feature = "std")]
 pub use virtual_link::{LinkConfig, LinkStats, VirtualLink, VirtualPort};
 
 /// What kind of frames a device carries.
@@ -109,39 +111,60 @@ pub trait Device {
 
     /// Sends one whole frame.
     fn transmit(&mut self, frame: &[u8], now: Instant) -> Result<(), DeviceError>;
+
+    /// A file descriptor that becomes readable when a frame arrives, for a driver loop (the
+    /// TCP/IP thread) to sleep on instead of polling; `None` for devices without one.
+    #[cfg(all(feature = "std", unix))]
+    fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        None
+    }
 }
 
 /// A device shared between the stack, which owns one handle, and code that needs the same
 /// device between polls (a driver loop waiting on a TAP's descriptor, a simulation reading a
-/// fault injector's counters). Single-threaded, like the stack itself.
-impl<D: Device + ?Sized> Device for alloc::rc::Rc<core::cell::RefCell<D>> {
+/// fault injector's counters), possibly on another thread.
+#[cfg(feature = "std")]
+impl<D: Device + ?Sized> Device for std::sync::Arc<std::sync::Mutex<D>> {
     fn capabilities(&self) -> DeviceCapabilities {
-        self.borrow().capabilities()
+        lock_shared(self).capabilities()
     }
 
     fn receive(&mut self, buf: &mut [u8], now: Instant) -> Result<Option<usize>, DeviceError> {
-        self.borrow_mut().receive(buf, now)
+        lock_shared(self).receive(buf, now)
     }
 
     fn transmit(&mut self, frame: &[u8], now: Instant) -> Result<(), DeviceError> {
-        self.borrow_mut().transmit(frame, now)
+        lock_shared(self).transmit(frame, now)
+    }
+
+    #[cfg(unix)]
+    fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        lock_shared(self).raw_fd()
     }
 }
 
-#[cfg(test)]
+/// Locks a shared device; a device is usable after a panic elsewhere (each call is one
+/// step), so poisoning is ignored.
+#[cfg(feature = "std")]
+fn lock_shared<D: ?Sized>(shared: &std::sync::Mutex<D>) -> std::sync::MutexGuard<'_, D> {
+    shared
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
-    use alloc::rc::Rc;
-    use core::cell::RefCell;
+    use std::sync::{Arc, Mutex};
 
     #[test]
     fn a_shared_device_is_one_device_seen_through_every_handle() {
-        let shared = Rc::new(RefCell::new(Loopback::new(4)));
+        let shared = Arc::new(Mutex::new(Loopback::new(4)));
         let mut handle: alloc::boxed::Box<dyn Device> = alloc::boxed::Box::new(shared.clone());
-        assert_eq!(handle.capabilities(), shared.borrow().capabilities());
+        assert_eq!(handle.capabilities(), shared.lock().unwrap().capabilities());
         handle.transmit(b"frame", Instant::ZERO).expect("queued");
         assert_eq!(
-            shared.borrow().len(),
+            shared.lock().unwrap().len(),
             1,
             "the other handle sees the queued frame"
         );

@@ -214,6 +214,11 @@ impl<D: Device, W: Write> Device for PcapDevice<D, W> {
         }
         Ok(())
     }
+
+    #[cfg(unix)]
+    fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        self.inner.raw_fd()
+    }
 }
 
 #[cfg(test)]

@@ -266,6 +266,10 @@ impl Device for TapDevice {
             };
         }
     }
+
+    fn raw_fd(&self) -> Option<RawFd> {
+        Some(self.fd.as_raw_fd())
+    }
 }
 
 impl AsRawFd for TapDevice {

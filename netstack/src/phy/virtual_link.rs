@@ -3,15 +3,14 @@
 //! [`VirtualLink`] is a hub: a frame transmitted by one [`VirtualPort`] at time `t` reaches
 //! every other port at `t + latency`, after waiting for the sender's line when a bandwidth
 //! is set (each port sends on its own full-duplex line, so one port's traffic does not
-//! slow another's). The link is shared through `Rc<RefCell<..>>`: it is meant for
-//! single-threaded simulations that drive all stacks from one loop and jump the clock to
-//! [`VirtualLink::next_delivery`] when nothing else is due.
+//! slow another's). The link is shared through `Arc<Mutex<..>>`, so ports may live in stacks
+//! on different threads; simulations usually drive all stacks from one loop and jump the
+//! clock to [`VirtualLink::next_delivery`] when nothing else is due.
 
 use alloc::collections::{BinaryHeap, VecDeque};
-use alloc::rc::Rc;
 use alloc::vec::Vec;
-use core::cell::RefCell;
 use core::cmp::Reverse;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::{ChecksumOffload, Device, DeviceCapabilities, DeviceError, Medium};
 use crate::time::{Duration, Instant};
@@ -91,17 +90,23 @@ impl LinkState {
     }
 }
 
+/// Locks the link's state; a panic on another thread while it held the lock leaves the
+/// state consistent (every update is a single step), so poisoning is ignored.
+fn lock(state: &Mutex<LinkState>) -> MutexGuard<'_, LinkState> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// A shared in-memory hub. Cloning gives another handle to the same link.
 #[derive(Debug, Clone)]
 pub struct VirtualLink {
-    state: Rc<RefCell<LinkState>>,
+    state: Arc<Mutex<LinkState>>,
 }
 
 impl VirtualLink {
     /// A link with no ports yet.
     pub fn new(config: LinkConfig) -> VirtualLink {
         VirtualLink {
-            state: Rc::new(RefCell::new(LinkState {
+            state: Arc::new(Mutex::new(LinkState {
                 config,
                 ports: Vec::new(),
                 next_seq: 0,
@@ -112,47 +117,46 @@ impl VirtualLink {
 
     /// Attaches a new port; it receives frames sent from now on by the other ports.
     pub fn port(&self) -> VirtualPort {
-        let mut state = self.state.borrow_mut();
+        let mut state = lock(&self.state);
         state.ports.push(Some(PortState::default()));
         VirtualPort {
-            link: Rc::clone(&self.state),
+            link: Arc::clone(&self.state),
             index: state.ports.len() - 1,
         }
     }
 
     /// The link's configuration.
     pub fn config(&self) -> LinkConfig {
-        self.state.borrow().config
+        lock(&self.state).config
     }
 
     /// Changes the configuration for frames sent from now on.
     pub fn set_config(&self, config: LinkConfig) {
-        self.state.borrow_mut().config = config;
+        lock(&self.state).config = config;
     }
 
     /// When the earliest frame in flight reaches its port, if any is in flight.
     pub fn next_delivery(&self) -> Option<Instant> {
-        self.state.borrow().next_delivery()
+        lock(&self.state).next_delivery()
     }
 
     /// Counters since the link was made.
     pub fn stats(&self) -> LinkStats {
-        self.state.borrow().stats
+        lock(&self.state).stats
     }
 }
 
 /// One device attached to a [`VirtualLink`]; detaches itself when dropped.
 #[derive(Debug)]
 pub struct VirtualPort {
-    link: Rc<RefCell<LinkState>>,
+    link: Arc<Mutex<LinkState>>,
     index: usize,
 }
 
 impl VirtualPort {
     /// When the earliest frame on its way to this port arrives, if any.
     pub fn next_delivery(&self) -> Option<Instant> {
-        self.link
-            .borrow()
+        lock(&self.link)
             .ports
             .get(self.index)
             .and_then(Option::as_ref)
@@ -162,14 +166,14 @@ impl VirtualPort {
     /// The link this port belongs to.
     pub fn link(&self) -> VirtualLink {
         VirtualLink {
-            state: Rc::clone(&self.link),
+            state: Arc::clone(&self.link),
         }
     }
 }
 
 impl Drop for VirtualPort {
     fn drop(&mut self) {
-        if let Some(slot) = self.link.borrow_mut().ports.get_mut(self.index) {
+        if let Some(slot) = lock(&self.link).ports.get_mut(self.index) {
             *slot = None;
         }
     }
@@ -177,7 +181,7 @@ impl Drop for VirtualPort {
 
 impl Device for VirtualPort {
     fn capabilities(&self) -> DeviceCapabilities {
-        let config = self.link.borrow().config;
+        let config = lock(&self.link).config;
         DeviceCapabilities {
             medium: config.medium,
             mtu: config.mtu,
@@ -186,7 +190,7 @@ impl Device for VirtualPort {
     }
 
     fn receive(&mut self, buf: &mut [u8], now: Instant) -> Result<Option<usize>, DeviceError> {
-        let mut link = self.link.borrow_mut();
+        let mut link = lock(&self.link);
         let Some(Some(port)) = link.ports.get_mut(self.index) else {
             return Err(DeviceError::Down);
         };
@@ -210,7 +214,7 @@ impl Device for VirtualPort {
         if frame.len() > caps.max_frame_len() {
             return Err(DeviceError::TooLarge);
         }
-        let mut link = self.link.borrow_mut();
+        let mut link = lock(&self.link);
         let config = link.config;
         let seq = link.next_seq;
         link.next_seq += 1;

@@ -2,16 +2,15 @@
 //! injectors with printed seeds.
 #![allow(dead_code)]
 
-use std::cell::RefCell;
 use std::net::{IpAddr, Ipv4Addr};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex};
 
 use netstack::phy::{FaultConfig, FaultInjector, LinkConfig, VirtualLink, VirtualPort};
 use netstack::time::{Duration, Instant};
 use netstack::wire::{EthernetAddress, IpEndpoint, Ipv4Cidr};
 use netstack::{NetifConfig, NetifId, Stack, StackConfig, UdpHandle};
 
-pub type Port = Rc<RefCell<FaultInjector<VirtualPort>>>;
+pub type Port = Arc<Mutex<FaultInjector<VirtualPort>>>;
 
 /// One simulated host.
 pub struct Host {
@@ -78,7 +77,7 @@ impl Sim {
         let mut netifs = Vec::new();
         let mut ports = Vec::new();
         for (i, &(link, addr, gw)) in ifaces.iter().enumerate() {
-            let port = Rc::new(RefCell::new(FaultInjector::new(
+            let port = Arc::new(Mutex::new(FaultInjector::new(
                 self.links[link].port(),
                 seed.wrapping_mul(31).wrapping_add(i as u64),
                 faults,
@@ -125,7 +124,7 @@ impl Sim {
         for h in &self.hosts {
             take(h.stack.next_deadline());
             for p in &h.ports {
-                take(p.borrow().next_release());
+                take(p.lock().expect("device lock").next_release());
             }
         }
         for l in &self.links {
