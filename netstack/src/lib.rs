@@ -5,7 +5,8 @@
 //! feature switch comes from the product's `netstack.toml` through the generated
 //! [`config`] module.
 //!
-//! With the `std` feature (on by default) the crate adds host drivers (TAP, pcap).
+//! With the `std` feature (on by default) the crate adds host drivers (TAP, pcap) and the
+//! [`api`]: the TCP/IP thread, BSD sockets, netconn and `std::net`-style wrappers.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -13,6 +14,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(all(feature = "std", unix))]
+pub mod api;
 pub mod arp;
 pub mod config;
 pub mod error;

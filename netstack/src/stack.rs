@@ -384,6 +384,13 @@ impl<H: Hooks> Stack<H> {
         PollResult { received, activity }
     }
 
+    /// Moves the stack's clock forward without polling, so that calls made between polls
+    /// (sends, connects) time their timers from `now` (the TCP/IP thread does this before
+    /// each API call). A time earlier than the stack's is ignored.
+    pub fn advance_clock(&mut self, now: Instant) {
+        self.now = self.now.max(now);
+    }
+
     /// Processes one frame a driver received itself (lwIP `netif->input`), then the
     /// loopback traffic it caused. Frames on an unknown interface are ignored.
     pub fn input(&mut self, id: NetifId, frame: &[u8], now: Instant) {

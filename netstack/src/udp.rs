@@ -88,6 +88,10 @@ pub struct UdpOptions {
     /// `SO_REUSEADDR`/`SO_REUSEPORT` (with `config::SO_REUSE`): share the local port with
     /// other blocks that set it too.
     pub reuse_addr: bool,
+    /// `SO_RCVBUF` (with `config::SO_RCVBUF`): once this many bytes wait to be received,
+    /// further datagrams are dropped (lwIP's `recv_avail` check); `None` is no byte limit
+    /// (the `config::UDP_RECVMBOX_SIZE` datagram limit always applies).
+    pub rcvbuf: Option<usize>,
 }
 
 impl Default for UdpOptions {
@@ -101,6 +105,7 @@ impl Default for UdpOptions {
             multicast_if: None,
             multicast_loop: false,
             reuse_addr: false,
+            rcvbuf: None,
         }
     }
 }
@@ -369,6 +374,13 @@ impl<H: Hooks> Stack<H> {
                 self.stats.udp.drop(DropReason::QueueFull);
                 continue;
             }
+            if config::SO_RCVBUF
+                && let Some(limit) = p.options.rcvbuf
+                && p.rx.iter().map(|d| d.data.len()).sum::<usize>() >= limit
+            {
+                self.stats.udp.drop(DropReason::QueueFull);
+                continue;
+            }
             p.rx.push_back(UdpDatagram {
                 data: data.to_vec(),
                 src: IpEndpoint::new(src, repr.src_port),
@@ -598,6 +610,12 @@ impl<H: Hooks> Stack<H> {
             return Err(e);
         }
         p.rx.pop_front().ok_or(Error::WouldBlock)
+    }
+
+    /// The oldest received datagram, left in the queue (`MSG_PEEK`); [`Error::WouldBlock`]
+    /// when nothing is queued.
+    pub fn udp_peek(&self, h: UdpHandle) -> Result<&UdpDatagram, Error> {
+        self.udp.get(h)?.rx.front().ok_or(Error::WouldBlock)
     }
 
     /// Takes the pending error, if any (`SO_ERROR`).

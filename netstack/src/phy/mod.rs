@@ -14,6 +14,8 @@ pub mod pcap;
 pub mod tap;
 #[cfg(feature = "std")]
 pub mod virtual_link;
+#[cfg(all(feature = "std", unix))]
+pub mod wait;
 
 pub use fault::{DirectionStats, FaultConfig, FaultInjector, FaultStats, Faults};
 pub use loopback::Loopback;
