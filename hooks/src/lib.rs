@@ -12,15 +12,20 @@
 //!   that always lets the packet through.
 //! - [`routes::StaticRoutes`] (`ip4_route`, `etharp_get_gw`): a deterministic
 //!   longest-prefix table of interfaces and gateways.
+//! - [`isn::FixedIsn`] and [`isn::CountingIsn`] (`tcp_isn`): predictable initial sequence
+//!   numbers for simulations and captures (never for a product on a network).
+//! - [`pcap::PcapTap`] (`ip4_input`): every received IPv4 packet into an in-memory pcap
+//!   stream (for both directions, wrap the device in `netstack::phy::PcapDevice`).
 //!
-//! Hooks that come with later layers (TCP ISN, DHCP options) are listed in `docs/hooks.md`;
-//! a packet capture needs no hook: wrap the device in `netstack::phy::PcapDevice`.
+//! Hooks that come with later layers (DHCP options, IPv6) are listed in `docs/hooks.md`.
 #![no_std]
 
 extern crate alloc;
 
 pub mod counters;
 pub mod filter;
+pub mod isn;
+pub mod pcap;
 pub mod routes;
 pub mod vlan;
 

@@ -91,16 +91,56 @@ pub(crate) const POINTS: &[Point] = &[
         pass: Some("r == InputVerdict::Continue"),
         enabled: "UNKNOWN_ETH_PROTOCOL",
     },
+    Point {
+        name: "tcp_isn",
+        args: &[
+            ("local", "SocketAddrV4"),
+            ("remote", "SocketAddrV4"),
+            ("isn", "&IsnContext<'_>"),
+        ],
+        ret: "u32",
+        pass: None,
+        enabled: "TCP_ISN",
+    },
+    Point {
+        name: "tcp_inpacket_pcb",
+        args: &[("conn", "&TcpConnInfo"), ("segment", "&TcpPacket<&[u8]>")],
+        ret: "SegmentVerdict",
+        pass: Some("r == SegmentVerdict::Accept"),
+        enabled: "TCP_INPACKET_PCB",
+    },
+    Point {
+        name: "tcp_out_tcpopt_length",
+        args: &[("conn", "&TcpConnInfo"), ("internal_len", "usize")],
+        ret: "usize",
+        pass: None,
+        enabled: "TCP_OUT_TCPOPT_LENGTH",
+    },
+    Point {
+        name: "tcp_out_add_tcpopts",
+        args: &[
+            ("conn", "&TcpConnInfo"),
+            ("segment", "&TcpRepr"),
+            ("options", "&mut [u8]"),
+        ],
+        ret: "usize",
+        pass: None,
+        enabled: "TCP_OUT_ADD_TCPOPTS",
+    },
 ];
 
 /// The `use` lines that make the table's type names resolve in generated code.
 pub(crate) const IMPORTS: &str = "
     #[allow(unused_imports)]
-    use ::core::net::Ipv4Addr;
+    use ::core::net::{Ipv4Addr, SocketAddrV4};
     #[allow(unused_imports)]
-    use ::netstack::hooks::{ForwardDecision, Hooks as _, InputVerdict};
+    use ::netstack::hooks::{
+        ForwardDecision, Hooks as _, InputVerdict, IsnContext, SegmentVerdict, TcpConnInfo,
+    };
     #[allow(unused_imports)]
-    use ::netstack::wire::{EtherType, EthernetAddress, EthernetFrame, Ipv4Packet, VlanTag};
+    use ::netstack::wire::{
+        EtherType, EthernetAddress, EthernetFrame, Ipv4Packet, TcpPacket, TcpRepr, VlanTag,
+    };
     #[allow(unused_imports)]
     use ::netstack::{NetifId, NetifInfo};
 ";

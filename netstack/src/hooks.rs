@@ -26,10 +26,14 @@
 //!   not compile (error E0046 naming the method). [`NoHooks`] then does not implement `Hooks`
 //!   and `Stack::new` does not exist: build with `Stack::with_hooks`.
 
-use core::net::Ipv4Addr;
+use core::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::netif::{NetifId, NetifInfo};
-use crate::wire::{EtherType, EthernetAddress, EthernetFrame, Ipv4Packet, VlanTag};
+use crate::tcp::{IsnGenerator, TcpHandle, TcpState};
+use crate::time::Instant;
+use crate::wire::{
+    EtherType, EthernetAddress, EthernetFrame, Ipv4Packet, TcpPacket, TcpRepr, VlanTag,
+};
 
 /// What an input hook did with a packet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -53,6 +57,70 @@ pub enum ForwardDecision {
     /// Let the stack decide (it refuses link-local and broadcast destinations).
     #[default]
     Default,
+}
+
+/// The answer of [`Hooks::tcp_inpacket_pcb`] (lwIP's `ERR_OK` / an error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SegmentVerdict {
+    /// The connection processes the segment as usual.
+    #[default]
+    Accept,
+    /// The segment is dropped before the connection sees it (counted as
+    /// `stats.tcp.drop_policy`); the connection behaves as if it was lost on the way.
+    Drop,
+}
+
+/// A TCP connection (or listener) as the TCP hook points see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TcpConnInfo {
+    /// Our address and port. For a listener that is bound to the wildcard address, the
+    /// address the segment was sent to.
+    pub local: SocketAddrV4,
+    /// The peer's address and port.
+    pub remote: SocketAddrV4,
+    /// The connection's state; [`TcpState::Listen`] for a segment that reached a listener
+    /// (a SYN that may open a connection).
+    pub state: TcpState,
+    /// The handle naming the connection (the one `tcp_connect`/`tcp_accept` returns, or will
+    /// return once it is accepted); `None` for a listener.
+    pub handle: Option<TcpHandle>,
+}
+
+/// What [`Hooks::tcp_isn`] may build on: the stack's RFC 6528 generator (keyed with the
+/// stack's secret) and the current time.
+#[derive(Debug, Clone, Copy)]
+pub struct IsnContext<'a> {
+    generator: &'a IsnGenerator,
+    now: Instant,
+}
+
+impl<'a> IsnContext<'a> {
+    /// The context of an ISN chosen at `now` with the stack's generator.
+    #[cfg(not(netstack_hook_tcp_isn = "none"))]
+    pub(crate) const fn new(generator: &'a IsnGenerator, now: Instant) -> IsnContext<'a> {
+        IsnContext { generator, now }
+    }
+
+    /// When the connection is being created.
+    #[inline]
+    pub const fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// The RFC 6528 ISN for these endpoints: a 4 µs clock plus a keyed SipHash of the
+    /// 4-tuple (`tcp::isn`), what the `default` of this point returns.
+    #[inline]
+    pub fn rfc6528(&self, local: SocketAddrV4, remote: SocketAddrV4) -> u32 {
+        self.generator
+            .isn(
+                core::net::IpAddr::V4(*local.ip()),
+                local.port(),
+                core::net::IpAddr::V4(*remote.ip()),
+                remote.port(),
+                self.now,
+            )
+            .0
+    }
 }
 
 /// Declares a hook method whose default body exists unless its point is `custom`.
@@ -185,6 +253,74 @@ pub trait Hooks {
             InputVerdict::Continue
         }
     }
+
+    hook_method! {
+        custom: netstack_hook_tcp_isn = "custom";
+        /// `LWIP_HOOK_TCP_ISN`: runs when a connection is created (`tcp_connect`, or a SYN
+        /// accepted by a listener) and returns its initial sequence number. `isn` gives the
+        /// stack's RFC 6528 generator and the time. The default is
+        /// [`IsnContext::rfc6528`]; with the point `none` the stack uses a random 4 µs clock
+        /// instead (see `docs/hooks.md`).
+        fn tcp_isn(
+            &mut self,
+            local: SocketAddrV4,
+            remote: SocketAddrV4,
+            isn: &IsnContext<'_>,
+        ) -> u32 {
+            isn.rfc6528(local, remote)
+        }
+    }
+
+    hook_method! {
+        custom: netstack_hook_tcp_inpacket_pcb = "custom";
+        /// `LWIP_HOOK_TCP_INPACKET_PCB`: runs for every valid segment (checksum and header
+        /// checked) once its connection or listener is found, before the connection
+        /// processes it. `segment` is the whole segment (header, options, data);
+        /// [`SegmentVerdict::Drop`] drops it unseen by the connection.
+        fn tcp_inpacket_pcb(
+            &mut self,
+            conn: &TcpConnInfo,
+            segment: &TcpPacket<&[u8]>,
+        ) -> SegmentVerdict {
+            let _ = (conn, segment);
+            SegmentVerdict::Accept
+        }
+    }
+
+    hook_method! {
+        custom: netstack_hook_tcp_out_tcpopt_length = "custom";
+        /// `LWIP_HOOK_TCP_OUT_TCPOPT_LENGTH`: runs for every segment a connection sends,
+        /// and once per transmission burst to size its data segments. `internal_len` is the
+        /// option length the stack itself uses (MSS, window scale, SACK, timestamps); the
+        /// answer is the total option length to reserve, `internal_len` plus the product's
+        /// options. The stack rounds the extra part up to a multiple of 4 and keeps the total
+        /// within 40 bytes (leaving out SACK blocks first, then clamping the extra part,
+        /// with a warning on log target `netstack::tcp`); data segments carry that many
+        /// bytes less data, so the packet stays within the path MTU.
+        fn tcp_out_tcpopt_length(&mut self, conn: &TcpConnInfo, internal_len: usize) -> usize {
+            let _ = conn;
+            internal_len
+        }
+    }
+
+    hook_method! {
+        custom: netstack_hook_tcp_out_add_tcpopts = "custom";
+        /// `LWIP_HOOK_TCP_OUT_ADD_TCPOPTS`: runs for every segment of a connection for which
+        /// [`tcp_out_tcpopt_length`](Self::tcp_out_tcpopt_length) reserved extra space.
+        /// `segment` is the header as it goes out; `options` is the reserved space after the
+        /// stack's own options (a multiple of 4, possibly less than asked for, filled with
+        /// NOPs). The hook writes its options there and returns how many bytes it wrote; the
+        /// rest stays NOP.
+        fn tcp_out_add_tcpopts(
+            &mut self,
+            conn: &TcpConnInfo,
+            segment: &TcpRepr,
+            options: &mut [u8],
+        ) -> usize {
+            let _ = (conn, segment, options);
+            0
+        }
+    }
 }
 
 /// The stack's own VLAN acceptance rule (used by the default [`Hooks::vlan_check`] and when
@@ -213,6 +349,14 @@ pub mod enabled {
     pub const VLAN_SET: bool = cfg!(not(netstack_hook_vlan_set = "none"));
     /// `hook_unknown_eth_protocol` is not `none`.
     pub const UNKNOWN_ETH_PROTOCOL: bool = cfg!(not(netstack_hook_unknown_eth_protocol = "none"));
+    /// `hook_tcp_isn` is not `none`.
+    pub const TCP_ISN: bool = cfg!(not(netstack_hook_tcp_isn = "none"));
+    /// `hook_tcp_inpacket_pcb` is not `none`.
+    pub const TCP_INPACKET_PCB: bool = cfg!(not(netstack_hook_tcp_inpacket_pcb = "none"));
+    /// `hook_tcp_out_tcpopt_length` is not `none`.
+    pub const TCP_OUT_TCPOPT_LENGTH: bool = cfg!(not(netstack_hook_tcp_out_tcpopt_length = "none"));
+    /// `hook_tcp_out_add_tcpopts` is not `none`.
+    pub const TCP_OUT_ADD_TCPOPTS: bool = cfg!(not(netstack_hook_tcp_out_add_tcpopts = "none"));
 }
 
 /// Whether some hook point is `custom` in this build: then [`NoHooks`] does not implement
@@ -226,6 +370,10 @@ pub const ANY_CUSTOM: bool = cfg!(any(
     netstack_hook_vlan_check = "custom",
     netstack_hook_vlan_set = "custom",
     netstack_hook_unknown_eth_protocol = "custom",
+    netstack_hook_tcp_isn = "custom",
+    netstack_hook_tcp_inpacket_pcb = "custom",
+    netstack_hook_tcp_out_tcpopt_length = "custom",
+    netstack_hook_tcp_out_add_tcpopts = "custom",
 ));
 
 /// Emits items only when no hook point is `custom` (where [`NoHooks`] can implement [`Hooks`]).
@@ -241,6 +389,10 @@ macro_rules! without_custom_hooks {
                 netstack_hook_vlan_check = "custom",
                 netstack_hook_vlan_set = "custom",
                 netstack_hook_unknown_eth_protocol = "custom",
+                netstack_hook_tcp_isn = "custom",
+                netstack_hook_tcp_inpacket_pcb = "custom",
+                netstack_hook_tcp_out_tcpopt_length = "custom",
+                netstack_hook_tcp_out_add_tcpopts = "custom",
             )))]
             $item
         )*

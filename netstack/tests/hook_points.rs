@@ -5,11 +5,17 @@
 #![cfg(feature = "macros")]
 
 #[allow(unused_imports)]
-use netstack::hooks::{ForwardDecision, Hooks, InputVerdict};
+use netstack::hooks::{
+    ForwardDecision, Hooks, InputVerdict, IsnContext, SegmentVerdict, TcpConnInfo,
+};
 #[allow(unused_imports)]
-use netstack::wire::{EtherType, EthernetAddress, EthernetFrame, Ipv4Addr, Ipv4Packet, VlanTag};
+use netstack::wire::{
+    EtherType, EthernetAddress, EthernetFrame, Ipv4Addr, Ipv4Packet, TcpPacket, TcpRepr, VlanTag,
+};
 #[allow(unused_imports)]
 use netstack::{NetifId, NetifInfo};
+#[allow(unused_imports)]
+use std::net::SocketAddrV4;
 
 const POINTS: &[(&str, &str)] = netstack::__hook_points!();
 
@@ -56,7 +62,7 @@ fn hook_points_match_the_macros() {
         methods, table,
         "netstack-macros/src/points.rs must list the Hooks trait's methods, in order"
     );
-    assert_eq!(methods.len(), 8);
+    assert_eq!(methods.len(), 12);
 }
 
 /// A `hooks!` type giving every point: it compiles only if the table's signatures are the
@@ -70,6 +76,10 @@ fn hook_points_match_the_macros() {
     netstack_hook_vlan_check = "none",
     netstack_hook_vlan_set = "none",
     netstack_hook_unknown_eth_protocol = "none",
+    netstack_hook_tcp_isn = "none",
+    netstack_hook_tcp_inpacket_pcb = "none",
+    netstack_hook_tcp_out_tcpopt_length = "none",
+    netstack_hook_tcp_out_add_tcpopts = "none",
 )))]
 mod composed {
     use super::*;
@@ -103,6 +113,18 @@ mod composed {
     fn take(_: &NetifInfo<'_>, _: &EthernetFrame<&[u8]>) -> InputVerdict {
         InputVerdict::Consumed
     }
+    fn isn(_: SocketAddrV4, _: SocketAddrV4, _: &IsnContext<'_>) -> u32 {
+        7
+    }
+    fn drop_segment(_: &TcpConnInfo, _: &TcpPacket<&[u8]>) -> SegmentVerdict {
+        SegmentVerdict::Drop
+    }
+    fn four_more(_: &TcpConnInfo, internal_len: usize) -> usize {
+        internal_len + 4
+    }
+    fn write_nothing(_: &TcpConnInfo, _: &TcpRepr, _: &mut [u8]) -> usize {
+        0
+    }
 
     netstack::hooks! {
         /// Every hook point given: compiles only if the table's signatures are the trait's.
@@ -115,6 +137,10 @@ mod composed {
         vlan_check => any_vlan,
         vlan_set => untagged,
         unknown_eth_protocol => take,
+        tcp_isn => isn,
+        tcp_inpacket_pcb => drop_segment,
+        tcp_out_tcpopt_length => four_more,
+        tcp_out_add_tcpopts => write_nothing,
     }
 
     #[test]
@@ -122,5 +148,15 @@ mod composed {
         let mut h = Everything;
         assert_eq!(h.ip4_route(Ipv4Addr::LOCALHOST), None);
         assert_eq!(h.ip4_route_src(None, Ipv4Addr::LOCALHOST), None);
+        let conn = TcpConnInfo {
+            local: SocketAddrV4::new(Ipv4Addr::LOCALHOST, 1),
+            remote: SocketAddrV4::new(Ipv4Addr::LOCALHOST, 2),
+            state: netstack::tcp::TcpState::Established,
+            handle: None,
+        };
+        assert_eq!(h.tcp_out_tcpopt_length(&conn, 12), 16);
+        let mut opts = [1u8; 4];
+        let repr = TcpRepr::default();
+        assert_eq!(h.tcp_out_add_tcpopts(&conn, &repr, &mut opts), 0);
     }
 }

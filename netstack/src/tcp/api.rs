@@ -144,7 +144,7 @@ impl<H: Hooks> Stack<H> {
             lport
         };
         let now = self.now;
-        let iss = self.tcp.isn((laddr, lport), remote, now);
+        let iss = self.tcp_isn((laddr, lport), remote, now);
         let mut tcb = Tcb::new((laddr, lport), remote, iss, mss, now);
         tcb.state = TcpState::SynSent;
         let index = self.tcp.insert(tcb)?;
@@ -290,7 +290,7 @@ impl<H: Hooks> Stack<H> {
                     | TcpState::LastAck
             ) {
                 let seg = tcb.reset_segment();
-                let _ = self.tcp_emit(&tcb, &seg);
+                let _ = self.tcp_emit(index, &tcb, &seg);
             }
             self.tcp.put(index, tcb);
         }

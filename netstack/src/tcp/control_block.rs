@@ -170,6 +170,9 @@ pub(crate) struct Tcb {
     pub mss: usize,
     /// The MSS we announced.
     pub rcv_mss: usize,
+    /// Option bytes the product adds to data segments (`tcp_out_tcpopt_length`), taken
+    /// from their data.
+    pub opt_reserve: usize,
     /// Shift the peer applies to its window field (RFC 7323 §2).
     pub snd_shift: u8,
     /// Shift we apply to ours.
@@ -270,6 +273,7 @@ impl Tcb {
             assembler: Assembler::new(),
             mss: DEFAULT_MSS.min(mss),
             rcv_mss: mss,
+            opt_reserve: 0,
             snd_shift: 0,
             rcv_shift: 0,
             peer_ws: None,

@@ -13,12 +13,55 @@ use crate::hooks::Hooks;
 use crate::ipv4::IpTx;
 use crate::stack::Stack;
 use crate::time::Instant;
-use crate::wire::tcp::MAX_SACK_BLOCKS;
+use crate::wire::tcp::{MAX_OPTIONS_LEN, MAX_SACK_BLOCKS};
 use crate::wire::{IpProtocol, TcpControl, TcpPacket, TcpRepr, TcpTimestamp};
 
 use super::control_block::Tcb;
 use super::sack::{max_sack_blocks, sack_blocks};
 use super::{RttEstimator, TcpSeqNumber, TcpState};
+
+/// TCP option kinds written here (RFC 9293 §3.2).
+mod kind {
+    /// End of Option List.
+    pub(super) const END: u8 = 0;
+    /// No-Operation.
+    pub(super) const NOP: u8 = 1;
+}
+
+/// Length of the timestamps option as data segments carry it (NOP, NOP, kind, length,
+/// TSval, TSecr; RFC 7323 Appendix A).
+#[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
+const TIMESTAMP_OPTION_LEN: usize = 12;
+
+/// The product's part of `total` option bytes (a `tcp_out_tcpopt_length` answer) when the
+/// stack uses `internal`: rounded up to a multiple of 4, within the 40 bytes of option space.
+#[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
+fn custom_options_len(internal: usize, total: usize) -> usize {
+    let extra = total.min(MAX_OPTIONS_LEN).saturating_sub(internal);
+    (extra.div_ceil(4) * 4).min(MAX_OPTIONS_LEN.saturating_sub(internal) / 4 * 4)
+}
+
+/// Turns the End of Option List padding of the stack's own options into NOPs, so that
+/// options written after them are still read (RFC 9293 §3.2: nothing after EOL is an
+/// option). A malformed length stops the walk (the stack writes only valid ones).
+fn end_of_list_to_nop(options: &mut [u8]) {
+    let mut at = 0;
+    while let Some(&k) = options.get(at) {
+        match k {
+            kind::END => {
+                if let Some(rest) = options.get_mut(at..) {
+                    rest.fill(kind::NOP);
+                }
+                return;
+            }
+            kind::NOP => at += 1,
+            _ => match options.get(at + 1) {
+                Some(&len) if len >= 2 => at += usize::from(len),
+                _ => return,
+            },
+        }
+    }
+}
 
 /// A segment to send: the header, and where its data sits in the send ring.
 #[derive(Debug, Clone, Copy)]
@@ -190,7 +233,8 @@ impl Tcb {
             }
             _ => {}
         }
-        let mss = self.mss;
+        // Room for the product's TCP options (`tcp_out_tcpopt_length`) comes out of the data.
+        let mss = self.mss.saturating_sub(self.opt_reserve).max(1);
         // Retransmit the first unacknowledged segment (fast retransmit, partial ACK).
         if self.rexmit_una {
             self.rexmit_una = false;
@@ -337,31 +381,126 @@ impl<H: Hooks> Stack<H> {
             return;
         };
         let now = self.now;
+        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
+        {
+            // What the product adds to a data segment: cut from the data so that the packet
+            // keeps the size the MSS promises.
+            let internal = if tcb.ts_on { TIMESTAMP_OPTION_LEN } else { 0 };
+            let info = self.tcp.info(index, &tcb);
+            let total = self.hooks.tcp_out_tcpopt_length(&info, internal);
+            tcb.opt_reserve = custom_options_len(internal, total);
+        }
         // A bounded burst per call: the window bounds it anyway.
         for _ in 0..256 {
             let Some(seg) = tcb.next_segment(now) else {
                 break;
             };
-            if self.tcp_emit(&tcb, &seg).is_err() {
+            if self.tcp_emit(index, &tcb, &seg).is_err() {
                 break;
             }
         }
         self.tcp.put(index, tcb);
     }
 
-    /// Builds `seg` of `tcb` in the transmit buffer and sends it.
-    pub(crate) fn tcp_emit(&mut self, tcb: &Tcb, seg: &Segment) -> Result<(), crate::error::Error> {
-        let repr = seg.repr;
+    /// Builds `seg` of connection `index` (`tcb`, taken out of the table) in the transmit
+    /// buffer, with the product's TCP options, and sends it.
+    pub(crate) fn tcp_emit(
+        &mut self,
+        index: usize,
+        tcb: &Tcb,
+        seg: &Segment,
+    ) -> Result<(), crate::error::Error> {
+        let mut repr = seg.repr;
         let (a, b) = tcb.tx.peek(seg.data_offset, repr.payload_len);
-        self.tcp_send_repr(tcb.local_addr, tcb.remote_addr, &repr, a, b)
+        let mut custom = [kind::NOP; MAX_OPTIONS_LEN];
+        let n = self.tcp_custom_options(index, tcb, &mut repr, &mut custom);
+        self.tcp_send_segment(
+            tcb.local_addr,
+            tcb.remote_addr,
+            &repr,
+            custom.get(..n).unwrap_or_default(),
+            a,
+            b,
+        )
     }
 
-    /// Sends a segment with the data `a` followed by `b` (the two halves of a ring range).
+    /// Asks the option hooks for the product's options of one segment (`repr`, whose SACK
+    /// blocks may be left out to make room): writes them to the front of `out` and returns
+    /// their length (a multiple of 4; 0 without any).
+    #[cfg_attr(
+        netstack_hook_tcp_out_tcpopt_length = "none",
+        allow(unused_variables, clippy::unused_self)
+    )]
+    fn tcp_custom_options(
+        &mut self,
+        index: usize,
+        tcb: &Tcb,
+        repr: &mut TcpRepr,
+        out: &mut [u8; MAX_OPTIONS_LEN],
+    ) -> usize {
+        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
+        {
+            let internal = repr.header_len() - TcpPacket::<&[u8]>::HEADER_LEN;
+            let info = self.tcp.info(index, tcb);
+            let total = self.hooks.tcp_out_tcpopt_length(&info, internal);
+            if total > MAX_OPTIONS_LEN {
+                log::warn!(target: "netstack::tcp", "tcp_out_tcpopt_length asked for {total} option bytes; TCP has 40");
+            }
+            let mut extra = custom_options_len(internal, total);
+            if extra == 0 {
+                return 0;
+            }
+            // SACK blocks give way first (the first, most important one is kept longest).
+            let options_len = |r: &TcpRepr| r.header_len() - TcpPacket::<&[u8]>::HEADER_LEN;
+            while options_len(repr) + extra > MAX_OPTIONS_LEN {
+                let Some(last) = repr.sack_ranges.iter_mut().rev().find(|b| b.is_some()) else {
+                    break;
+                };
+                *last = None;
+            }
+            let room = MAX_OPTIONS_LEN.saturating_sub(options_len(repr));
+            if extra > room {
+                log::warn!(target: "netstack::tcp", "{}: product TCP options clamped from {extra} to {room} bytes", tcb.local_port);
+                extra = room;
+            }
+            let Some(opts) = out.get_mut(..extra) else {
+                return 0;
+            };
+            #[cfg(not(netstack_hook_tcp_out_add_tcpopts = "none"))]
+            {
+                let written = self.hooks.tcp_out_add_tcpopts(&info, repr, opts);
+                if let Some(rest) = opts.get_mut(written..) {
+                    rest.fill(kind::NOP);
+                }
+            }
+            #[cfg(netstack_hook_tcp_out_add_tcpopts = "none")]
+            opts.fill(kind::NOP);
+            extra
+        }
+        #[cfg(netstack_hook_tcp_out_tcpopt_length = "none")]
+        0
+    }
+
+    /// Sends a segment without options of the product (resets for no connection).
     pub(crate) fn tcp_send_repr(
         &mut self,
         src: core::net::Ipv4Addr,
         dst: core::net::Ipv4Addr,
         repr: &TcpRepr,
+        a: &[u8],
+        b: &[u8],
+    ) -> Result<(), crate::error::Error> {
+        self.tcp_send_segment(src, dst, repr, &[], a, b)
+    }
+
+    /// Sends a segment with the product's options `custom` (a multiple of 4 bytes, after
+    /// the stack's own) and the data `a` followed by `b` (the two halves of a ring range).
+    fn tcp_send_segment(
+        &mut self,
+        src: core::net::Ipv4Addr,
+        dst: core::net::Ipv4Addr,
+        repr: &TcpRepr,
+        custom: &[u8],
         a: &[u8],
         b: &[u8],
     ) -> Result<(), crate::error::Error> {
@@ -372,11 +511,24 @@ impl<H: Hooks> Stack<H> {
         let mut tx = IpTx::new(dst, IpProtocol::Tcp);
         tx.src = Some(src);
         self.stats.tcp.tx += 1;
-        self.ipv4_send(&tx, repr.buffer_len(), |buf, src| {
-            let hl = repr.header_len();
+        self.ipv4_send(&tx, repr.buffer_len() + custom.len(), |buf, src| {
             let mut packet = TcpPacket::new_unchecked(&mut buf[..]);
             if repr.emit_header(&mut packet).is_err() {
                 return;
+            }
+            let mut hl = repr.header_len();
+            if !custom.is_empty() {
+                let flags = packet.flags();
+                let Some(own) = buf.get_mut(TcpPacket::<&[u8]>::HEADER_LEN..hl) else {
+                    return;
+                };
+                end_of_list_to_nop(own);
+                let Some(out) = buf.get_mut(hl..hl + custom.len()) else {
+                    return;
+                };
+                out.copy_from_slice(custom);
+                hl += custom.len();
+                TcpPacket::new_unchecked(&mut buf[..]).set_header_len_and_flags(hl, flags);
             }
             if let Some(out) = buf.get_mut(hl..hl + a.len()) {
                 out.copy_from_slice(a);

@@ -13,6 +13,15 @@ use core::net::{IpAddr, Ipv4Addr};
 use crate::config;
 use crate::error::Error;
 use crate::hooks::Hooks;
+#[cfg(not(netstack_hook_tcp_isn = "none"))]
+use crate::hooks::IsnContext;
+#[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
+use crate::hooks::SegmentVerdict;
+#[cfg(not(all(
+    netstack_hook_tcp_inpacket_pcb = "none",
+    netstack_hook_tcp_out_tcpopt_length = "none"
+)))]
+use crate::hooks::TcpConnInfo;
 use crate::ipv4::{DstKind, IpRx};
 use crate::rand::Rng;
 use crate::stack::Stack;
@@ -75,7 +84,13 @@ pub(crate) struct TcpTable {
     busy: Vec<bool>,
     listeners: Vec<Option<Listener>>,
     listener_generations: Vec<u16>,
+    /// The RFC 6528 generator keyed with the stack's secret (`hook_tcp_isn` `default`, and
+    /// what a custom hook may build on).
+    #[cfg(not(netstack_hook_tcp_isn = "none"))]
     isn: IsnGenerator,
+    /// `hook_tcp_isn = "none"`: where the ISN clock starts (random per stack).
+    #[cfg(netstack_hook_tcp_isn = "none")]
+    isn_base: u32,
 }
 
 impl TcpTable {
@@ -93,7 +108,10 @@ impl TcpTable {
             busy: alloc::vec![false; config::MAX_ACTIVE_TCP],
             listeners,
             listener_generations: alloc::vec![0; config::MAX_LISTENING_TCP],
+            #[cfg(not(netstack_hook_tcp_isn = "none"))]
             isn: IsnGenerator::new(secret),
+            #[cfg(netstack_hook_tcp_isn = "none")]
+            isn_base: u32::from_le_bytes([secret[0], secret[1], secret[2], secret[3]]),
         }
     }
 
@@ -329,20 +347,18 @@ impl TcpTable {
         best
     }
 
-    pub(crate) fn isn(
-        &self,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
-        now: Instant,
-    ) -> TcpSeqNumber {
-        // hook point: LWIP_HOOK_TCP_ISN
-        self.isn.isn(
-            IpAddr::V4(local.0),
-            local.1,
-            IpAddr::V4(remote.0),
-            remote.1,
-            now,
-        )
+    /// The conn info hooks see for connection `index`.
+    #[cfg(not(all(
+        netstack_hook_tcp_inpacket_pcb = "none",
+        netstack_hook_tcp_out_tcpopt_length = "none"
+    )))]
+    pub(crate) fn info(&self, index: usize, tcb: &Tcb) -> TcpConnInfo {
+        TcpConnInfo {
+            local: core::net::SocketAddrV4::new(tcb.local_addr, tcb.local_port),
+            remote: core::net::SocketAddrV4::new(tcb.remote_addr, tcb.remote_port),
+            state: tcb.state,
+            handle: self.handle(index),
+        }
     }
 
     pub(crate) fn listeners_iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Listener)> {
@@ -361,6 +377,32 @@ impl TcpTable {
 }
 
 impl<H: Hooks> Stack<H> {
+    /// The initial sequence number of a new connection (`LWIP_HOOK_TCP_ISN`): the hook's
+    /// answer, or with `hook_tcp_isn = "none"` a 4 µs clock (RFC 9293 §3.4.1's `M`) started
+    /// at a random value per stack, as lwIP's own counter without the hook (predictable
+    /// from one observed connection, unlike RFC 6528).
+    pub(crate) fn tcp_isn(
+        &mut self,
+        local: (Ipv4Addr, u16),
+        remote: (Ipv4Addr, u16),
+        now: Instant,
+    ) -> TcpSeqNumber {
+        #[cfg(not(netstack_hook_tcp_isn = "none"))]
+        {
+            let ctx = IsnContext::new(&self.tcp.isn, now);
+            TcpSeqNumber(self.hooks.tcp_isn(
+                core::net::SocketAddrV4::new(local.0, local.1),
+                core::net::SocketAddrV4::new(remote.0, remote.1),
+                &ctx,
+            ))
+        }
+        #[cfg(netstack_hook_tcp_isn = "none")]
+        {
+            let _ = (local, remote);
+            TcpSeqNumber(IsnGenerator::clock(now).wrapping_add(self.tcp.isn_base))
+        }
+    }
+
     /// The largest segment we can take on the route to `dst`: its MTU − 40, at most
     /// `config::TCP_MSS` (RFC 9293 §3.7.1, RFC 6691).
     pub(crate) fn tcp_route_mss(
@@ -405,6 +447,14 @@ impl<H: Hooks> Stack<H> {
         let local = (dst, repr.dst_port);
         let remote = (src, repr.src_port);
         if let Some(index) = self.tcp.find_conn(local, remote) {
+            #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
+            if let Some(tcb) = self.tcp.get_index(index) {
+                let info = self.tcp.info(index, tcb);
+                if self.hooks.tcp_inpacket_pcb(&info, &packet) == SegmentVerdict::Drop {
+                    self.stats.tcp.drop(DropReason::Policy);
+                    return;
+                }
+            }
             let Some(mut tcb) = self.tcp.take(index) else {
                 return;
             };
@@ -417,6 +467,19 @@ impl<H: Hooks> Stack<H> {
             return;
         }
         if let Some(l) = self.tcp.find_listener(dst, repr.dst_port) {
+            #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
+            {
+                let info = TcpConnInfo {
+                    local: core::net::SocketAddrV4::new(dst, repr.dst_port),
+                    remote: core::net::SocketAddrV4::new(src, repr.src_port),
+                    state: TcpState::Listen,
+                    handle: None,
+                };
+                if self.hooks.tcp_inpacket_pcb(&info, &packet) == SegmentVerdict::Drop {
+                    self.stats.tcp.drop(DropReason::Policy);
+                    return;
+                }
+            }
             self.tcp_listen_input(l, &repr, local, remote, now);
             return;
         }
@@ -457,7 +520,7 @@ impl<H: Hooks> Stack<H> {
             self.stats.tcp.drop(DropReason::NoRoute);
             return;
         };
-        let iss = self.tcp.isn(local, remote, now);
+        let iss = self.tcp_isn(local, remote, now);
         let mut tcb = Tcb::new(local, remote, iss, mss, now);
         tcb.state = TcpState::SynReceived;
         tcb.listener = Some(l);

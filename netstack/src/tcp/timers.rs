@@ -141,11 +141,11 @@ impl<H: Hooks> Stack<H> {
             match action {
                 TimerAction::None => {}
                 TimerAction::Send(seg) => {
-                    let _ = self.tcp_emit(&tcb, &seg);
+                    let _ = self.tcp_emit(index, &tcb, &seg);
                 }
                 TimerAction::Reset => {
                     let seg = tcb.reset_segment();
-                    let _ = self.tcp_emit(&tcb, &seg);
+                    let _ = self.tcp_emit(index, &tcb, &seg);
                 }
             }
             if !tcb.events.is_empty() {
