@@ -304,10 +304,16 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
                 }
             }
         };
-        // The operation may have queued frames (loopback) or changed what waiters see.
+        // The operation may have queued frames (loopback): the thread's next poll sends
+        // them and tells waiters if anything changed.
         shared.wake();
-        shared.changes.bump();
         Ok(result)
+    }
+
+    /// Wakes every blocked call to look again (after a change the thread's poll does not
+    /// see, such as a socket closed by another thread).
+    pub(crate) fn notify_waiters(&self) {
+        self.shared().changes.bump();
     }
 
     /// The change counter, read before an attempt that may have to wait.
@@ -379,7 +385,6 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
                 let mut core = lock(&shared.core);
                 core.stack.advance_clock(clock.now());
                 job(&mut core);
-                changed = true;
             }
         }
         let (deadline, poll_often) = {
@@ -388,6 +393,11 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
             if running {
                 let result = core.stack.poll(clock.now());
                 changed |= result.activity || result.received > 0;
+                // The sockets layer looks at readiness, not at events: clear them so that
+                // `activity` reports only new ones.
+                core.stack.tcp_drain_events(|_, _| {});
+                core.stack.tcp_drain_listener_events(|_, _| {});
+                core.stack.udp_drain_events(|_, _| {});
             }
             fds.clear();
             fds.push(wake.as_raw_fd());

@@ -143,6 +143,8 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
             self.retry(deadline, attempt)
         };
         let _ = self.call(move |core| core.sockets.leave(fd, generation));
+        // A `close` waiting for this call to return looks again.
+        self.notify_waiters();
         fail(result)
     }
 
@@ -371,6 +373,7 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
             release(core, binding, linger == Some(0));
             Ok(generation)
         })?;
+        self.notify_waiters();
         // Wait for calls other threads have in progress on this socket to return.
         let _ = self.retry(None, move |core| {
             if core.sockets.holds(fd, generation) {
