@@ -461,7 +461,7 @@ fn udp_multicast_datagrams_reach_a_linux_group_member() {
     for i in 1..=3 {
         assert!(
             log.contains(&format!(
-                "Sent 31 bytes to 232.10.11.12:3333: Multicast #{i} sent by netstack"
+                "Sent 29 bytes to 232.10.11.12:3333: Multicast #{i} sent by netstack"
             )),
             "{log}"
         );
@@ -498,7 +498,7 @@ fn udp_multicast_prints_what_linux_sends_to_the_group_and_its_own_with_loop() {
     assert!(log.contains(": hello group\n"), "{log}");
     // IP_MULTICAST_LOOP: its own datagrams come back to it.
     assert!(
-        log.contains("Received 31 bytes from 192.0.2.2:3333: Multicast #1 sent by netstack\n"),
+        log.contains("Received 29 bytes from 192.0.2.2:3333: Multicast #1 sent by netstack\n"),
         "{log}"
     );
 }
