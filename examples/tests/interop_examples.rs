@@ -330,6 +330,20 @@ fn tcp_client_gets_its_messages_back_from_a_linux_echo_server() {
         "{log}"
     );
 
+    // The client closed its connection before exiting: Linux's side of it is gone too.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let open = lab.exec_ok(&["ss", "-Htn", "state", "connected"]);
+        if open.trim().is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the connection is still open on Linux's side:\n{open}"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+
     let mut custom = Example::start(
         &lab,
         TCP_CLIENT,
