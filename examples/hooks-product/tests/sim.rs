@@ -1,15 +1,21 @@
 //! Two product stacks on a virtual link, with a third port listening to the wire: the
-//! product's VLAN tag is on every frame, its filters drop what they should.
+//! product's VLAN tag is on every frame, its filters drop what they should, its TCP
+//! connections start at its own ISNs, and its tap captures what it receives as pcap (read
+//! back here and by tshark when installed).
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
 
-use hooks_product::{PRODUCT_VLAN, ProductHooks, TELNET_PORT};
+use hooks_product::{FIRST_ISN, ISN_STEP, PRODUCT_VLAN, ProductHooks, TELNET_PORT};
 use netstack::phy::{Device, LinkConfig, VirtualLink, VirtualPort};
+use netstack::tcp::TcpState;
 use netstack::time::Instant;
-use netstack::wire::{EthernetAddress, EthernetFrame, IpEndpoint, IpProtocol, Ipv4Cidr};
+use netstack::wire::{
+    EthernetAddress, EthernetFrame, IpEndpoint, IpProtocol, Ipv4Cidr, Ipv4Packet, TcpPacket,
+};
 use netstack::{NetifConfig, NetifId, Stack, StackConfig};
 use netstack_hooks::filter::{PacketFilter, PortRange, Rule};
+use netstack_hooks::pcap::{self, LINKTYPE_RAW};
 
 fn ip(a: u8, b: u8, c: u8, d: u8) -> Ipv4Addr {
     Ipv4Addr::new(a, b, c, d)
@@ -64,6 +70,8 @@ impl Net {
         for _ in 0..ms {
             self.now += 1;
             let now = Instant::from_millis(self.now);
+            self.a.hooks_mut().tap.set_time(now);
+            self.b.hooks_mut().tap.set_time(now);
             self.a.poll(now);
             self.b.poll(now);
         }
@@ -74,7 +82,12 @@ impl Net {
         let mut frames = Vec::new();
         let mut buf = [0u8; 1600];
         let now = Instant::from_millis(self.now);
-        while let Ok(Some(n)) = self.sniffer.lock().expect("device lock").receive(&mut buf, now) {
+        while let Ok(Some(n)) = self
+            .sniffer
+            .lock()
+            .expect("device lock")
+            .receive(&mut buf, now)
+        {
             frames.push(buf[..n].to_vec());
         }
         frames
@@ -172,14 +185,98 @@ fn frames_of_other_vlans_are_refused() {
     assert_eq!(net.a.hooks().counters.total().packets, 0);
 }
 
+/// A's SYN and B's SYN-ACK of every connection, as (source port, sequence number, SYN-ACK)
+/// read from a pcap capture of raw IPv4 packets.
+fn syns(capture: &[u8]) -> Vec<(u16, u32, bool)> {
+    let (link, records) = pcap::parse(capture).expect("a valid pcap stream");
+    assert_eq!(link, LINKTYPE_RAW);
+    records
+        .iter()
+        .filter_map(|r| {
+            let ip = Ipv4Packet::new_checked(r.data).ok()?;
+            if ip.protocol() != IpProtocol::Tcp {
+                return None;
+            }
+            let tcp = TcpPacket::new_checked(ip.payload_slice()).ok()?;
+            tcp.syn()
+                .then(|| (tcp.src_port(), tcp.seq_number().0, tcp.ack()))
+        })
+        .collect()
+}
+
+#[test]
+fn tcp_connections_start_at_the_product_isns_and_the_tap_captures_them() {
+    let mut net = Net::new();
+    let l = net
+        .b
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    let mut conns = Vec::new();
+    for _ in 0..2 {
+        let c = net
+            .a
+            .tcp_connect(ep(ip(10, 0, 0, 2), 80), None)
+            .expect("connect");
+        net.run(50);
+        assert_eq!(net.a.tcp_state(c), Ok(TcpState::Established));
+        let s = net.b.tcp_accept(l).expect("accepted");
+        conns.push((c, s));
+    }
+    let (c, s) = conns[0];
+    net.a.tcp_send(c, b"captured").expect("send");
+    net.run(50);
+    let mut buf = [0u8; 64];
+    assert_eq!(net.b.tcp_recv(s, &mut buf), Ok(8));
+    assert_eq!(net.a.hooks().isn.issued(), 2);
+    assert_eq!(net.b.hooks().isn.issued(), 2);
+
+    // B's tap saw A's SYNs, A's tap B's SYN-ACKs: each side's connections start at
+    // FIRST_ISN, then FIRST_ISN + ISN_STEP.
+    let b_capture = net.b.hooks_mut().tap.take();
+    let a_capture = net.a.hooks_mut().tap.take();
+    let expected = [FIRST_ISN, FIRST_ISN.wrapping_add(ISN_STEP)];
+    let at_b: Vec<u32> = syns(&b_capture).iter().map(|s| s.1).collect();
+    let at_a: Vec<(u32, bool)> = syns(&a_capture).iter().map(|s| (s.1, s.2)).collect();
+    assert_eq!(at_b, expected);
+    assert_eq!(at_a, [(expected[0], true), (expected[1], true)]);
+    assert!(
+        net.b.hooks().tap.packets() >= 5,
+        "two SYNs, two handshake ACKs, the data"
+    );
+
+    // tshark reads the capture (skipped where it is not installed).
+    let path = std::env::temp_dir().join(format!("hooks-product-{}.pcap", std::process::id()));
+    std::fs::write(&path, &b_capture).expect("write capture");
+    let out = std::process::Command::new("tshark")
+        .args(["-r"])
+        .arg(&path)
+        .args(["-o", "tcp.relative_sequence_numbers:FALSE"])
+        .args(["-Y", "tcp.flags.syn == 1", "-T", "fields", "-e", "tcp.seq"])
+        .output();
+    let _ = std::fs::remove_file(&path);
+    match out {
+        Ok(out) if out.status.success() => {
+            let text = String::from_utf8_lossy(&out.stdout);
+            let seqs: Vec<u32> = text.lines().filter_map(|l| l.trim().parse().ok()).collect();
+            assert_eq!(seqs, expected, "tshark: {text}");
+        }
+        Ok(out) => panic!("tshark failed: {}", String::from_utf8_lossy(&out.stderr)),
+        Err(e) => {
+            eprintln!("tshark not run ({e}): capture checked by netstack_hooks::pcap::parse only")
+        }
+    }
+}
+
 /// The product's netstack.toml is the one in force (checked when the test compiles).
 const _: () = {
     use netstack::hooks::enabled;
     assert!(
         netstack::hooks::ANY_CUSTOM,
-        "ip4_input and vlan_set are custom"
+        "ip4_input, vlan_set and tcp_isn are custom"
     );
     assert!(enabled::IP4_INPUT && enabled::VLAN_SET && enabled::VLAN_CHECK);
     assert!(!enabled::IP4_ROUTE && !enabled::IP4_ROUTE_SRC && !enabled::IP4_CANFORWARD);
     assert!(!enabled::ETHARP_GET_GW && !enabled::UNKNOWN_ETH_PROTOCOL);
+    assert!(enabled::TCP_ISN && !enabled::TCP_INPACKET_PCB);
+    assert!(!enabled::TCP_OUT_TCPOPT_LENGTH && !enabled::TCP_OUT_ADD_TCPOPTS);
 };

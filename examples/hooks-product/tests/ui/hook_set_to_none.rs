@@ -1,5 +1,7 @@
 // netstack.toml makes ip4_route `none`: composing a route hook would be dead code.
-use netstack::hooks::InputVerdict;
+use std::net::SocketAddrV4;
+
+use netstack::hooks::{InputVerdict, IsnContext};
 use netstack::wire::{EtherType, EthernetAddress, Ipv4Addr, Ipv4Packet, VlanTag};
 use netstack::{NetifId, NetifInfo};
 
@@ -12,11 +14,15 @@ fn untagged(_: &NetifInfo<'_>, _: EthernetAddress, _: EthernetAddress, _: EtherT
 fn route(_: Ipv4Addr) -> Option<NetifId> {
     None
 }
+fn isn(_: SocketAddrV4, _: SocketAddrV4, _: &IsnContext<'_>) -> u32 {
+    1
+}
 
 netstack::hooks! {
     struct Routed;
     ip4_input => pass,
     vlan_set => untagged,
+    tcp_isn => isn,
     ip4_route => route,
 }
 
