@@ -6,6 +6,7 @@
 //! The command-line tests at the end (`--help`, bad flags) need no root.
 
 use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
@@ -177,6 +178,16 @@ impl Example {
             self.output()
         );
         stdout
+    }
+
+    /// Sends SIGTERM and waits (up to `timeout`) for the example to exit; returns its status.
+    fn terminate(&mut self, timeout: Duration) -> ExitStatus {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {}", self.child.id());
+        self.wait_exit(timeout).0
     }
 
     fn join_readers(&mut self) {
@@ -381,7 +392,7 @@ fn tcp_client_reports_a_refused_connection() {
 #[test]
 fn udp_server_echoes_datagrams_from_linux() {
     let lab = Lab::builder().tap_in_namespace();
-    let mut server = Example::start(&lab, UDP_SERVER, &["--count", "2"]);
+    let mut server = Example::start(&lab, UDP_SERVER, &[]);
     server.wait_for("Socket bound, port 3333", START_TIMEOUT);
     let stack = plan::STACK_ADDR;
     let reply = sh(
@@ -394,11 +405,18 @@ fn udp_server_echoes_datagrams_from_linux() {
         &format!("printf 'second datagram' | nc -u -w 2 {stack} 3333"),
     );
     assert_eq!(reply, "second datagram");
-    let log = server.wait_success(Duration::from_secs(10));
+    // Without --count it serves until killed.
+    assert_eq!(
+        server.terminate(Duration::from_secs(10)).signal(),
+        Some(15),
+        "{}",
+        server.output()
+    );
+    let log = server.stdout();
     assert!(log.contains("Received 9 bytes from 192.0.2.1:"), "{log}");
     assert!(log.contains(": hello udp\n"), "{log}");
     assert!(log.contains(": second datagram\n"), "{log}");
-    assert!(log.contains("Echoed 2 datagram(s), exiting"), "{log}");
+    assert_eq!(count(&log, "Waiting for data\n"), 3, "{log}");
 }
 
 #[test]
