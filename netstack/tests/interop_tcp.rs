@@ -2,12 +2,13 @@
 //! `socat` sends 1 MiB and 100 MiB to the stack (stack as server) and receives as much from
 //! it (stack as client), with SHA-256 equality; the same with the stack-side fault injector
 //! dropping 1 % of the frames, or reordering and duplicating them, and with Linux itself
-//! dropping and duplicating 1 % of the TCP segments it sends and drops 1 % of those it
-//! receives (nftables in the lab's namespace; the kernel here has no `sch_netem`, so
-//! reordering is the stack-side injector's only). `iperf3 -c` from Linux measures the stack
-//! through a minimal iperf3 server written on the stack's `tcp_*` calls. `curl` fetches a
-//! page from a tiny HTTP responder on the stack. Captures of the small exchanges, and of the
-//! first second of each 100 MiB transfer, must decode cleanly in tshark.
+//! making the faults (iptables in the lab's namespace, as the kernel has no `sch_netem`):
+//! dropping 1 % of the TCP segments it sends and receives and duplicating 1 % of those it
+//! sends, or reordering 2 % both ways through an NFQUEUE consumer that holds them back.
+//! `iperf3 -c` from Linux measures the stack through a minimal iperf3 server written on the
+//! stack's `tcp_*` calls. `curl` fetches a page from a tiny HTTP responder on the stack.
+//! Captures of the small transfers, and of the first tenth of a second of each 100 MiB one,
+//! must decode cleanly in tshark.
 
 mod common;
 
@@ -22,7 +23,7 @@ use netstack::tcp::{TcpHandle, TcpListenerHandle};
 use netstack::time::{Duration, Instant};
 use netstack::wire::{EthernetAddress, IpEndpoint};
 use netstack::{Error, NetifConfig, Stack, StackConfig, Stats};
-use netstack_lab::{CaptureError, Lab, check_capture, plan};
+use netstack_lab::{Background, CaptureError, Lab, check_capture, plan};
 use sha2::{Digest, Sha256};
 
 struct Running {
@@ -181,10 +182,8 @@ struct Transfer {
     len: usize,
     /// The stack-side fault injector's faults.
     stack_faults: FaultConfig,
-    /// Linux-side faults (nftables in the namespace), per mille of the TCP segments: Linux
-    /// drops this many of those it sends and duplicates as many, and drops this many of
-    /// those it receives. 0 installs no rules.
-    linux_faults_per_mille: u32,
+    /// Faults Linux itself makes (iptables in the namespace).
+    linux_faults: LinuxFaults,
     /// Capture this long from the start of the transfer and check it with tshark.
     capture: Option<std::time::Duration>,
 }
@@ -194,7 +193,7 @@ impl Transfer {
         Transfer {
             len,
             stack_faults: FaultConfig::default(),
-            linux_faults_per_mille: 0,
+            linux_faults: LinuxFaults::default(),
             capture: None,
         }
     }
@@ -258,66 +257,157 @@ fn check_capture_head(capture: Option<JoinHandle<Result<String, String>>>) {
     }
 }
 
-/// The nftables table of Linux-side faults: random drops of the TCP segments Linux sends
-/// and receives on the TAP, and random duplicates of those it sends (the kernel lacks
-/// netem, whose delay would also reorder).
-fn install_linux_faults(lab: &Lab, per_mille: u32) {
-    let tap = lab.tap_name();
-    let stack = plan::STACK_ADDR;
-    let rules = format!(
-        "table ip netstack_faults {{
-            chain out {{
-                type filter hook output priority 0; policy accept;
-                oifname \"{tap}\" ip protocol tcp numgen random mod 1000 < {per_mille} counter drop
-                oifname \"{tap}\" ip protocol tcp numgen random mod 1000 < {per_mille} counter \
-                    dup to {stack} device \"{tap}\"
-            }}
-            chain in {{
-                type filter hook input priority 0; policy accept;
-                iifname \"{tap}\" ip protocol tcp numgen random mod 1000 < {per_mille} counter drop
-            }}
-        }}"
-    );
-    // One segment per packet at the output hook: with GSO a rule would drop a whole burst.
-    lab.exec_ok(&["ip", "link", "set", "dev", tap, "gso_max_segs", "1"]);
-    let file = tmp("nft");
-    std::fs::write(&file, rules).expect("write the nft rules");
-    let out = lab.exec(&["nft", "-f", &file.display().to_string()]);
-    let _ = std::fs::remove_file(&file);
-    assert!(out.status.success(), "nft: {out:?}");
+/// Faults Linux makes on the TCP segments of its side of the TAP, with iptables in the lab's
+/// namespace, as probabilities per segment (the kernel has no `sch_netem`). Each applies to
+/// the segments Linux sends and to those it receives, except duplication (sent only).
+#[derive(Debug, Clone, Copy, Default)]
+struct LinuxFaults {
+    /// `-m statistic --mode random -j DROP`.
+    drop: f64,
+    /// `-j TEE --gateway` the stack: a copy goes out too.
+    duplicate: f64,
+    /// `-j NFQUEUE` to [`REORDER_SCRIPT`], which holds each segment 2 ms while the others
+    /// pass.
+    reorder: f64,
 }
 
-/// The packet counts of the Linux-side fault rules: sent and dropped, sent and duplicated,
-/// received and dropped.
-fn linux_fault_counts(lab: &Lab) -> Vec<u64> {
-    let table = lab.exec_ok(&["nft", "list", "table", "ip", "netstack_faults"]);
-    table
-        .split("counter packets ")
-        .skip(1)
-        .map(|rest| {
-            rest.split_whitespace()
-                .next()
-                .and_then(|n| n.parse().ok())
-                .expect("a packet count")
-        })
-        .collect()
+/// A userspace NFQUEUE consumer (Python, standard library only) that accepts every queued
+/// packet `argv[2]` ms after it came, so later segments overtake it: reordering without
+/// netem. Arguments: queue number, hold time in ms.
+const REORDER_SCRIPT: &str = r#"
+import select, socket, struct, sys, time
+queue, hold = int(sys.argv[1]), float(sys.argv[2]) / 1000.0
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)  # NETLINK_NETFILTER
+s.bind((0, 0))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+def attr(kind, payload):
+    n = 4 + len(payload)
+    return struct.pack("=HH", n, kind) + payload + b"\0" * ((4 - n % 4) % 4)
+def send(msg_type, attrs):  # nfnetlink subsystem 3: queue
+    body = struct.pack("=BBH", socket.AF_UNSPEC, 0, socket.htons(queue)) + b"".join(attrs)
+    s.send(struct.pack("=IHHII", 16 + len(body), (3 << 8) | msg_type, 1, 0, 0) + body)
+send(2, [attr(1, struct.pack("!BBH", 1, 0, socket.AF_INET))])  # CONFIG: CMD bind
+send(2, [attr(2, struct.pack("!IB", 0, 1))])  # CONFIG: PARAMS copy metadata only
+held = []
+while True:
+    timeout = max(0.0, held[0][0] - time.monotonic()) if held else 1.0
+    if select.select([s], [], [], timeout)[0]:
+        data, off = s.recv(1 << 16), 0
+        while off + 16 <= len(data):
+            length, kind = struct.unpack_from("=IH", data, off)
+            if kind == 3 << 8:  # PACKET: find the PACKET_HDR attribute's id
+                a = off + 20
+                while a + 4 <= off + length:
+                    alen, atype = struct.unpack_from("=HH", data, a)
+                    if atype & 0x7fff == 1:
+                        held.append((time.monotonic() + hold, struct.unpack_from("!I", data, a + 4)[0]))
+                    a += (alen + 3) & ~3
+            off += (length + 3) & ~3
+    while held and held[0][0] <= time.monotonic():
+        send(1, [attr(2, struct.pack("!II", 1, held.pop(0)[1]))])  # VERDICT: accept
+"#;
+
+/// The iptables rules of `faults`: (table, chain, interface option, probability, target).
+fn linux_fault_rules(
+    faults: LinuxFaults,
+) -> Vec<(&'static str, &'static str, &'static str, f64, String)> {
+    let stack = plan::STACK_ADDR.to_string();
+    let queue = "NFQUEUE --queue-num 0 --queue-bypass".to_string();
+    [
+        ("filter", "OUTPUT", "-o", faults.drop, "DROP".to_string()),
+        ("filter", "INPUT", "-i", faults.drop, "DROP".to_string()),
+        (
+            "mangle",
+            "OUTPUT",
+            "-o",
+            faults.duplicate,
+            format!("TEE --gateway {stack}"),
+        ),
+        ("filter", "OUTPUT", "-o", faults.reorder, queue.clone()),
+        ("filter", "INPUT", "-i", faults.reorder, queue),
+    ]
+    .into_iter()
+    .filter(|rule| rule.3 > 0.0)
+    .collect()
 }
 
-/// Asserts the Linux-side rules hit, and prints how often.
-fn check_linux_faults(lab: &Lab, transfer: &Transfer) {
-    if transfer.linux_faults_per_mille == 0 {
-        return;
+/// Installs `faults`; returns the reordering queue's consumer, if any (it runs until the lab
+/// is dropped).
+fn install_linux_faults(lab: &Lab, faults: LinuxFaults) -> Option<Background> {
+    let rules = linux_fault_rules(faults);
+    if rules.is_empty() {
+        return None;
     }
-    let counts = linux_fault_counts(lab);
-    eprintln!(
-        "Linux-side faults: {} sent segments dropped, {} duplicated, {} received dropped",
-        counts[0], counts[1], counts[2]
-    );
-    assert_eq!(counts.len(), 3);
-    assert!(
-        counts[0] > 0 && counts[1] > 0,
-        "Linux dropped and duplicated: {counts:?}"
-    );
+    let tap = lab.tap_name();
+    // One segment per packet at the hooks: with GSO a rule would hit a whole burst.
+    lab.exec_ok(&["ip", "link", "set", "dev", tap, "gso_max_segs", "1"]);
+    for (table, chain, iface, p, target) in &rules {
+        let p = p.to_string();
+        let mut args = vec![
+            "iptables",
+            "-t",
+            table,
+            "-A",
+            chain,
+            iface,
+            tap,
+            "-p",
+            "tcp",
+            "-m",
+            "statistic",
+            "--mode",
+            "random",
+            "--probability",
+            &p,
+            "-j",
+        ];
+        args.extend(target.split(' '));
+        lab.exec_ok(&args);
+    }
+    (faults.reorder > 0.0).then(|| {
+        let consumer = lab.spawn(&["python3", "-c", REORDER_SCRIPT, "0", "2"]);
+        // Until it is bound, --queue-bypass lets the segments through unheld.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        consumer
+    })
+}
+
+/// Asserts every Linux-side rule of `faults` hit some segments, and prints how many; when
+/// Linux received the data, that reordering reached its out-of-order queue.
+fn check_linux_faults(
+    lab: &Lab,
+    faults: LinuxFaults,
+    mut consumer: Option<Background>,
+    linux_received: bool,
+) {
+    for (table, chain, iface, _, target) in linux_fault_rules(faults) {
+        let listing = lab.exec_ok(&["iptables", "-t", table, "-L", chain, "-v", "-x", "-n"]);
+        let target = target.split(' ').next().expect("a target");
+        let packets: u64 = listing
+            .lines()
+            .skip(2)
+            .map(|line| line.split_whitespace().collect::<Vec<_>>())
+            .filter(|f| f.len() > 2 && f[2] == target)
+            .map(|f| f[0].parse::<u64>().expect("a packet count"))
+            .sum();
+        eprintln!("Linux-side {target} ({table} {chain} {iface} TAP): {packets} segments");
+        assert!(packets > 0, "the {target} rule in {chain} hit nothing");
+    }
+    if let Some(consumer) = consumer.as_mut() {
+        assert!(consumer.is_running(), "the NFQUEUE consumer is running");
+        if linux_received {
+            // `nstat -az NAME` prints a header line, then `NAME VALUE RATE`.
+            let nstat = lab.exec_ok(&["nstat", "-az", "TcpExtTCPOFOQueue"]);
+            let ofo: u64 = nstat
+                .lines()
+                .find_map(|l| l.strip_prefix("TcpExtTCPOFOQueue"))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse().ok())
+                .expect("nstat's TcpExtTCPOFOQueue");
+            eprintln!("Linux queued {ofo} segments out of order");
+            assert!(ofo > 0, "Linux saw the stack's segments reordered");
+        }
+    }
 }
 
 /// Linux sends `transfer.len` bytes to the stack with socat; the stack's hash must match.
@@ -325,9 +415,7 @@ fn check_linux_faults(lab: &Lab, transfer: &Transfer) {
 fn linux_to_stack(transfer: Transfer) -> f64 {
     let len = transfer.len;
     let (lab, tap) = Lab::with_tap(TapDevice::open);
-    if transfer.linux_faults_per_mille > 0 {
-        install_linux_faults(&lab, transfer.linux_faults_per_mille);
-    }
+    let consumer = install_linux_faults(&lab, transfer.linux_faults);
     let state = Arc::new(Mutex::new(Sink::default()));
     let running = run_stack(tap, transfer.stack_faults, sink_app(state.clone()));
     let payload = data(len, len as u64);
@@ -364,7 +452,7 @@ fn linux_to_stack(transfer: Transfer) -> f64 {
     let stats = running.stop();
     assert_eq!(stats.tcp.drop_checksum, 0);
     check_capture_head(capture);
-    check_linux_faults(&lab, &transfer);
+    check_linux_faults(&lab, transfer.linux_faults, consumer, false);
     let mbps = len as f64 / 1e6 / secs;
     eprintln!("Linux -> stack: {len} bytes in {secs:.3} s ({mbps:.1} MB/s)");
     mbps
@@ -375,9 +463,7 @@ fn linux_to_stack(transfer: Transfer) -> f64 {
 fn stack_to_linux(transfer: Transfer) -> f64 {
     let len = transfer.len;
     let (lab, tap) = Lab::with_tap(TapDevice::open);
-    if transfer.linux_faults_per_mille > 0 {
-        install_linux_faults(&lab, transfer.linux_faults_per_mille);
-    }
+    let consumer = install_linux_faults(&lab, transfer.linux_faults);
     let file = tmp("out");
     let _ = std::fs::remove_file(&file);
     let server = lab.spawn(&[
@@ -428,7 +514,7 @@ fn stack_to_linux(transfer: Transfer) -> f64 {
     let stats = running.stop();
     assert_eq!(stats.tcp.drop_checksum, 0);
     check_capture_head(capture);
-    check_linux_faults(&lab, &transfer);
+    check_linux_faults(&lab, transfer.linux_faults, consumer, true);
     let mbps = len as f64 / 1e6 / secs;
     eprintln!("stack -> Linux: {len} bytes in {secs:.3} s ({mbps:.1} MB/s)");
     mbps
@@ -498,9 +584,27 @@ fn transfers_with_reordering_and_duplication_on_the_stack_side() {
 #[test]
 fn transfers_with_linux_dropping_and_duplicating_one_percent() {
     let transfer = Transfer {
-        linux_faults_per_mille: 10,
+        linux_faults: LinuxFaults {
+            drop: 0.01,
+            duplicate: 0.01,
+            ..LinuxFaults::default()
+        },
         capture: CAPTURE_WHOLE,
         ..Transfer::new(2 << 20)
+    };
+    linux_to_stack(transfer);
+    stack_to_linux(transfer);
+}
+
+#[test]
+fn transfers_with_linux_reordering_two_percent() {
+    let transfer = Transfer {
+        linux_faults: LinuxFaults {
+            reorder: 0.02,
+            ..LinuxFaults::default()
+        },
+        capture: CAPTURE_WHOLE,
+        ..Transfer::new(4 << 20)
     };
     linux_to_stack(transfer);
     stack_to_linux(transfer);
