@@ -377,8 +377,13 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
     let _in_core = InCore::enter();
     let clock = shared.clock;
     let mut fds: Vec<RawFd> = Vec::new();
-    while !shared.stop.load(Ordering::SeqCst) {
+    loop {
+        // Empty the wake-up socket before looking at what woke us: whoever wrote to it had
+        // already posted its job (or set `stop`), so nothing is missed.
         drain(wake);
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
         let mut changed = false;
         if let Some(jobs) = &jobs {
             while let Ok(job) = jobs.try_recv() {
