@@ -517,69 +517,77 @@ fn linux_to_linux(file: &Path, bytes: u64, offloads: bool) -> Result<Run, BenchE
     })
 }
 
-/// Runs every TAP transfer of `bytes` (as root): netstack and smoltcp each way against
-/// Linux, and Linux against Linux.
-pub fn run_all(bytes: u64, buffers: Buffers) -> Result<Vec<Run>, BenchError> {
+/// The median of `runs` by throughput.
+fn median(mut runs: Vec<Run>) -> Option<Run> {
+    runs.sort_by(|a, b| a.mb_per_sec().total_cmp(&b.mb_per_sec()));
+    let mid = runs.len() / 2;
+    runs.into_iter().nth(mid)
+}
+
+/// Runs every TAP transfer of `bytes` `repeat` times (as root): netstack and smoltcp each
+/// way against Linux, and Linux against Linux; the median of each by throughput. Each run
+/// gets a fresh lab.
+pub fn run_all(bytes: u64, buffers: Buffers, repeat: usize) -> Result<Vec<Run>, BenchError> {
     let pattern = Pattern::new();
     let file = PatternFile::new(&pattern, bytes)?;
-    let mut runs = Vec::new();
-
-    eprintln!("TAP: Linux -> Linux");
-    runs.push(linux_to_linux(&file.0, bytes, true)?);
-    if netstack_lab::has_tool("ethtool") {
-        runs.push(linux_to_linux(&file.0, bytes, false)?);
-    }
-
-    eprintln!("TAP: netstack");
-    {
+    let path = file.0.as_path();
+    let offloads_off = netstack_lab::has_tool("ethtool");
+    let mut table: Vec<Vec<Run>> = vec![Vec::new(); if offloads_off { 6 } else { 5 }];
+    for round in 0..repeat.max(1) {
+        eprintln!("TAP round {} of {}", round + 1, repeat.max(1));
+        let mut slot = table.iter_mut();
+        let mut push = |run: Run| {
+            if let Some(s) = slot.next() {
+                s.push(run);
+            }
+        };
+        push(linux_to_linux(path, bytes, true)?);
+        if offloads_off {
+            push(linux_to_linux(path, bytes, false)?);
+        }
         let (lab, tap) = Lab::with_tap(TapDevice::open);
         let mut end = NetstackEnd::new(tap)?;
-        runs.push(stack_to_linux(
+        push(stack_to_linux(
             "netstack -> Linux",
             &lab,
             &mut end,
             &pattern,
-            &file.0,
+            path,
             bytes,
         )?);
-    }
-    {
+        drop((end, lab));
         let (lab, tap) = Lab::with_tap(TapDevice::open);
         let mut end = NetstackEnd::new(tap)?;
-        runs.push(linux_to_stack(
+        push(linux_to_stack(
             "Linux -> netstack",
             &lab,
             &mut end,
             &pattern,
-            &file.0,
+            path,
             bytes,
         )?);
-    }
-
-    eprintln!("TAP: smoltcp");
-    {
+        drop((end, lab));
         let (lab, tap) = Lab::with_tap(TapDevice::open);
         let mut end = SmolEnd::new(tap, buffers)?;
-        runs.push(stack_to_linux(
+        push(stack_to_linux(
             "smoltcp -> Linux",
             &lab,
             &mut end,
             &pattern,
-            &file.0,
+            path,
             bytes,
         )?);
-    }
-    {
+        drop((end, lab));
         let (lab, tap) = Lab::with_tap(TapDevice::open);
         let mut end = SmolEnd::new(tap, buffers)?;
-        runs.push(linux_to_stack(
+        push(linux_to_stack(
             "Linux -> smoltcp",
             &lab,
             &mut end,
             &pattern,
-            &file.0,
+            path,
             bytes,
         )?);
     }
-    Ok(runs)
+    Ok(table.into_iter().filter_map(median).collect())
 }

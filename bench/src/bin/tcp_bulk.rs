@@ -191,10 +191,10 @@ fn main() -> ExitCode {
     }
     if args.tap {
         println!(
-            "\n## Over TAP against the Linux kernel: {} bytes each way, one run each",
-            args.tap_bytes
+            "\n## Over TAP against the Linux kernel: {} bytes each way, median of {} runs",
+            args.tap_bytes, args.repeat
         );
-        match tap::run_all(args.tap_bytes, buffers) {
+        match tap::run_all(args.tap_bytes, buffers, args.repeat) {
             Ok(runs) => print!("\n{}", report::table(&runs, "Linux -> Linux (veth)", None)),
             Err(e) => {
                 eprintln!("TAP benchmark failed: {e}");
