@@ -106,6 +106,10 @@ impl Example {
         self.stderr.lock().expect("output lock").clone()
     }
 
+    fn printed(&self, needle: &str) -> bool {
+        self.stdout().contains(needle) || self.stderr().contains(needle)
+    }
+
     /// Both outputs, for failure messages.
     fn output(&self) -> String {
         format!(
@@ -117,18 +121,18 @@ impl Example {
         )
     }
 
-    /// Waits until stdout contains `needle`; panics (with the output) after `timeout` or
-    /// if the example exits first.
+    /// Waits until stdout or stderr contains `needle`; panics (with the output) after
+    /// `timeout` or if the example exits first.
     fn wait_for(&mut self, needle: &str, timeout: Duration) {
         let deadline = Instant::now() + timeout;
         loop {
-            if self.stdout().contains(needle) {
+            if self.printed(needle) {
                 return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
                 self.join_readers();
                 assert!(
-                    self.stdout().contains(needle),
+                    self.printed(needle),
                     "{} exited ({status}) before printing {needle:?}\n{}",
                     self.name,
                     self.output()
@@ -318,6 +322,53 @@ fn tcp_server_echoes_linux_clients_one_after_another_and_concurrently() {
     assert!(log.contains("(100000 bytes echoed)"), "{log}");
     assert!(log.contains("(12 bytes echoed)"), "{log}");
     assert!(log.contains("Served 3 connection(s), exiting"), "{log}");
+}
+
+#[test]
+fn tcp_server_outlives_more_clients_than_it_has_descriptors() {
+    let lab = Lab::builder().tap_in_namespace();
+    let mut server = Example::start(&lab, TCP_SERVER, &[]);
+    server.wait_for("Socket listening", START_TIMEOUT);
+    let stack = plan::STACK_ADDR;
+    // The listening socket takes one descriptor; the stack resets connections beyond.
+    let room = netstack::config::MAX_SOCKETS - 1;
+    let clients: Vec<_> = (0..room + 2)
+        .map(|i| {
+            lab.spawn(&[
+                "sh",
+                "-c",
+                &format!("(printf conn{i}; sleep 3) | socat -t 5 - TCP4:{stack}:3333"),
+            ])
+        })
+        .collect();
+    server.wait_for(
+        "Unable to accept connection: Too many open files in system",
+        START_TIMEOUT,
+    );
+    let log = server.stdout();
+    assert_eq!(
+        count(&log, "Socket accepted ip address: 192.0.2.1:"),
+        room,
+        "{}",
+        server.output()
+    );
+    let echoed = clients
+        .into_iter()
+        .filter_map(|mut c| c.wait_timeout(Duration::from_secs(15)))
+        .filter(|out| String::from_utf8_lossy(&out.stdout).starts_with("conn"))
+        .count();
+    assert_eq!(echoed, room, "{}", server.output());
+    // Once those closed, the server takes new connections again.
+    let reply = sh(
+        &lab,
+        &format!("printf 'after the crowd' | socat -t 5 - TCP4:{stack}:3333"),
+    );
+    assert_eq!(reply, "after the crowd", "{}", server.output());
+    assert!(
+        server.child.try_wait().is_ok_and(|s| s.is_none()),
+        "{}",
+        server.output()
+    );
 }
 
 #[test]

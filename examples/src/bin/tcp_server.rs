@@ -1,6 +1,7 @@
 //! TCP echo server, after ESP-IDF's `protocols/sockets/tcp_server`: listens on port 3333
 //! and echoes what each client sends until the client closes. Connections are served
-//! concurrently, one thread each. Written with the BSD sockets API.
+//! concurrently, one thread each (as many as `max_sockets` leaves descriptors for; the stack
+//! resets connections beyond that). Written with the BSD sockets API.
 //!
 //! ```text
 //! ip netns exec NS tcp_server --tap tap0            # then, from Linux: nc 192.0.2.2 3333
@@ -9,6 +10,7 @@
 use std::error::Error;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use examples::bringup::{self, printable};
 use examples::cli::{Args, Opt, Spec};
@@ -64,9 +66,17 @@ fn tcp_server_task(ns: &NetStack, args: &Args) -> Result<(), Box<dyn Error>> {
     let mut workers = Vec::new();
     let mut served = 0;
     while count == 0 || served < count {
-        let (sock, peer) = ns
-            .accept(listen_sock)
-            .map_err(|e| format!("Unable to accept connection: {e}"))?;
+        let (sock, peer) = match ns.accept(listen_sock) {
+            Ok(accepted) => accepted,
+            // Every descriptor is taken (`max_sockets`): the stack reset that connection.
+            // Keep serving the others.
+            Err(e @ (Errno::ENFILE | Errno::EMFILE | Errno::ENOBUFS | Errno::ECONNABORTED)) => {
+                eprintln!("Unable to accept connection: {e}");
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+            Err(e) => return Err(format!("Unable to accept connection: {e}").into()),
+        };
         // Drop connections whose peer vanished without closing.
         ns.setsockopt_int(sock, SOL_SOCKET, SO_KEEPALIVE, 1)?;
         ns.setsockopt_int(sock, IPPROTO_TCP, TCP_KEEPIDLE, KEEPALIVE_IDLE)?;
