@@ -456,6 +456,12 @@ fn udp_server_echoes_datagrams_from_linux() {
         &format!("printf 'second datagram' | nc -u -w 2 {stack} 3333"),
     );
     assert_eq!(reply, "second datagram");
+    // The largest datagram that needs no fragmentation on a 1500-byte link comes back whole.
+    let reply = sh(
+        &lab,
+        &format!("head -c 1472 /dev/zero | tr '\\0' x | socat -t 2 - UDP4:{stack}:3333"),
+    );
+    assert_eq!(reply, "x".repeat(1472));
     // Without --count it serves until killed.
     assert_eq!(
         server.terminate(Duration::from_secs(10)).signal(),
@@ -467,7 +473,8 @@ fn udp_server_echoes_datagrams_from_linux() {
     assert!(log.contains("Received 9 bytes from 192.0.2.1:"), "{log}");
     assert!(log.contains(": hello udp\n"), "{log}");
     assert!(log.contains(": second datagram\n"), "{log}");
-    assert_eq!(count(&log, "Waiting for data\n"), 3, "{log}");
+    assert!(log.contains("Received 1472 bytes from 192.0.2.1:"), "{log}");
+    assert_eq!(count(&log, "Waiting for data\n"), 4, "{log}");
 }
 
 #[test]
@@ -612,6 +619,14 @@ fn http_request_gets_a_page_from_a_linux_web_server() {
         "{log}"
     );
     assert!(log.contains(page), "{log}");
+
+    // A body of many windows' worth, read to its end through the TcpStream wrapper.
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(scratch.path("big.bin"), &big).expect("write big.bin");
+    let mut large = Example::start(&lab, HTTP_REQUEST, &["--path", "/big.bin"]);
+    let log = large.wait_success(Duration::from_secs(30));
+    assert!(log.contains("Status: HTTP/1.0 200 OK\n"), "{log}");
+    assert!(log.contains("Body: 300000 bytes\n"), "{log}");
 
     let mut missing = Example::start(
         &lab,
