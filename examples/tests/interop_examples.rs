@@ -542,6 +542,7 @@ fn udp_multicast_datagrams_reach_a_linux_group_member() {
         assert!(Instant::now() < deadline, "Linux never joined the group");
         thread::sleep(Duration::from_millis(50));
     }
+    let capture = lab.start_capture("udp-multicast");
     let mut example = Example::start(&lab, UDP_MULTICAST, &["--count", "3", "--interval", "300"]);
     let log = example.wait_success(Duration::from_secs(30));
     assert!(
@@ -565,6 +566,19 @@ fn udp_multicast_datagrams_reach_a_linux_group_member() {
         heard,
         "Multicast #1 sent by netstackMulticast #2 sent by netstackMulticast #3 sent by netstack"
     );
+    // On the wire: well-formed, and IP_ADD_MEMBERSHIP announced the group with IGMP.
+    let report = capture.stop_and_check();
+    if netstack::config::IGMP {
+        assert!(
+            report
+                .matching("Membership Report")
+                .iter()
+                .any(|r| r.contains("232.10.11.12")),
+            "no IGMP report for the group: {:#?}",
+            report.packets
+        );
+    }
+    assert_eq!(report.matching("3333").len(), 3, "{:#?}", report.packets);
 }
 
 #[test]
