@@ -372,6 +372,47 @@ fn tcp_server_outlives_more_clients_than_it_has_descriptors() {
 }
 
 #[test]
+fn tcp_server_drops_a_vanished_client_after_its_keepalive_probes() {
+    let lab = Lab::builder().tap_in_namespace();
+    let mut server = Example::start(&lab, TCP_SERVER, &[]);
+    server.wait_for("Socket listening", START_TIMEOUT);
+    let _client = lab.spawn(&[
+        "sh",
+        "-c",
+        &format!(
+            "(printf hi; sleep 60) | socat -t 5 - TCP4:{}:3333",
+            plan::STACK_ADDR
+        ),
+    ]);
+    server.wait_for("Received 2 bytes from 192.0.2.1:", START_TIMEOUT);
+    // The client vanishes: Linux neither sees nor answers anything on the connection.
+    sh(
+        &lab,
+        "nft add table inet vanish && \
+         nft add chain inet vanish in '{ type filter hook input priority 0; }' && \
+         nft add rule inet vanish in tcp sport 3333 drop && \
+         nft add chain inet vanish out '{ type filter hook output priority 0; }' && \
+         nft add rule inet vanish out tcp dport 3333 drop",
+    );
+    let vanished = Instant::now();
+    // TCP_KEEPIDLE 5 s, then TCP_KEEPCNT 3 probes TCP_KEEPINTVL 5 s apart: about 20 s.
+    server.wait_for("Connection timed out", Duration::from_secs(45));
+    let took = vanished.elapsed();
+    assert!(
+        took >= Duration::from_secs(14),
+        "dropped after {took:?}, before its keepalive probes\n{}",
+        server.output()
+    );
+    assert!(
+        server
+            .stderr()
+            .contains("Error occurred on the connection from 192.0.2.1:"),
+        "{}",
+        server.output()
+    );
+}
+
+#[test]
 fn tcp_client_gets_its_messages_back_from_a_linux_echo_server() {
     let lab = Lab::builder().tap_in_namespace();
     let _echo = lab.spawn(&["socat", "TCP4-LISTEN:3333,fork,reuseaddr", "EXEC:cat"]);

@@ -77,12 +77,10 @@ fn tcp_server_task(ns: &NetStack, args: &Args) -> Result<(), Box<dyn Error>> {
             }
             Err(e) => return Err(format!("Unable to accept connection: {e}").into()),
         };
-        // Drop connections whose peer vanished without closing.
-        ns.setsockopt_int(sock, SOL_SOCKET, SO_KEEPALIVE, 1)?;
-        ns.setsockopt_int(sock, IPPROTO_TCP, TCP_KEEPIDLE, KEEPALIVE_IDLE)?;
-        ns.setsockopt_int(sock, IPPROTO_TCP, TCP_KEEPINTVL, KEEPALIVE_INTERVAL)?;
-        ns.setsockopt_int(sock, IPPROTO_TCP, TCP_KEEPCNT, KEEPALIVE_COUNT)?;
         println!("Socket accepted ip address: {peer}");
+        if let Err(e) = set_keepalive(ns, sock) {
+            eprintln!("Unable to set keepalive on the connection from {peer}: {e}");
+        }
         served += 1;
         let ns = ns.clone();
         workers.push(std::thread::spawn(move || {
@@ -101,6 +99,15 @@ fn tcp_server_task(ns: &NetStack, args: &Args) -> Result<(), Box<dyn Error>> {
     ns.close(listen_sock)?;
     println!("Served {served} connection(s), exiting");
     Ok(())
+}
+
+/// Drops a connection whose peer vanished without closing: keepalive probes after
+/// [`KEEPALIVE_IDLE`] seconds of silence.
+fn set_keepalive(ns: &NetStack, sock: Fd) -> Result<(), Errno> {
+    ns.setsockopt_int(sock, SOL_SOCKET, SO_KEEPALIVE, 1)?;
+    ns.setsockopt_int(sock, IPPROTO_TCP, TCP_KEEPIDLE, KEEPALIVE_IDLE)?;
+    ns.setsockopt_int(sock, IPPROTO_TCP, TCP_KEEPINTVL, KEEPALIVE_INTERVAL)?;
+    ns.setsockopt_int(sock, IPPROTO_TCP, TCP_KEEPCNT, KEEPALIVE_COUNT)
 }
 
 /// Echoes what `sock` receives until the peer closes; returns the bytes echoed.
