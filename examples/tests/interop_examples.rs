@@ -233,6 +233,22 @@ fn wait_listening(lab: &Lab, proto: char, port: u16) {
     }
 }
 
+/// Waits (up to 5 s) until Linux has no TCP socket in `state` (an `ss` state filter).
+fn wait_no_tcp_sockets(lab: &Lab, state: &str) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = lab.exec_ok(&["ss", "-Htn", "state", state]);
+        if left.trim().is_empty() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Linux still has sockets in state {state}:\n{left}"
+        );
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
 /// A scratch directory for one test, removed when dropped.
 struct Scratch(PathBuf);
 
@@ -434,18 +450,7 @@ fn tcp_client_gets_its_messages_back_from_a_linux_echo_server() {
     );
 
     // The client closed its connection before exiting: Linux's side of it is gone too.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let open = lab.exec_ok(&["ss", "-Htn", "state", "connected"]);
-        if open.trim().is_empty() {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the connection is still open on Linux's side:\n{open}"
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
+    wait_no_tcp_sockets(&lab, "connected");
 
     let mut custom = Example::start(
         &lab,
@@ -674,6 +679,9 @@ fn http_request_gets_a_page_from_a_linux_web_server() {
         "{log}"
     );
     assert!(log.contains(page), "{log}");
+
+    // The example closed its side before exiting: Linux got its FIN (no FIN-WAIT-2 left).
+    wait_no_tcp_sockets(&lab, "fin-wait-2");
 
     // A body of many windows' worth, read to its end through the TcpStream wrapper.
     let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();

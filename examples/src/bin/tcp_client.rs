@@ -14,7 +14,7 @@ use std::time::Duration;
 use examples::bringup::{self, printable};
 use examples::cli::{Args, Opt, Spec};
 use netstack::api::sockets::{
-    AF_INET, IPPROTO_IP, SHUT_RDWR, SO_RCVTIMEO, SOCK_STREAM, SOL_SOCKET, Timeval,
+    AF_INET, IPPROTO_IP, SHUT_WR, SO_RCVTIMEO, SOCK_STREAM, SOL_SOCKET, Timeval,
 };
 use netstack::api::{Errno, NetStack};
 
@@ -109,8 +109,17 @@ fn tcp_client_task(ns: &NetStack, args: &Args) -> Result<(), Box<dyn Error>> {
             printable(&reply)
         );
     }
+    // Close gracefully: say we are done (FIN), let the server finish and close its side,
+    // then release the socket. The stack runs in this process: closing and exiting at once
+    // could leave the server's FIN unacknowledged.
     println!("Shutting down socket");
-    ns.shutdown(sock, SHUT_RDWR)?;
+    ns.shutdown(sock, SHUT_WR)?;
+    let mut rx_buffer = [0u8; 128];
+    while let Ok(n) = ns.recv(sock, &mut rx_buffer, 0) {
+        if n == 0 {
+            break;
+        }
+    }
     ns.close(sock)?;
     Ok(())
 }
