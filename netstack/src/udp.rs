@@ -186,6 +186,11 @@ pub(crate) struct UdpTable {
 }
 
 impl UdpTable {
+    /// Control blocks in use.
+    pub(crate) fn len(&self) -> usize {
+        self.pcbs.iter().flatten().count()
+    }
+
     pub(crate) fn new() -> UdpTable {
         let mut pcbs = Vec::with_capacity(config::MAX_UDP_PCBS);
         pcbs.resize_with(config::MAX_UDP_PCBS, || None);

@@ -221,6 +221,7 @@ fn bad_descriptors_and_arguments() {
 
 #[test]
 fn addresses_in_use_and_reuse() {
+    // At most four sockets are open at a time: the min-ram preset allows no more.
     let ns = stack();
     let a = tcp(&ns);
     ns.bind(a, lo(7001)).expect("bind");
@@ -229,12 +230,16 @@ fn addresses_in_use_and_reuse() {
     assert_eq!(ns.bind(b, lo(7001)), Err(Errno::EADDRINUSE));
     assert_eq!(ns.getsockopt_int(a, SOL_SOCKET, SO_ACCEPTCONN), Ok(1));
     assert_eq!(ns.getsockopt_int(b, SOL_SOCKET, SO_ACCEPTCONN), Ok(0));
+    ns.close(a).expect("close");
+    ns.close(b).expect("close");
 
     // UDP: a second bind fails, unless both sockets set SO_REUSEADDR (with so_reuse).
     let u1 = udp(&ns);
     let u2 = udp(&ns);
     ns.bind(u1, lo(7002)).expect("bind");
     assert_eq!(ns.bind(u2, lo(7002)), Err(Errno::EADDRINUSE));
+    ns.close(u1).expect("close");
+    ns.close(u2).expect("close");
     let u3 = udp(&ns);
     let u4 = udp(&ns);
     let reuse = ns.setsockopt_int(u3, SOL_SOCKET, SO_REUSEADDR, 1);
@@ -249,6 +254,9 @@ fn addresses_in_use_and_reuse() {
     } else {
         assert_eq!(reuse, Err(Errno::ENOPROTOOPT));
     }
+    ns.close(u3).expect("close");
+    ns.close(u4).expect("close");
+
     // TCP: a port held by a connection can be bound again with SO_REUSEADDR.
     let (l, c, s) = pair(&ns, 7004);
     ns.close(l).expect("close listener");
@@ -260,7 +268,7 @@ fn addresses_in_use_and_reuse() {
             .expect("reuse");
         ns.bind(again, lo(port)).expect("bind with SO_REUSEADDR");
     }
-    for fd in [a, b, u1, u2, u3, u4, c, s, again] {
+    for fd in [c, s, again] {
         ns.close(fd).expect("close");
     }
 }
@@ -419,7 +427,8 @@ fn close_from_another_thread_ends_blocked_calls() {
 #[test]
 fn select_and_poll_over_many_sockets() {
     let ns = stack();
-    let receivers: Vec<Fd> = (0..4)
+    // Three receivers and a sender: the min-ram preset allows four sockets.
+    let receivers: Vec<Fd> = (0..3)
         .map(|i| {
             let u = udp(&ns);
             ns.bind(u, lo(8400 + i)).expect("bind");
@@ -439,7 +448,7 @@ fn select_and_poll_over_many_sockets() {
         "nothing ready"
     );
     ns.sendto(sender, b"1", 0, lo(8401)).expect("send");
-    ns.sendto(sender, b"3", 0, lo(8403)).expect("send");
+    ns.sendto(sender, b"2", 0, lo(8402)).expect("send");
     // Wait until both have arrived.
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut ready;
@@ -458,8 +467,8 @@ fn select_and_poll_over_many_sockets() {
             break;
         }
     }
-    assert!(ready.is_set(receivers[1]) && ready.is_set(receivers[3]));
-    assert!(!ready.is_set(receivers[0]) && !ready.is_set(receivers[2]));
+    assert!(ready.is_set(receivers[1]) && ready.is_set(receivers[2]));
+    assert!(!ready.is_set(receivers[0]));
     let mut fds: Vec<PollFd> = receivers
         .iter()
         .map(|&fd| PollFd {
@@ -475,9 +484,9 @@ fn select_and_poll_over_many_sockets() {
     });
     assert_eq!(ns.poll(&mut fds, Some(Duration::from_secs(1))), Ok(3));
     assert_eq!(fds[1].revents, POLLIN);
-    assert_eq!(fds[3].revents, POLLIN);
+    assert_eq!(fds[2].revents, POLLIN);
     assert_eq!(fds[0].revents, 0);
-    assert_eq!(fds[4].revents, POLLNVAL);
+    assert_eq!(fds[3].revents, POLLNVAL);
     // A descriptor that is not open in a select set is EBADF.
     let mut bad = FdSet::new();
     bad.set(200);
@@ -697,16 +706,10 @@ fn calls_from_inside_the_core_do_not_deadlock() {
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         ns.call(move |_core| inner.socket(AF_INET, SOCK_DGRAM, 0))
     }));
-    match outcome {
-        Ok(Ok(r)) => {
-            assert!(!config::CHECK_THREAD_SAFETY);
-            assert_eq!(r, Err(Errno::EDEADLK));
-        }
-        Ok(Err(e)) => panic!("call failed: {e}"),
-        Err(_) => assert!(
-            config::CHECK_THREAD_SAFETY,
-            "panics only with check_thread_safety"
-        ),
+    let panicked = outcome.is_err();
+    assert_eq!(panicked, config::CHECK_THREAD_SAFETY, "panics only with check_thread_safety");
+    if let Ok(result) = outcome {
+        assert_eq!(result, Ok(Err(Errno::EDEADLK)));
     }
     // The stack still works afterwards.
     let u = udp(&ns);

@@ -208,7 +208,7 @@ mod tests {
     fn io_errors_keep_kind_and_message() {
         let e: io::Error = Errno::ECONNREFUSED.into();
         assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused);
-        assert!(e.to_string().contains("Connection refused"));
+        assert!(std::format!("{e}").contains("Connection refused"));
         let e: io::Error = Errno::EAGAIN.into();
         assert_eq!(e.kind(), io::ErrorKind::WouldBlock);
     }

@@ -23,6 +23,7 @@ pub mod netif;
 mod socket_table;
 pub mod sockets;
 mod tcpip;
+mod usage;
 
 #[cfg(target_os = "linux")]
 pub use affinity::current_cpus;
@@ -32,3 +33,4 @@ pub use netconn::{Netbuf, Netconn, NetconnType};
 pub use netif::{NetifCallback, NetifEvent, NetifStatus};
 pub use socket_table::{Fd, SocketType};
 pub use tcpip::{Core, NetStack};
+pub use usage::PcbUsage;
