@@ -248,6 +248,7 @@ fn capture_head(
     })
 }
 
+/// Waits for the check of a [`capture_head`] capture; panics listing the bad packets.
 fn check_capture_head(capture: Option<JoinHandle<Result<String, String>>>) {
     if let Some(capture) = capture {
         match capture.join().expect("the capture thread") {
