@@ -314,10 +314,19 @@ impl<H: Hooks> Stack<H> {
 
     /// Sets (or clears) the IPv4 address and prefix of an interface (lwIP
     /// `netif_set_ipaddr` + `netif_set_netmask`). A new address is announced with a
-    /// gratuitous ARP; learned ARP entries of the interface are forgotten.
+    /// gratuitous ARP; learned ARP entries of the interface are forgotten. TCP connections
+    /// bound to a replaced or removed address are aborted, and listeners bound to it move to
+    /// the new one; with `config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES` a removal (no new
+    /// address) keeps the connections, so they resume if the address comes back.
     pub fn set_ipv4(&mut self, id: NetifId, cidr: Option<Ipv4Cidr>) -> Result<(), Error> {
         if self.loopback_netif == Some(id) {
             return Err(Error::Invalid);
+        }
+        let old = self.netif_mut(id).ok_or(Error::Invalid)?.ipv4;
+        if old.map(|c| c.address()) != cidr.map(|c| c.address()) {
+            // Before the address goes: resets still leave from it (lwIP
+            // `netif_do_ip_addr_changed`).
+            self.tcp_addr_changed(old.map(|c| c.address()), cidr.map(|c| c.address()));
         }
         let netif = self.netif_mut(id).ok_or(Error::Invalid)?;
         if netif.ipv4 != cidr {

@@ -4,6 +4,10 @@
 //! product adds are on every segment it sends, cost data instead of packet size, and the
 //! peer ignores them.
 //!
+//! Also the TCP options that these hooks make observable: `tcp_ooseq_timeout` (a hole is
+//! made by dropping one segment in the input hook; the ACK that fills it tells whether the
+//! data past it was still held) and `tcp_keep_connection_when_ip_changes`.
+//!
 //! Needs the TCP points called (`default`, the stack's own tests' setting); the ISN test of
 //! `hook_tcp_isn = "none"` runs only under that setting (netstack/tests/configs/hooks-none.toml).
 // With points compiled out, parts of the harness serve no test.
@@ -33,7 +37,7 @@ use netstack::wire::{
     EtherType, EthernetAddress, EthernetFrame, IpEndpoint, IpProtocol, Ipv4Cidr, Ipv4Packet,
     TcpOption, TcpOptions, TcpPacket,
 };
-use netstack::{NetifConfig, Stack, StackConfig};
+use netstack::{Error, NetifConfig, NetifId, Stack, StackConfig, config};
 
 /// An experimental option (RFC 6994: kind 253, length 4, ExID 0xABCD) the product adds.
 const CUSTOM_OPTION: [u8; 4] = [253, 4, 0xab, 0xcd];
@@ -51,6 +55,10 @@ struct TcpHooks {
     /// segment carried [`CUSTOM_OPTION`].
     #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
     seen: Vec<(TcpConnInfo, bool)>,
+    /// Drop segments with this sequence number, this many times.
+    drop_seq: Option<(u32, usize)>,
+    /// The acknowledgment numbers of the segments that arrived (in order).
+    acks: Vec<u32>,
     /// `tcp_out_tcpopt_length` answers `internal_len` + this.
     extra_options: usize,
     /// Segments `tcp_out_add_tcpopts` wrote [`CUSTOM_OPTION`] into.
@@ -81,6 +89,16 @@ impl Hooks for TcpHooks {
             )
         });
         self.seen.push((*conn, custom));
+        if segment.ack() {
+            self.acks.push(segment.ack_number().0);
+        }
+        if let Some((seq, n)) = &mut self.drop_seq
+            && *n > 0
+            && segment.seq_number().0 == *seq
+        {
+            *n -= 1;
+            return SegmentVerdict::Drop;
+        }
         if Some(conn.remote.port()) == self.drop_remote_port {
             SegmentVerdict::Drop
         } else {
@@ -128,6 +146,7 @@ struct Seen {
 struct Net {
     a: Stack<TcpHooks>,
     b: Stack<TcpHooks>,
+    b_if: NetifId,
     sniffer: VirtualPort,
     now: u64,
 }
@@ -142,22 +161,26 @@ impl Net {
                 },
                 TcpHooks::default(),
             );
-            s.add_netif(
-                NetifConfig::new("eth0")
-                    .with_mac(EthernetAddress([2, 0, 0, 0, 0, n]))
-                    .with_ipv4(Ipv4Cidr::new(ip(n), 24).expect("prefix")),
-                Box::new(link.port()),
-            )
-            .expect("netif");
-            s
+            let id = s
+                .add_netif(
+                    NetifConfig::new("eth0")
+                        .with_mac(EthernetAddress([2, 0, 0, 0, 0, n]))
+                        .with_ipv4(Ipv4Cidr::new(ip(n), 24).expect("prefix")),
+                    Box::new(link.port()),
+                )
+                .expect("netif");
+            (s, id)
         };
-        let (a, b) = (host(1), host(2));
-        Net {
+        let ((a, _), (b, b_if)) = (host(1), host(2));
+        let mut net = Net {
             a,
             b,
+            b_if,
             sniffer: link.port(),
             now: 1000,
-        }
+        };
+        net.run(1); // the stacks' clocks start at their first poll
+        net
     }
 
     fn run(&mut self, ms: u64) {
@@ -247,6 +270,22 @@ impl Net {
         });
         got
     }
+
+    /// Reads from B's `s` until `len` bytes arrived (or `ms` pass).
+    fn receive(&mut self, s: TcpHandle, len: usize, ms: u64) -> Vec<u8> {
+        let mut got = Vec::new();
+        let mut buf = vec![0u8; 4096];
+        self.run_until(ms, |n| {
+            while let Ok(k) = n.b.tcp_recv(s, &mut buf) {
+                if k == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..k]);
+            }
+            got.len() >= len
+        });
+        got
+    }
 }
 
 fn pattern(len: usize) -> Vec<u8> {
@@ -313,7 +352,6 @@ fn without_the_isn_hook_the_isn_is_a_clock() {
         .b
         .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
         .expect("listen");
-    net.run(1); // the stacks' clocks start at the first poll
     let t1 = net.now;
     net.connect(l).expect("first");
     let first = net
@@ -384,18 +422,7 @@ fn inpacket_hook_dropping_one_connection_stalls_only_that_one() {
 
     // Accepting again: the retransmissions get through.
     net.b.hooks_mut().drop_remote_port = None;
-    let mut rest = Vec::new();
-    let mut buf = [0u8; 4096];
-    net.run_until(20_000, |n| {
-        while let Ok(k) = n.b.tcp_recv(s2, &mut buf) {
-            if k == 0 {
-                break;
-            }
-            rest.extend_from_slice(&buf[..k]);
-        }
-        rest.len() == data.len()
-    });
-    assert_eq!(rest, data);
+    assert_eq!(net.receive(s2, data.len(), 20_000), data);
 }
 
 #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
@@ -458,7 +485,7 @@ fn product_options_are_on_every_segment_and_the_peer_ignores_them() {
     );
     // The option's room comes out of the data: full segments carry 4 bytes less than the
     // MSS, so the packets are as large as without the option.
-    let mss = usize::from(netstack::config::TCP_MSS).min(1460);
+    let mss = usize::from(config::TCP_MSS).min(1460);
     let largest = from_a.iter().map(|s| s.payload_len).max().unwrap_or(0);
     assert_eq!(largest, mss - CUSTOM_OPTION.len());
 }
@@ -485,4 +512,123 @@ fn asking_for_more_than_40_option_bytes_is_clamped() {
         "options filled to 40 bytes exactly"
     );
     assert!(from_a.iter().all(|s| s.custom));
+}
+
+/// Sends two full segments from A (ISN 1000, so the data starts at 1001) while B's input
+/// hook drops the first one: once, or every copy for `hold_ms`. Returns the first
+/// acknowledgment B sends past 1001 once the hole is filled, and the segment size.
+#[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
+fn ack_filling_a_hole(hold_ms: Option<u64>) -> (u32, u32) {
+    let mut net = Net::new();
+    net.a.hooks_mut().fixed_isn = Some(1000);
+    let l = net
+        .b
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    let (c, s) = net.connect(l).expect("handshake");
+    let mss = u32::from(config::TCP_MSS).min(1460);
+    let data = pattern(2 * mss as usize);
+    net.b.hooks_mut().drop_seq = Some((1001, if hold_ms.is_some() { usize::MAX } else { 1 }));
+    let sent = net.a.tcp_send(c, &data).expect("send");
+    assert_eq!(sent, data.len());
+    if let Some(ms) = hold_ms {
+        net.run(ms);
+        net.b.hooks_mut().drop_seq = None;
+    }
+    assert_eq!(net.receive(s, data.len(), 60_000), data);
+    net.run(10);
+    let ack = net
+        .a
+        .hooks()
+        .acks
+        .iter()
+        .copied()
+        .find(|&a| a > 1001)
+        .expect("an ACK past the hole");
+    (ack, mss)
+}
+
+/// `tcp_ooseq_timeout`: data past a hole is held while the hole is filled in time, and
+/// given up when no segment arrived for `tcp_ooseq_timeout` × RTO (here the minimum RTO,
+/// 200 ms: the connection's RTT is about a millisecond, and B sends no data of its own).
+#[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
+#[test]
+fn out_of_order_data_is_held_for_tcp_ooseq_timeout_rtos() {
+    let lifetime = 200 * u64::from(config::TCP_OOSEQ_TIMEOUT);
+    if config::TCP_QUEUE_OOSEQ && lifetime > 300 {
+        // A's first retransmission (one RTO, 200 ms, later) fills the hole in time: the
+        // ACK covers both segments.
+        let (ack, mss) = ack_filling_a_hole(None);
+        assert_eq!(ack, 1001 + 2 * mss, "held data acknowledged with the hole");
+    }
+    // Every copy of the first segment is lost until well past the lifetime: the held
+    // segment is given up, and the ACK covers only the first (without tcp_queue_ooseq
+    // nothing is ever held).
+    let (ack, mss) = ack_filling_a_hole(Some(lifetime + 300));
+    assert_eq!(ack, 1001 + mss, "held data given up after the lifetime");
+}
+
+/// `tcp_keep_connection_when_ip_changes` off (lwIP, ESP-IDF's default): a new address
+/// aborts the connections bound to the old one (resetting the peer), and listeners bound to
+/// it move to the new one.
+#[test]
+fn a_new_address_aborts_connections_bound_to_the_old_one() {
+    let mut net = Net::new();
+    let l = net
+        .b
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    let bound = net
+        .b
+        .tcp_listen(ep(ip(2), 81))
+        .expect("listen on the address");
+    let (c, s) = net.connect(l).expect("handshake");
+    let b_if = net.b_if;
+    net.b
+        .set_ipv4(b_if, Some(Ipv4Cidr::new(ip(3), 24).expect("prefix")))
+        .expect("new address");
+    assert_eq!(net.b.tcp_state(s), Ok(TcpState::Closed));
+    assert_eq!(net.b.tcp_take_error(s), Ok(Some(Error::AddrNotAvailable)));
+    net.run(20);
+    assert_eq!(net.a.tcp_state(c), Ok(TcpState::Closed), "A got the reset");
+    assert_eq!(net.a.tcp_take_error(c), Ok(Some(Error::ConnectionReset)));
+    assert_eq!(
+        net.b.tcp_listener_endpoint(bound),
+        Ok(ep(ip(3), 81)),
+        "the listener follows the address"
+    );
+    // New connections reach the new address.
+    let c2 = net.a.tcp_connect(ep(ip(3), 81), None).expect("connect");
+    net.run(100);
+    assert_eq!(net.a.tcp_state(c2), Ok(TcpState::Established));
+    assert!(net.b.tcp_accept(bound).is_ok());
+}
+
+/// Removing the address and giving it back: connections bound to it are aborted, unless
+/// `tcp_keep_connection_when_ip_changes` is on, when they carry on once it is back (data
+/// sent meanwhile is retransmitted).
+#[test]
+fn an_address_that_comes_back_keeps_connections_only_with_the_option() {
+    let mut net = Net::new();
+    let l = net
+        .b
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    let (c, s) = net.connect(l).expect("handshake");
+    let b_if = net.b_if;
+    net.b.set_ipv4(b_if, None).expect("remove");
+    let data = pattern(3000);
+    let sent = net.a.tcp_send(c, &data).expect("send");
+    net.run(500);
+    net.b
+        .set_ipv4(b_if, Some(Ipv4Cidr::new(ip(2), 24).expect("prefix")))
+        .expect("back");
+    if config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES {
+        assert_eq!(net.b.tcp_state(s), Ok(TcpState::Established));
+        let got = net.receive(s, sent, 20_000);
+        assert_eq!(got, &data[..sent], "the connection resumed");
+    } else {
+        assert_eq!(net.b.tcp_state(s), Ok(TcpState::Closed));
+        assert_eq!(net.b.tcp_take_error(s), Ok(Some(Error::AddrNotAvailable)));
+    }
 }

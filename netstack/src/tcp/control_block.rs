@@ -412,10 +412,22 @@ impl Tcb {
             self.delack_at,
             self.keep_at,
             self.wait_at,
+            self.ooseq_deadline(),
         ]
         .into_iter()
         .flatten()
         .min()
+    }
+
+    /// When out-of-order data held for reassembly is given up (lwIP `tcp_slowtmr` with
+    /// `TCP_OOSEQ_TIMEOUT`): `config::TCP_OOSEQ_TIMEOUT` × the current RTO after the last
+    /// segment arrived. `None` while nothing is held.
+    pub(crate) fn ooseq_deadline(&self) -> Option<Instant> {
+        (!self.assembler.is_empty()).then(|| {
+            let rto = self.rtt.rto().millis();
+            self.last_rx
+                + Duration::from_millis(rto.saturating_mul(u64::from(config::TCP_OOSEQ_TIMEOUT)))
+        })
     }
 
     /// Arms the keepalive timer from the last arrival, when enabled and open.

@@ -10,7 +10,7 @@
 //! | [`control_block`] | one connection: sequence variables, buffers, options, timers; [`TcpSocketOptions`], [`KeepAlive`], [`TcpEvents`], [`TcpReadiness`] | 9293 §3.3.1 |
 //! | `input` | segment arrival: acceptability, RST/SYN/ACK checks (challenge ACKs), PAWS, data, FIN | 9293 §3.10.7, 5961, 7323 |
 //! | `output` | what to send next: SYN, retransmissions (SACK holes), data with Nagle and SWS avoidance, FIN, window, ACKs | 9293 §3.8, 6675, 1122 §4.2.3 |
-//! | `timers` | retransmission, persist/SWS override, delayed ACK, keepalive, TIME-WAIT, FIN-WAIT-2 | 6298, 1122 §4.2.3.6 |
+//! | `timers` | retransmission, persist/SWS override, delayed ACK, keepalive, TIME-WAIT, FIN-WAIT-2, out-of-order lifetime | 6298, 1122 §4.2.3.6 |
 //! | [`table`] | fixed tables of connections and listeners, [`TcpHandle`]/[`TcpListenerHandle`], demultiplexing, resets for closed ports, ICMP errors | 9293 §3.10.7.1, 5927 |
 //! | [`api`] | the `Stack::tcp_*` calls | 9293 §3.10.1–6 |
 //!
@@ -56,8 +56,16 @@
 //!   [`SackScoreboard::clear`], then retransmit from SND.UNA; give up after
 //!   `TCP_MAXRTX` (`TCP_SYNMAXRTX` for a SYN) backoffs. After a handshake that needed
 //!   retransmissions, [`RttEstimator::on_established`].
-//! - **Connect/accept**: ISS = [`IsnGenerator::isn`] (the `default` of the
-//!   `hook_tcp_isn` hook point).
+//! - **Connect/accept**: ISS = [`Hooks::tcp_isn`](crate::hooks::Hooks::tcp_isn), whose
+//!   `default` is [`IsnGenerator::isn`] (RFC 6528); with `hook_tcp_isn = "none"` a 4 µs
+//!   clock from a random start.
+//! - **Hooks**: [`Hooks::tcp_inpacket_pcb`](crate::hooks::Hooks::tcp_inpacket_pcb) sees each
+//!   segment once its connection is found (`table`); the option hooks
+//!   [`tcp_out_tcpopt_length`](crate::hooks::Hooks::tcp_out_tcpopt_length) and
+//!   [`tcp_out_add_tcpopts`](crate::hooks::Hooks::tcp_out_add_tcpopts) add the product's
+//!   options to every segment of a connection (`output`).
+//! - **Address changes**: `Stack::set_ipv4` aborts connections bound to the old address
+//!   (`table`, `config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES`).
 
 pub mod api;
 pub mod assembler;

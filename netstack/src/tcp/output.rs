@@ -632,6 +632,29 @@ mod tests {
     }
 
     #[test]
+    fn end_of_list_padding_becomes_nops() {
+        // MSS, window scale, then End of Option List padding.
+        let mut opts = [2, 4, 5, 180, 3, 3, 7, 0];
+        end_of_list_to_nop(&mut opts);
+        assert_eq!(opts, [2, 4, 5, 180, 3, 3, 7, 1]);
+        // A bad length stops the walk without touching anything.
+        let mut bad = [8, 0, 0, 0];
+        end_of_list_to_nop(&mut bad);
+        assert_eq!(bad, [8, 0, 0, 0]);
+    }
+
+    #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
+    #[test]
+    fn product_option_room_is_rounded_and_bounded() {
+        assert_eq!(custom_options_len(12, 12), 0, "nothing asked");
+        assert_eq!(custom_options_len(12, 8), 0, "less than the stack's own");
+        assert_eq!(custom_options_len(12, 15), 4, "rounded up to 4");
+        assert_eq!(custom_options_len(12, 100), 28, "within 40");
+        assert_eq!(custom_options_len(20, usize::MAX), 20);
+        assert_eq!(custom_options_len(40, 44), 0, "no room left");
+    }
+
+    #[test]
     fn syn_offers_options() {
         let mut t = Tcb::new(
             (Ipv4Addr::new(10, 0, 0, 1), 1000),

@@ -548,6 +548,54 @@ impl<H: Hooks> Stack<H> {
         }
     }
 
+    /// An interface's IPv4 address changes from `old` to `new` (lwIP
+    /// `tcp_netif_ip_addr_changed`, called before the change): connections bound to `old`
+    /// are aborted (a reset to the peer when synchronized; the application sees CLOSED and
+    /// [`Error::AddrNotAvailable`]), and listeners bound to `old` move to `new`. With
+    /// `config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES` (ESP-IDF's
+    /// `ESP_TCP_KEEP_CONNECTION_WHEN_IP_CHANGES`), a removal (`new` is `None`) keeps
+    /// everything, so the connections resume when the same address returns; a different
+    /// address still aborts them.
+    pub(crate) fn tcp_addr_changed(&mut self, old: Option<Ipv4Addr>, new: Option<Ipv4Addr>) {
+        let Some(old) = old.filter(|a| !a.is_unspecified()) else {
+            return;
+        };
+        if new == Some(old) || (config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES && new.is_none()) {
+            return;
+        }
+        let bound: Vec<usize> = self
+            .tcp
+            .conns_iter_mut()
+            .filter(|(_, t)| t.local_addr == old && t.state != TcpState::Closed)
+            .map(|(i, _)| i)
+            .collect();
+        for index in bound {
+            let Some(mut tcb) = self.tcp.take(index) else {
+                continue;
+            };
+            if tcb.state == TcpState::SynReceived
+                || (tcb.state.is_synchronized() && tcb.state != TcpState::TimeWait)
+            {
+                let seg = tcb.reset_segment();
+                let _ = self.tcp_emit(index, &tcb, &seg);
+            }
+            log::debug!(target: LOG, "{old}:{}: address changed, connection aborted", tcb.local_port);
+            tcb.terminate(Some(Error::AddrNotAvailable));
+            self.tcp.put(index, tcb);
+            if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
+                self.tcp.free(index);
+            }
+            self.activity = true;
+        }
+        if let Some(new) = new {
+            for (_, l) in self.tcp.listeners_iter_mut() {
+                if l.addr == old {
+                    l.addr = new;
+                }
+            }
+        }
+    }
+
     /// An ICMP error about a segment we sent (RFC 1122 §4.2.3.9, RFC 5927 §4.1: only when
     /// the quoted sequence number is in flight): hard for SYN-SENT (port/protocol
     /// unreachable → refused), soft otherwise.

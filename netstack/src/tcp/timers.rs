@@ -10,7 +10,9 @@
 //! - **keepalive** (RFC 1122 §4.2.3.6): after `idle`, `count` probes `interval` apart, then
 //!   reset with [`Error::TimedOut`];
 //! - **TIME-WAIT** (2·`config::TCP_MSL`) and the FIN-WAIT-2 timeout
-//!   (`config::TCP_FIN_WAIT_TIMEOUT`, for connections the application closed).
+//!   (`config::TCP_FIN_WAIT_TIMEOUT`, for connections the application closed);
+//! - **out-of-order lifetime** (lwIP `TCP_OOSEQ_TIMEOUT`): data held past a hole is dropped
+//!   when no segment arrived for `config::TCP_OOSEQ_TIMEOUT` × RTO.
 
 use crate::config;
 use crate::error::Error;
@@ -42,6 +44,13 @@ impl Tcb {
                 self.terminate(None);
                 return TimerAction::None;
             }
+        }
+        if self.ooseq_deadline().is_some_and(|t| t <= now) {
+            // The hole stayed open too long: give the held data up (the peer still has it;
+            // SACKed data may be reneged on, RFC 2018 §8) along with a FIN beyond the hole.
+            log::debug!(target: "netstack::tcp", "{}: out-of-order data dropped after {} RTOs", self.local_port, config::TCP_OOSEQ_TIMEOUT);
+            self.assembler.clear();
+            self.fin_seq = None;
         }
         if self.delack_at.is_some_and(|t| t <= now) {
             self.delack_at = None;
@@ -174,5 +183,42 @@ impl<H: Hooks> Stack<H> {
         if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
             self.tcp.free(index);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::net::Ipv4Addr;
+
+    use crate::tcp::TcpSeqNumber;
+
+    #[test]
+    fn out_of_order_data_is_dropped_after_ooseq_timeout_rtos() {
+        let mut t = Tcb::new(
+            (Ipv4Addr::new(10, 0, 0, 1), 1000),
+            (Ipv4Addr::new(10, 0, 0, 2), 2000),
+            TcpSeqNumber(100),
+            1460,
+            Instant::ZERO,
+        );
+        t.state = TcpState::Established;
+        t.rtt.sample(Duration::from_millis(10));
+        let rto = t.rtt.rto().millis();
+        let lifetime = rto * u64::from(config::TCP_OOSEQ_TIMEOUT);
+        assert_eq!(t.ooseq_deadline(), None, "nothing held");
+        t.last_rx = Instant::from_millis(1000);
+        t.assembler.add(500, 100).expect("a range past a hole");
+        t.fin_seq = Some(TcpSeqNumber(700));
+        assert_eq!(
+            t.next_deadline(),
+            Some(Instant::from_millis(1000 + lifetime))
+        );
+        let _ = t.on_timers(Instant::from_millis(1000 + lifetime - 1));
+        assert!(!t.assembler.is_empty(), "kept until the lifetime is over");
+        let _ = t.on_timers(Instant::from_millis(1000 + lifetime));
+        assert!(t.assembler.is_empty(), "given up");
+        assert_eq!(t.fin_seq, None);
+        assert_eq!(t.ooseq_deadline(), None);
     }
 }
