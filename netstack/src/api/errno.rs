@@ -1,5 +1,5 @@
 //! `errno` values of the sockets API, numbered as in ESP-IDF (newlib's `sys/errno.h`), and
-//! how the stack's own [`Error`](crate::Error) maps onto them.
+//! how the stack's own [`Error`] maps onto them.
 
 use core::fmt;
 use std::cell::Cell;

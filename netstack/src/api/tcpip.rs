@@ -207,7 +207,7 @@ impl<H: Hooks + Send + 'static> Clone for NetStack<H> {
 impl<H: Hooks + Send + 'static> NetStack<H> {
     /// Starts the TCP/IP thread (lwIP `tcpip_init`) with `stack`, which already has its
     /// interfaces. The thread gets `config::TCPIP_TASK_STACK_SIZE` bytes of stack (at least
-    /// [`MIN_THREAD_STACK`]) and the CPU of `config::TCPIP_TASK_AFFINITY` where the
+    /// 128 KiB, 1 MiB in debug builds) and the CPU of `config::TCPIP_TASK_AFFINITY` where the
     /// platform allows.
     pub fn start(stack: Stack<H>) -> io::Result<NetStack<H>> {
         let (wake_tx, wake_rx) = UnixStream::pair()?;

@@ -1,7 +1,7 @@
 //! IPv4: input validation and dispatch, output with routing and fragmentation, and
 //! forwarding (RFC 791, RFC 1122 §3.2.1, RFC 1812 §5; lwIP's `ip4.c`).
 //!
-//! **Input** ([`Stack::ipv4_input`]): the header's lengths are validated (link padding is
+//! **Input** (`Stack::ipv4_input`): the header's lengths are validated (link padding is
 //! cut off at the total length), [`Hooks::ip4_input`] may take the packet, the checksum is
 //! verified when `config::CHECKSUM_CHECK_IP` is set and the device did not verify it, and
 //! martians are dropped (broadcast/multicast sources; 127/8 outside the loopback
@@ -12,13 +12,13 @@
 //! and counted otherwise. Anything else is forwarded when `config::IP_FORWARD` is set and
 //! dropped otherwise.
 //!
-//! **Output** ([`Stack::ipv4_send`]): routes ([`route`]), picks the source address (the
+//! **Output** (`Stack::ipv4_send`): routes ([`route`]), picks the source address (the
 //! interface's), numbers the datagram, and sends it: to ourselves through the loopback
 //! queue, or on the link, in fragments ([`fragment`]) when it exceeds the MTU and
 //! `config::IP4_FRAG` is set (else [`Error::MsgTooLong`]).
 //!
-//! The transport dispatch point is [`Stack::ip_deliver`]: ICMP, IGMP, UDP and TCP. ICMP errors about our own datagrams reach the
-//! transports through [`Stack::transport_error`].
+//! The transport dispatch point is `Stack::ip_deliver`: ICMP, IGMP, UDP and TCP. ICMP errors about our own datagrams reach the
+//! transports through `Stack::transport_error`.
 
 pub mod fragment;
 pub mod reassembly;
