@@ -472,6 +472,29 @@ fn tcp_client_gets_its_messages_back_from_a_linux_echo_server() {
 }
 
 #[test]
+fn tcp_client_reaches_another_subnet_through_its_gateway() {
+    let lab = Lab::builder().second_subnet(true).tap_in_namespace();
+    let _echo = lab.spawn(&["socat", "TCP4-LISTEN:3333,fork,reuseaddr", "EXEC:cat"]);
+    wait_listening(&lab, 't', 3333);
+    let remote = plan::REMOTE_ADDR.to_string();
+    // Through Linux as the gateway.
+    let mut client = Example::start(
+        &lab,
+        TCP_CLIENT,
+        &["--peer", &remote, "--gateway", "192.0.2.1"],
+    );
+    let log = client.wait_success(Duration::from_secs(30));
+    assert!(
+        log.contains("netstack up on") && log.contains(", gateway 192.0.2.1"),
+        "{log}"
+    );
+    assert!(
+        log.contains("Received 21 bytes from 198.51.100.1:3333: Message from netstack\n"),
+        "{log}"
+    );
+}
+
+#[test]
 fn tcp_client_reports_a_refused_connection() {
     let lab = Lab::builder().tap_in_namespace();
     let mut client = Example::start(&lab, TCP_CLIENT, &["--port", "3334"]);

@@ -30,7 +30,7 @@ const SPEC: Spec = Spec {
             "--count",
             "N",
             Some("0"),
-            "exit once N connections have been served (0: serve until killed)",
+            "exit once N connections have been served; 0: serve until killed",
         ),
     ],
 };

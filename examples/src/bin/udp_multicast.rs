@@ -45,7 +45,7 @@ const SPEC: Spec = Spec {
             "--count",
             "N",
             Some("0"),
-            "send N datagrams, listen one more interval, then exit (0: until killed)",
+            "send N datagrams, listen one more interval, then exit; 0: until killed",
         ),
         Opt::value::<u64>(
             "--interval",

@@ -24,7 +24,7 @@ const SPEC: Spec = Spec {
             "--count",
             "N",
             Some("0"),
-            "exit after echoing N datagrams (0: serve until killed)",
+            "exit after echoing N datagrams; 0: serve until killed",
         ),
     ],
 };
