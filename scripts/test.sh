@@ -17,6 +17,9 @@ cargo fmt --all -- --check
 step "clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "rustdoc (broken or private links are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
 step "workspace tests (unit, simulation, interop, CLI, docs freshness)"
 cargo test --workspace
 
