@@ -707,7 +707,11 @@ fn calls_from_inside_the_core_do_not_deadlock() {
         ns.call(move |_core| inner.socket(AF_INET, SOCK_DGRAM, 0))
     }));
     let panicked = outcome.is_err();
-    assert_eq!(panicked, config::CHECK_THREAD_SAFETY, "panics only with check_thread_safety");
+    assert_eq!(
+        panicked,
+        config::CHECK_THREAD_SAFETY,
+        "panics only with check_thread_safety"
+    );
     if let Ok(result) = outcome {
         assert_eq!(result, Ok(Err(Errno::EDEADLK)));
     }
@@ -751,4 +755,97 @@ fn timers_stop_and_restart() {
     );
     ns.close(c).expect("close");
     ns.close(l).expect("close");
+}
+
+#[test]
+fn so_linger_zero_resets_and_a_positive_linger_waits_for_the_ack() {
+    let ns = stack();
+    let (l, c, a) = pair(&ns, 8801);
+    let zero = Linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    let set = ns.setsockopt(c, SOL_SOCKET, SO_LINGER, &zero.to_bytes());
+    if !config::SO_LINGER {
+        assert_eq!(set, Err(Errno::ENOPROTOOPT));
+        return;
+    }
+    set.expect("SO_LINGER");
+    let mut out = [0u8; 8];
+    assert_eq!(ns.getsockopt(c, SOL_SOCKET, SO_LINGER, &mut out), Ok(8));
+    assert_eq!(Linger::from_bytes(&out), Some(zero));
+    ns.close(c).expect("close");
+    // The peer sees a reset, not an orderly EOF.
+    let mut buf = [0u8; 4];
+    assert_eq!(ns.recv(a, &mut buf, 0), Err(Errno::ECONNRESET));
+    ns.close(a).expect("close");
+
+    // A positive linger: close returns once the queued data is acknowledged.
+    let c = tcp(&ns);
+    ns.connect(c, lo(8801)).expect("connect");
+    let (a, _) = ns.accept(l).expect("accept");
+    let two = Linger {
+        l_onoff: 1,
+        l_linger: 2,
+    };
+    ns.setsockopt(c, SOL_SOCKET, SO_LINGER, &two.to_bytes())
+        .expect("SO_LINGER");
+    let data = vec![7u8; 20_000];
+    let ns2 = ns.clone();
+    let reader = thread::spawn(move || {
+        let mut got = 0;
+        let mut buf = [0u8; 4096];
+        loop {
+            match ns2.recv(a, &mut buf, 0) {
+                Ok(0) => break,
+                Ok(n) => got += n,
+                Err(e) => panic!("recv: {e}"),
+            }
+        }
+        ns2.close(a).expect("close");
+        got
+    });
+    assert_eq!(ns.send(c, &data, 0), Ok(data.len()));
+    ns.close(c).expect("close with linger");
+    assert_eq!(reader.join().expect("reader"), data.len(), "nothing lost");
+    ns.close(l).expect("close");
+}
+
+#[test]
+fn so_rcvbuf_bounds_what_a_udp_socket_queues() {
+    let ns = stack();
+    let r = udp(&ns);
+    ns.bind(r, lo(8901)).expect("bind");
+    let set = ns.setsockopt_int(r, SOL_SOCKET, SO_RCVBUF, 100);
+    if !config::SO_RCVBUF {
+        assert_eq!(set, Err(Errno::ENOPROTOOPT));
+        return;
+    }
+    set.expect("SO_RCVBUF");
+    assert_eq!(ns.getsockopt_int(r, SOL_SOCKET, SO_RCVBUF), Ok(100));
+    let s = udp(&ns);
+    // Three 60-byte datagrams: the second makes 120 queued bytes, the third is dropped.
+    for i in 0..3u8 {
+        ns.sendto(s, &[i; 60], 0, lo(8901)).expect("send");
+        // Let each arrive before the next (loopback is processed by the thread).
+        thread::sleep(Duration::from_millis(30));
+    }
+    let tv = Timeval {
+        tv_sec: 0,
+        tv_usec: 200_000,
+    };
+    ns.setsockopt(r, SOL_SOCKET, SO_RCVTIMEO, &tv.to_bytes())
+        .expect("timeout");
+    let mut buf = [0u8; 100];
+    assert_eq!(ns.recv(r, &mut buf, 0), Ok(60));
+    assert_eq!(buf[0], 0);
+    assert_eq!(ns.recv(r, &mut buf, 0), Ok(60));
+    assert_eq!(buf[0], 1);
+    assert_eq!(
+        ns.recv(r, &mut buf, 0),
+        Err(Errno::EAGAIN),
+        "the third was dropped"
+    );
+    ns.close(r).expect("close");
+    ns.close(s).expect("close");
 }
