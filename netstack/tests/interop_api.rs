@@ -71,8 +71,12 @@ fn tcp_echo_and_udp_through_linux() {
 
     let _udp = lab.spawn(&["socat", "UDP4-RECVFROM:47001,fork", "EXEC:cat"]);
     let u = ns.socket(AF_INET, SOCK_DGRAM, 0).expect("udp");
-    let tv = Timeval { tv_sec: 0, tv_usec: 300_000 };
-    ns.setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv.to_bytes()).expect("timeout");
+    let tv = Timeval {
+        tv_sec: 0,
+        tv_usec: 300_000,
+    };
+    ns.setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv.to_bytes())
+        .expect("timeout");
     let mut got = None;
     for _ in 0..20 {
         ns.sendto(u, b"datagram", 0, linux(47001)).expect("sendto");
@@ -110,7 +114,10 @@ fn connect_errors_from_a_real_network() {
         ns.connect(t, SocketAddr::from(([203, 0, 113, 5], 80))),
         Err(Errno::EHOSTUNREACH)
     );
-    assert!(start.elapsed() < Duration::from_secs(10), "the ICMP error ends the connect");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "the ICMP error ends the connect"
+    );
     ns.close(t).expect("close");
 }
 
@@ -119,10 +126,15 @@ fn a_connected_udp_socket_learns_of_icmp_errors() {
     let (lab, ns) = setup();
     unreachable_route(&lab);
     let u = ns.socket(AF_INET, SOCK_DGRAM, 0).expect("udp");
-    ns.connect(u, SocketAddr::from(([203, 0, 113, 5], 53))).expect("connect");
+    ns.connect(u, SocketAddr::from(([203, 0, 113, 5], 53)))
+        .expect("connect");
     ns.send(u, b"q", 0).expect("send");
-    let tv = Timeval { tv_sec: 3, tv_usec: 0 };
-    ns.setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv.to_bytes()).expect("timeout");
+    let tv = Timeval {
+        tv_sec: 3,
+        tv_usec: 0,
+    };
+    ns.setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv.to_bytes())
+        .expect("timeout");
     let mut buf = [0u8; 4];
     assert_eq!(ns.recv(u, &mut buf, 0), Err(Errno::EHOSTUNREACH));
     ns.close(u).expect("close");
@@ -134,15 +146,72 @@ fn keepalive_reports_a_vanished_peer_as_etimedout() {
     let _hold = lab.spawn(&["socat", "TCP-LISTEN:47020,reuseaddr", "SYSTEM:sleep 60"]);
     let s = connect_when_listening(&ns, linux(47020));
     let fd = s.fd();
-    ns.setsockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1).expect("SO_KEEPALIVE");
-    ns.setsockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 1).expect("idle");
-    ns.setsockopt_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, 1).expect("interval");
-    ns.setsockopt_int(fd, IPPROTO_TCP, TCP_KEEPCNT, 2).expect("count");
+    ns.setsockopt_int(fd, SOL_SOCKET, SO_KEEPALIVE, 1)
+        .expect("SO_KEEPALIVE");
+    ns.setsockopt_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, 1)
+        .expect("idle");
+    ns.setsockopt_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, 1)
+        .expect("interval");
+    ns.setsockopt_int(fd, IPPROTO_TCP, TCP_KEEPCNT, 2)
+        .expect("count");
     // The peer vanishes without a word: Linux drops everything from the stack.
-    lab.exec_ok(&["iptables", "-A", "INPUT", "-s", &plan::STACK_ADDR.to_string(), "-j", "DROP"]);
+    lab.exec_ok(&[
+        "iptables",
+        "-A",
+        "INPUT",
+        "-s",
+        &plan::STACK_ADDR.to_string(),
+        "-j",
+        "DROP",
+    ]);
     let start = Instant::now();
     let mut buf = [0u8; 4];
     assert_eq!(ns.recv(fd, &mut buf, 0), Err(Errno::ETIMEDOUT));
     let waited = start.elapsed();
-    assert!(waited >= Duration::from_secs(2) && waited < Duration::from_secs(15), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(2) && waited < Duration::from_secs(15),
+        "{waited:?}"
+    );
+}
+
+#[test]
+fn ip_ttl_and_tos_options_reach_the_wire() {
+    let (lab, ns) = setup();
+    let capture = lab.start_capture("ttl-tos");
+    let u = ns.socket(AF_INET, SOCK_DGRAM, 0).expect("udp");
+    ns.setsockopt_int(u, IPPROTO_IP, IP_TTL, 33)
+        .expect("IP_TTL");
+    ns.setsockopt_int(u, IPPROTO_IP, IP_TOS, 0x28)
+        .expect("IP_TOS");
+    for _ in 0..3 {
+        ns.sendto(u, b"marked", 0, linux(47030)).expect("sendto");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    ns.close(u).expect("close");
+    let report = capture.stop_and_check();
+    let fields = std::process::Command::new("tshark")
+        .args(["-n", "-r"])
+        .arg(&report.path)
+        .args([
+            "-Y",
+            "udp.dstport == 47030 && !icmp",
+            "-T",
+            "fields",
+            "-e",
+            "ip.ttl",
+            "-e",
+            "ip.dsfield",
+        ])
+        .output()
+        .expect("tshark");
+    let text = String::from_utf8_lossy(&fields.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(!lines.is_empty(), "the datagrams are in the capture");
+    for line in lines {
+        assert_eq!(
+            line.split('\t').collect::<Vec<_>>(),
+            ["33", "0x28"],
+            "{line}"
+        );
+    }
 }
