@@ -596,7 +596,7 @@ fn transfers_with_reordering_and_duplication_on_the_stack_side() {
             ..Faults::NONE
         }),
         capture: CAPTURE_WHOLE,
-        ..Transfer::new(4 << 20)
+        ..Transfer::new(2 << 20)
     };
     both_ways(transfer);
 }
@@ -623,7 +623,7 @@ fn transfers_with_linux_reordering_two_percent() {
             ..LinuxFaults::default()
         },
         capture: CAPTURE_WHOLE,
-        ..Transfer::new(4 << 20)
+        ..Transfer::new(2 << 20)
     };
     both_ways(transfer);
 }
