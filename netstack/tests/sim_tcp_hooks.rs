@@ -55,8 +55,8 @@ struct TcpHooks {
     /// segment carried [`CUSTOM_OPTION`].
     #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
     seen: Vec<(TcpConnInfo, bool)>,
-    /// Drop segments with this sequence number, this many times.
-    drop_seq: Option<(u32, usize)>,
+    /// Drop segments with these sequence numbers, each this many times.
+    drop_seq: Vec<(u32, usize)>,
     /// The acknowledgment numbers of the segments that arrived (in order).
     acks: Vec<u32>,
     /// `tcp_out_tcpopt_length` answers `internal_len` + this.
@@ -92,9 +92,10 @@ impl Hooks for TcpHooks {
         if segment.ack() {
             self.acks.push(segment.ack_number().0);
         }
-        if let Some((seq, n)) = &mut self.drop_seq
-            && *n > 0
-            && segment.seq_number().0 == *seq
+        if let Some((_, n)) = self
+            .drop_seq
+            .iter_mut()
+            .find(|(seq, n)| *n > 0 && segment.seq_number().0 == *seq)
         {
             *n -= 1;
             return SegmentVerdict::Drop;
@@ -140,6 +141,7 @@ struct Seen {
     header_len: usize,
     payload_len: usize,
     custom: bool,
+    sack_blocks: usize,
 }
 
 /// Stack A (10.0.0.1) and B (10.0.0.2), both with [`TcpHooks`], and a sniffer.
@@ -226,6 +228,12 @@ impl Net {
             };
             let custom = TcpOptions::new(tcp.options_slice())
                 .any(|o| matches!(o, Ok(TcpOption::Unknown { kind: 253, .. })));
+            let sack_blocks = TcpOptions::new(tcp.options_slice())
+                .filter_map(|o| match o {
+                    Ok(TcpOption::SackRange(blocks)) => Some(blocks.iter().flatten().count()),
+                    _ => None,
+                })
+                .sum();
             out.push(Seen {
                 src: packet.src_addr(),
                 seq: tcp.seq_number().0,
@@ -233,6 +241,7 @@ impl Net {
                 header_len: tcp.header_len(),
                 payload_len: tcp.payload_slice().len(),
                 custom,
+                sack_blocks,
             });
         }
         out
@@ -405,7 +414,9 @@ fn inpacket_hook_dropping_one_connection_stalls_only_that_one() {
         data,
         "the other connection works"
     );
-    let stalled = net.transfer(c2, s2, &data, 3000);
+    // What fits the send buffer at once, so that it is all queued while dropped.
+    let data = &data[..data.len().min(config::TCP_SND_BUF_DEFAULT)];
+    let stalled = net.transfer(c2, s2, data, 3000);
     assert!(
         stalled.is_empty(),
         "every segment of the second connection was dropped"
@@ -528,12 +539,12 @@ fn ack_filling_a_hole(hold_ms: Option<u64>) -> (u32, u32) {
     let (c, s) = net.connect(l).expect("handshake");
     let mss = u32::from(config::TCP_MSS).min(1460);
     let data = pattern(2 * mss as usize);
-    net.b.hooks_mut().drop_seq = Some((1001, if hold_ms.is_some() { usize::MAX } else { 1 }));
+    net.b.hooks_mut().drop_seq = vec![(1001, if hold_ms.is_some() { usize::MAX } else { 1 })];
     let sent = net.a.tcp_send(c, &data).expect("send");
     assert_eq!(sent, data.len());
     if let Some(ms) = hold_ms {
         net.run(ms);
-        net.b.hooks_mut().drop_seq = None;
+        net.b.hooks_mut().drop_seq.clear();
     }
     assert_eq!(net.receive(s, data.len(), 60_000), data);
     net.run(10);
@@ -631,4 +642,62 @@ fn an_address_that_comes_back_keeps_connections_only_with_the_option() {
         assert_eq!(net.b.tcp_state(s), Ok(TcpState::Closed));
         assert_eq!(net.b.tcp_take_error(s), Ok(Some(Error::AddrNotAvailable)));
     }
+}
+
+/// SACK blocks give way to the product's options: a receiver with a hole (its input hook
+/// drops one segment) whose options leave room for one block sends at most one, with its
+/// own option on every segment. Runs where SACK blocks are sent (`tcp_sack_out`, e.g. the
+/// max-throughput preset).
+#[cfg(not(any(
+    netstack_hook_tcp_out_tcpopt_length = "none",
+    netstack_hook_tcp_out_add_tcpopts = "none",
+    netstack_hook_tcp_inpacket_pcb = "none",
+)))]
+#[test]
+fn sack_blocks_give_way_to_product_options() {
+    if !(config::TCP_SACK_OUT && config::TCP_QUEUE_OOSEQ) {
+        return;
+    }
+    let mut net = Net::new();
+    // Timestamps (12) + 16 of the product's leave 12 bytes: one SACK block (NOP, NOP, 10).
+    net.a.hooks_mut().extra_options = 16;
+    net.b.hooks_mut().fixed_isn = Some(5000);
+    let l = net
+        .b
+        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
+        .expect("listen");
+    let (c, s) = net.connect(l).expect("handshake");
+    // B sends to A; A loses B's first and third data segments once: two holes, whose two
+    // SACK blocks (with timestamps 32 bytes) would not fit beside 16 bytes of A's own.
+    let mss = usize::from(config::TCP_MSS).min(1460);
+    let third = 5001 + 2 * u32::try_from(mss).unwrap_or(0);
+    net.a.hooks_mut().drop_seq = vec![(5001, 1), (third, 1)];
+    let data = pattern(8 * mss);
+    let mut sent = 0;
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 4096];
+    net.run_until(30_000, |n| {
+        if sent < data.len() {
+            sent += n.b.tcp_send(s, &data[sent..]).unwrap_or(0);
+        }
+        while let Ok(k) = n.a.tcp_recv(c, &mut buf) {
+            if k == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..k]);
+        }
+        got.len() == data.len()
+    });
+    assert_eq!(got, data);
+    let wire = net.wire();
+    let from_a: Vec<&Seen> = wire.iter().filter(|s| s.src == ip(1)).collect();
+    assert!(from_a.iter().all(|s| s.custom && s.header_len <= 60));
+    assert!(
+        from_a.iter().any(|s| s.sack_blocks == 1),
+        "the hole was reported"
+    );
+    assert!(
+        from_a.iter().all(|s| s.sack_blocks <= 1),
+        "no room for more"
+    );
 }

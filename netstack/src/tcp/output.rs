@@ -446,7 +446,12 @@ impl<H: Hooks> Stack<H> {
             if total > MAX_OPTIONS_LEN {
                 log::warn!(target: "netstack::tcp", "tcp_out_tcpopt_length asked for {total} option bytes; TCP has 40");
             }
-            let mut extra = custom_options_len(internal, total);
+            // What the product asks for, before SACK blocks make room for it.
+            let mut extra = total
+                .saturating_sub(internal)
+                .min(MAX_OPTIONS_LEN)
+                .div_ceil(4)
+                * 4;
             if extra == 0 {
                 return 0;
             }
