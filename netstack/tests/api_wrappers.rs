@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+use netstack::api::sockets::{AF_INET, SOCK_DGRAM, SOCK_STREAM};
 use netstack::api::{
     Errno, NetStack, Netconn, NetconnType, NetifEvent, TcpListener, TcpStream, UdpSocket,
 };
@@ -174,6 +175,15 @@ fn interfaces_are_managed_through_the_thread() {
         )
         .expect("add");
     let cidr = Ipv4Cidr::new(Ipv4Addr::new(198, 51, 100, 2), 24).expect("cidr");
+    // Without a gateway an off-link destination is unreachable at once.
+    ns.netif_set_addr(id, Some(cidr), None).expect("address");
+    let off_link = SocketAddr::from(([203, 0, 113, 9], 80));
+    let t = ns.socket(AF_INET, SOCK_STREAM, 0).expect("socket");
+    assert_eq!(ns.connect(t, off_link), Err(Errno::ENETUNREACH));
+    ns.close(t).expect("close");
+    let u = ns.socket(AF_INET, SOCK_DGRAM, 0).expect("socket");
+    assert_eq!(ns.connect(u, off_link), Err(Errno::ENETUNREACH));
+    ns.close(u).expect("close");
     ns.netif_set_addr(id, Some(cidr), Some(Ipv4Addr::new(198, 51, 100, 1)))
         .expect("address");
     let st = ns.netif_status(id).expect("status");

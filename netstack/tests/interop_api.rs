@@ -215,3 +215,34 @@ fn ip_ttl_and_tos_options_reach_the_wire() {
         );
     }
 }
+
+#[test]
+fn dropping_the_stack_right_after_close_still_finishes_the_close() {
+    let (lab, ns) = setup();
+    let _echo = lab.spawn(&["socat", "TCP-LISTEN:47040,reuseaddr", "EXEC:cat"]);
+    let fd = ns.socket(AF_INET, SOCK_STREAM, 0).expect("socket");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while let Err(e) = ns.connect(fd, linux(47040)) {
+        assert!(e == Errno::ECONNREFUSED && Instant::now() < deadline, "connect: {e}");
+        ns.close(fd).expect("close");
+        assert_eq!(ns.socket(AF_INET, SOCK_STREAM, 0), Ok(fd), "the same descriptor again");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    ns.send(fd, b"bye", 0).expect("send");
+    ns.close(fd).expect("close");
+    drop(ns); // the last handle: the TCP/IP thread stops
+    // Linux got our FIN, closed its side, and our ACK of its FIN arrived: nothing is left
+    // in LAST-ACK (or CLOSE-WAIT) on port 47040.
+    let mut left = String::new();
+    for _ in 0..30 {
+        left = lab.exec_ok(&["ss", "-H", "-tan", "sport = :47040"]);
+        if !left.contains("LAST-ACK") && !left.contains("CLOSE-WAIT") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !left.contains("LAST-ACK") && !left.contains("CLOSE-WAIT"),
+        "{left}"
+    );
+}

@@ -37,6 +37,11 @@ use crate::time::{Duration, Instant};
 /// wait on (an in-memory link): it then has to look at the device regularly.
 const POLL_INTERVAL_WITHOUT_FD: Duration = Duration::from_millis(1);
 
+/// How long a stopping thread keeps running so that connections the application closed
+/// finish their close handshake (our FIN acknowledged, the peer's acknowledged) rather than
+/// being abandoned half-closed on the peer.
+const CLOSE_DRAIN: Duration = Duration::from_secs(2);
+
 /// The least stack the thread gets, whatever `tcpip_task_stack_size` says: unoptimised Rust
 /// frames are many times larger than the C frames ESP-IDF's default (3072 B) was sized for.
 const MIN_THREAD_STACK: usize = if cfg!(debug_assertions) {
@@ -377,12 +382,16 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
     let _in_core = InCore::enter();
     let clock = shared.clock;
     let mut fds: Vec<RawFd> = Vec::new();
+    let mut stop_by: Option<Instant> = None;
     loop {
         // Empty the wake-up socket before looking at what woke us: whoever wrote to it had
         // already posted its job (or set `stop`), so nothing is missed.
         drain(wake);
         if shared.stop.load(Ordering::SeqCst) {
-            break;
+            let by = *stop_by.get_or_insert(clock.now() + CLOSE_DRAIN);
+            if clock.now() >= by || !closing_connections(&lock(&shared.core).stack) {
+                break;
+            }
         }
         let mut changed = false;
         if let Some(jobs) = &jobs {
@@ -425,6 +434,10 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
                 t.min(POLL_INTERVAL_WITHOUT_FD)
             }));
         }
+        if let Some(by) = stop_by {
+            let left = by.saturating_since(now);
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
+        }
         if timeout.is_some_and(|t| t.millis() == 0) {
             continue;
         }
@@ -435,6 +448,20 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
     }
     // Wake every waiter: calls see the thread gone.
     shared.changes.bump();
+}
+
+/// Whether connections the application closed are still finishing their close.
+fn closing_connections<H: Hooks>(stack: &Stack<H>) -> bool {
+    use crate::tcp::TcpState;
+    (0..stack.tcp.conn_capacity()).any(|i| {
+        stack.tcp.get_index(i).is_some_and(|t| {
+            t.orphan
+                && matches!(
+                    t.state,
+                    TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck
+                )
+        })
+    })
 }
 
 /// Empties the wake-up socket.

@@ -75,6 +75,15 @@ impl<H: Hooks> Stack<H> {
         self.default_netif.filter(|&id| self.netif_up(id))
     }
 
+    /// Whether a datagram to `dst` (from `src`, if chosen) has somewhere to go: an
+    /// interface, and on it a next hop (the destination on-link, or a gateway).
+    /// [`Error::NoRoute`] otherwise, e.g. an off-link destination on an interface without a
+    /// gateway.
+    pub(crate) fn check_route(&mut self, src: Option<Ipv4Addr>, dst: Ipv4Addr) -> Result<(), Error> {
+        let id = self.route(src, dst).ok_or(Error::NoRoute)?;
+        self.next_hop(id, dst).map(|_| ())
+    }
+
     /// The next hop for `dst` on interface `id`.
     pub(crate) fn next_hop(&mut self, id: NetifId, dst: Ipv4Addr) -> Result<NextHop, Error> {
         let netif = netif_in(&self.netifs, id).ok_or(Error::NoRoute)?;

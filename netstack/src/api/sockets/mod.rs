@@ -265,6 +265,21 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
         let remote = fail(endpoint(&addr))?;
         let started = self.op(move |core| {
             let s = core.sockets.get(fd)?;
+            // No interface, or no next hop on it (off-link without a gateway): fail now
+            // rather than after every SYN retransmission.
+            if let IpAddr::V4(dst) = remote.addr
+                && !dst.is_unspecified()
+                && !dst.is_broadcast()
+            {
+                let src = match s.local.map(|l| l.addr) {
+                    Some(IpAddr::V4(a)) if !a.is_unspecified() => Some(a),
+                    _ => None,
+                };
+                core.stack
+                    .check_route(src, dst)
+                    .map_err(|_| Errno::ENETUNREACH)?;
+            }
+            let s = core.sockets.get(fd)?;
             match s.binding {
                 Binding::Udp(h) => {
                     core.stack.udp_connect(h, remote)?;
