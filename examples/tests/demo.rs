@@ -1,11 +1,12 @@
 //! The README's "run it" command works: `demo --check` brings the stack up on a TAP device in
-//! its own namespace, and Linux's ping and a UDP datagram sent with socat both get answers.
+//! its own namespace, and Linux's ping, a UDP datagram and a TCP line sent with socat, and
+//! curl's request for the web page all get answers.
 //! Needs root (it creates the namespace); it fails, never skips, without.
 
 use std::process::Command;
 
 #[test]
-fn demo_answers_ping_and_udp_echo_from_linux() {
+fn demo_answers_ping_udp_tcp_and_http_from_linux() {
     let out = Command::new(env!("CARGO_BIN_EXE_demo"))
         .arg("--check")
         .output()
@@ -19,6 +20,14 @@ fn demo_answers_ping_and_udp_echo_from_linux() {
     assert!(stdout.contains("ping 192.0.2.2: 3 replies"), "{stdout}");
     assert!(
         stdout.contains("udp echo on port 3333: \"hello netstack\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("tcp echo on port 3333: \"hello over tcp\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("http page on port 80: \"Hello from netstack"),
         "{stdout}"
     );
     let namespaces = Command::new("ip")

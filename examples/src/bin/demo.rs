@@ -1,23 +1,27 @@
 //! The README's "run it" command: brings netstack up on a TAP device whose Linux side lives in
-//! its own network namespace (`netstack-demo`), answers ping and echoes UDP on port 3333.
+//! its own network namespace (`netstack-demo`), on the TCP/IP thread with the sockets API,
+//! and serves what Linux tools can reach: ping, a UDP and a TCP echo on port 3333, and a
+//! web page on port 80.
 //!
 //! ```text
 //! sudo cargo run -p examples --bin demo                # serve until Ctrl-C
-//! sudo cargo run -p examples --bin demo -- --check     # ping + UDP echo from Linux, then exit
+//! sudo cargo run -p examples --bin demo -- --check     # try each from Linux, then exit
 //! ```
 //!
 //! From another shell while it serves:
-//! `sudo ip netns exec netstack-demo ping 192.0.2.2` and
-//! `echo hello | sudo ip netns exec netstack-demo nc -u -w1 192.0.2.2 3333`.
+//! `sudo ip netns exec netstack-demo ping 192.0.2.2`,
+//! `echo hello | sudo ip netns exec netstack-demo nc -u -w1 192.0.2.2 3333`,
+//! `sudo ip netns exec netstack-demo nc 192.0.2.2 3333` and
+//! `sudo ip netns exec netstack-demo curl http://192.0.2.2/`.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::process::{Command, ExitCode};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
 
+use netstack::api::{NetStack, TcpListener, TcpStream, UdpSocket};
 use netstack::phy::TapDevice;
-use netstack::time::{Duration, Instant};
-use netstack::wire::{EthernetAddress, IpEndpoint, Ipv4Cidr};
+use netstack::wire::{EthernetAddress, Ipv4Cidr};
 use netstack::{NetifConfig, Stack, StackConfig};
 
 const NAMESPACE: &str = "netstack-demo";
@@ -26,6 +30,7 @@ const LINUX_ADDR: &str = "192.0.2.1/24";
 const STACK_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 const STACK_MAC: [u8; 6] = [0x02, 0x00, 0x00, 0x00, 0x00, 0x02];
 const ECHO_PORT: u16 = 3333;
+const HTTP_PORT: u16 = 80;
 
 /// Runs `ip` with `args`; an error names the command.
 fn ip(args: &[&str]) -> Result<(), String> {
@@ -60,9 +65,9 @@ fn set_up() -> Result<TapDevice, String> {
     Ok(tap)
 }
 
-/// Runs the stack until `stop` is set: answers ping, echoes UDP on [`ECHO_PORT`].
-fn serve(tap: TapDevice, stop: &AtomicBool) -> Result<(), String> {
-    let tap = Arc::new(Mutex::new(tap));
+/// Starts the stack on `tap` and the services, each on its own thread: the UDP echo, the TCP
+/// echo and the web page.
+fn serve(tap: TapDevice) -> Result<NetStack, String> {
     let mut stack = Stack::new(StackConfig {
         random_seed: u64::from(std::process::id()),
     });
@@ -72,42 +77,94 @@ fn serve(tap: TapDevice, stop: &AtomicBool) -> Result<(), String> {
             NetifConfig::new("tap")
                 .with_mac(EthernetAddress(STACK_MAC))
                 .with_ipv4(cidr),
-            Box::new(tap.clone()),
+            Box::new(tap),
         )
         .map_err(|e| format!("cannot add the interface: {e:?}"))?;
-    let echo = stack.udp_open().map_err(|e| format!("udp_open: {e:?}"))?;
-    stack
-        .udp_bind(
-            echo,
-            IpEndpoint::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), ECHO_PORT),
-        )
-        .map_err(|e| format!("bind port {ECHO_PORT}: {e:?}"))?;
-    let start = std::time::Instant::now();
-    let clock = || Instant::from_millis(start.elapsed().as_millis() as u64);
-    while !stop.load(Ordering::SeqCst) {
-        stack.poll(clock());
-        while let Ok(datagram) = stack.udp_recv_from(echo) {
-            if let Err(e) = stack.udp_send_to(echo, &datagram.data, datagram.src) {
-                log_line(&format!("echo to {} failed: {e:?}", datagram.src));
-            }
+    let ns = NetStack::start(stack).map_err(|e| format!("cannot start the TCP/IP thread: {e}"))?;
+    let any = |port| SocketAddr::from((Ipv4Addr::UNSPECIFIED, port));
+    let udp = UdpSocket::bind(&ns, any(ECHO_PORT)).map_err(|e| format!("UDP {ECHO_PORT}: {e}"))?;
+    thread::spawn(move || udp_echo(&udp));
+    let echo =
+        TcpListener::bind(&ns, any(ECHO_PORT)).map_err(|e| format!("TCP {ECHO_PORT}: {e}"))?;
+    thread::spawn(move || accept_each(&echo, tcp_echo));
+    let web =
+        TcpListener::bind(&ns, any(HTTP_PORT)).map_err(|e| format!("TCP {HTTP_PORT}: {e}"))?;
+    thread::spawn(move || accept_each(&web, http_page));
+    Ok(ns)
+}
+
+/// Echoes every datagram to its sender.
+fn udp_echo(socket: &UdpSocket) {
+    let mut buf = [0u8; 2048];
+    while let Ok((n, from)) = socket.recv_from(&mut buf) {
+        if let Err(e) = socket.send_to(&buf[..n], from) {
+            log_line(&format!("UDP echo to {from} failed: {e}"));
         }
-        let wait = stack
-            .next_deadline()
-            .map_or(Duration::from_millis(100), |d| d.saturating_since(clock()))
-            .min(Duration::from_millis(100));
-        tap.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .wait_readable(Some(wait))
-            .map_err(|e| format!("waiting on the TAP: {e}"))?;
     }
-    Ok(())
+}
+
+/// Serves each accepted connection with `handle` on a thread of its own.
+fn accept_each(listener: &TcpListener, handle: fn(TcpStream)) {
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                thread::spawn(move || handle(stream));
+            }
+            Err(e) => log_line(&format!("accept failed: {e}")),
+        }
+    }
+}
+
+/// Sends back what the peer sends, until it closes.
+fn tcp_echo(mut stream: TcpStream) {
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut buf) {
+        if n == 0 || stream.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+}
+
+/// Answers one HTTP request with a small text page.
+fn http_page(mut stream: TcpStream) {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 8192 {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&buf[..n]),
+        }
+    }
+    let body = format!(
+        "Hello from netstack {} at {STACK_ADDR}: a TCP/IP stack in Rust.\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    let reply = format!(
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    if stream.write_all(reply.as_bytes()).is_ok() {
+        let _ = stream.shutdown(std::net::Shutdown::Write);
+        // Read until the client closes, so our FIN is acknowledged before we drop.
+        while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
+    }
 }
 
 fn log_line(text: &str) {
     eprintln!("demo: {text}");
 }
 
-/// Pings the stack and sends it a UDP datagram from the Linux side; true when both answer.
+/// Runs `script` with `sh -c` in the namespace; its trimmed standard output.
+fn in_namespace(script: &str) -> String {
+    Command::new("ip")
+        .args(["netns", "exec", NAMESPACE, "sh", "-c", script])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Tries every service from the Linux side: ping, UDP echo, TCP echo, the web page; true
+/// when all answer.
 fn check_from_linux() -> bool {
     let stack = STACK_ADDR.to_string();
     let ping = Command::new("ip")
@@ -120,18 +177,20 @@ fn check_from_linux() -> bool {
         "ping {stack}: {}",
         if ping_ok { "3 replies" } else { "FAILED" }
     );
-    let echo = Command::new("ip")
-        .args(["netns", "exec", NAMESPACE, "sh", "-c"])
-        .arg(format!(
-            "echo 'hello netstack' | socat -t 2 - UDP4:{stack}:{ECHO_PORT}"
-        ))
-        .output();
-    let reply = echo
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default();
-    let echo_ok = reply == "hello netstack";
-    println!("udp echo on port {ECHO_PORT}: {reply:?}");
-    ping_ok && echo_ok
+    let udp = in_namespace(&format!(
+        "echo 'hello netstack' | socat -t 2 - UDP4:{stack}:{ECHO_PORT}"
+    ));
+    println!("udp echo on port {ECHO_PORT}: {udp:?}");
+    let tcp = in_namespace(&format!(
+        "echo 'hello over tcp' | socat -t 2 - TCP4:{stack}:{ECHO_PORT}"
+    ));
+    println!("tcp echo on port {ECHO_PORT}: {tcp:?}");
+    let page = in_namespace(&format!("curl -s -m 5 http://{stack}:{HTTP_PORT}/"));
+    println!("http page on port {HTTP_PORT}: {page:?}");
+    ping_ok
+        && udp == "hello netstack"
+        && tcp == "hello over tcp"
+        && page.starts_with("Hello from netstack")
 }
 
 fn main() -> ExitCode {
@@ -140,7 +199,7 @@ fn main() -> ExitCode {
         Some("--check") => true,
         Some("--help" | "-h") => {
             println!(
-                "usage: demo [--check]\n\nBrings netstack up at {STACK_ADDR} on TAP {TAP}, whose Linux side ({LINUX_ADDR}) is in network namespace {NAMESPACE}; answers ping and echoes UDP on port {ECHO_PORT}. Needs root.\n  --check  ping it and echo a datagram from Linux, print the results, exit (0 when both work)"
+                "usage: demo [--check]\n\nBrings netstack up at {STACK_ADDR} on TAP {TAP}, whose Linux side ({LINUX_ADDR}) is in network namespace {NAMESPACE}; answers ping, echoes UDP and TCP on port {ECHO_PORT} and serves a page on port {HTTP_PORT}. Needs root.\n  --check  try each from Linux, print the results, exit (0 when all work)"
             );
             return ExitCode::SUCCESS;
         }
@@ -149,8 +208,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let tap = match set_up() {
-        Ok(tap) => tap,
+    let started = set_up().and_then(serve);
+    let ns = match started {
+        Ok(ns) => ns,
         Err(e) => {
             eprintln!(
                 "demo: {e}\ndemo: run it as root: it creates a network namespace and a TAP device"
@@ -159,32 +219,23 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let stop_server = stop.clone();
-    let server = std::thread::spawn(move || serve(tap, &stop_server));
-    let ok = if check {
+    if check {
         let ok = check_from_linux();
-        stop.store(true, Ordering::SeqCst);
-        ok
-    } else {
-        println!(
-            "netstack is up at {STACK_ADDR} (namespace {NAMESPACE}). Try, from another shell:"
-        );
-        println!("  sudo ip netns exec {NAMESPACE} ping {STACK_ADDR}");
-        println!(
-            "  echo hello | sudo ip netns exec {NAMESPACE} nc -u -w1 {STACK_ADDR} {ECHO_PORT}"
-        );
-        println!("Ctrl-C to stop.");
-        true
-    };
-    let served = server.join();
-    let _ = ip(&["netns", "del", NAMESPACE]);
-    match served {
-        Ok(Ok(())) if ok => ExitCode::SUCCESS,
-        Ok(Err(e)) => {
-            eprintln!("demo: {e}");
+        let _ = ip(&["netns", "del", NAMESPACE]);
+        drop(ns);
+        return if ok {
+            ExitCode::SUCCESS
+        } else {
             ExitCode::FAILURE
-        }
-        _ => ExitCode::FAILURE,
+        };
+    }
+    println!("netstack is up at {STACK_ADDR} (namespace {NAMESPACE}). Try, from another shell:");
+    println!("  sudo ip netns exec {NAMESPACE} ping {STACK_ADDR}");
+    println!("  echo hello | sudo ip netns exec {NAMESPACE} nc -u -w1 {STACK_ADDR} {ECHO_PORT}");
+    println!("  sudo ip netns exec {NAMESPACE} nc {STACK_ADDR} {ECHO_PORT}");
+    println!("  sudo ip netns exec {NAMESPACE} curl http://{STACK_ADDR}/");
+    println!("Ctrl-C to stop.");
+    loop {
+        thread::park();
     }
 }
