@@ -17,18 +17,32 @@ use super::tcpip::NetStack;
 use crate::hooks::Hooks;
 
 /// A descriptor closed on drop.
-struct Owned<H: Hooks + Send + 'static> {
+struct Owned<H> {
     stack: NetStack<H>,
     fd: Fd,
+    /// How to close it: chosen where `H: Hooks` is known, so that dropping needs no bound
+    /// (the types stay nameable with their `NoHooks` default in a product whose hooks are
+    /// `custom`, where `NoHooks` is no `Hooks`).
+    close: fn(&NetStack<H>, Fd),
+}
+
+/// Closes `fd`, ignoring errors (a drop has nobody to report them to).
+fn close_quietly<H: Hooks + Send + 'static>(stack: &NetStack<H>, fd: Fd) {
+    let _ = stack.close(fd);
 }
 
 impl<H: Hooks + Send + 'static> Owned<H> {
     fn open(stack: &NetStack<H>, ty: i32) -> io::Result<Owned<H>> {
         let fd = stack.socket(AF_INET, ty, 0)?;
-        Ok(Owned {
+        Ok(Owned::adopt(stack, fd))
+    }
+
+    fn adopt(stack: &NetStack<H>, fd: Fd) -> Owned<H> {
+        Owned {
             stack: stack.clone(),
             fd,
-        })
+            close: close_quietly::<H>,
+        }
     }
 
     fn set_timeout(&self, name: i32, t: Option<Duration>) -> io::Result<()> {
@@ -57,14 +71,14 @@ impl<H: Hooks + Send + 'static> Owned<H> {
     }
 }
 
-impl<H: Hooks + Send + 'static> Drop for Owned<H> {
+impl<H> Drop for Owned<H> {
     fn drop(&mut self) {
-        let _ = self.stack.close(self.fd);
+        (self.close)(&self.stack, self.fd);
     }
 }
 
 /// A TCP listener (`std::net::TcpListener`).
-pub struct TcpListener<H: Hooks + Send + 'static = crate::hooks::NoHooks> {
+pub struct TcpListener<H = crate::hooks::NoHooks> {
     sock: Owned<H>,
 }
 
@@ -86,10 +100,7 @@ impl<H: Hooks + Send + 'static> TcpListener<H> {
         let (fd, peer) = self.sock.stack.accept(self.sock.fd)?;
         Ok((
             TcpStream {
-                sock: Owned {
-                    stack: self.sock.stack.clone(),
-                    fd,
-                },
+                sock: Owned::adopt(&self.sock.stack, fd),
             },
             peer,
         ))
@@ -112,7 +123,7 @@ impl<H: Hooks + Send + 'static> TcpListener<H> {
 }
 
 /// A TCP connection (`std::net::TcpStream`).
-pub struct TcpStream<H: Hooks + Send + 'static = crate::hooks::NoHooks> {
+pub struct TcpStream<H = crate::hooks::NoHooks> {
     sock: Owned<H>,
 }
 
@@ -204,7 +215,7 @@ impl<H: Hooks + Send + 'static> io::Write for TcpStream<H> {
 }
 
 /// A UDP socket (`std::net::UdpSocket`).
-pub struct UdpSocket<H: Hooks + Send + 'static = crate::hooks::NoHooks> {
+pub struct UdpSocket<H = crate::hooks::NoHooks> {
     sock: Owned<H>,
 }
 

@@ -36,10 +36,17 @@ pub struct Netbuf {
 }
 
 /// A connection (lwIP `struct netconn`). Dropping it deletes it (`netconn_delete`).
-pub struct Netconn<H: Hooks + Send + 'static = crate::hooks::NoHooks> {
+pub struct Netconn<H = crate::hooks::NoHooks> {
     stack: NetStack<H>,
     fd: Fd,
     closed: bool,
+    /// How to delete it, chosen where `H: Hooks` is known (so dropping needs no bound).
+    delete: fn(&NetStack<H>, Fd),
+}
+
+/// Deletes `fd`, ignoring errors (a drop has nobody to report them to).
+fn delete_quietly<H: Hooks + Send + 'static>(stack: &NetStack<H>, fd: Fd) {
+    let _ = stack.close(fd);
 }
 
 impl<H: Hooks + Send + 'static> Netconn<H> {
@@ -52,11 +59,16 @@ impl<H: Hooks + Send + 'static> Netconn<H> {
             NetconnType::Udp => SOCK_DGRAM,
         };
         let fd = stack.socket(AF_INET, sock_type, 0)?;
-        Ok(Netconn {
+        Ok(Netconn::adopt(stack, fd))
+    }
+
+    fn adopt(stack: &NetStack<H>, fd: Fd) -> Netconn<H> {
+        Netconn {
             stack: stack.clone(),
             fd,
             closed: false,
-        })
+            delete: delete_quietly::<H>,
+        }
     }
 
     /// The descriptor this netconn occupies (for `setsockopt`, `select`).
@@ -82,11 +94,7 @@ impl<H: Hooks + Send + 'static> Netconn<H> {
     /// `netconn_accept`: waits for the next connection.
     pub fn accept(&self) -> Result<Netconn<H>, Errno> {
         let (fd, _) = self.stack.accept(self.fd)?;
-        Ok(Netconn {
-            stack: self.stack.clone(),
-            fd,
-            closed: false,
-        })
+        Ok(Netconn::adopt(&self.stack, fd))
     }
 
     /// `netconn_recv`: the next received data, waiting for it; `None` once the peer closed
@@ -144,10 +152,10 @@ impl<H: Hooks + Send + 'static> Netconn<H> {
     }
 }
 
-impl<H: Hooks + Send + 'static> Drop for Netconn<H> {
+impl<H> Drop for Netconn<H> {
     fn drop(&mut self) {
         if !self.closed {
-            let _ = self.stack.close(self.fd);
+            (self.delete)(&self.stack, self.fd);
         }
     }
 }

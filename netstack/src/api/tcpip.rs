@@ -197,11 +197,11 @@ impl<H> Drop for Owner<H> {
 /// A running stack: the handle API calls go through (sockets, netconn, interface
 /// management). Cloning gives another handle to the same stack; the TCP/IP thread stops
 /// when the last handle (and the last socket wrapper holding one) is dropped.
-pub struct NetStack<H: Hooks + Send + 'static = crate::hooks::NoHooks> {
+pub struct NetStack<H = crate::hooks::NoHooks> {
     owner: Arc<Owner<H>>,
 }
 
-impl<H: Hooks + Send + 'static> Clone for NetStack<H> {
+impl<H> Clone for NetStack<H> {
     fn clone(&self) -> Self {
         NetStack {
             owner: Arc::clone(&self.owner),
