@@ -163,8 +163,13 @@ fn run(ns: NetStack) {
             let mut answered = 0;
             for i in 0..DATAGRAMS {
                 let msg = format!("client {c} datagram {i}");
-                ns.sendto(fd, msg.as_bytes(), 0, lo(UDP_PORT))
-                    .expect("sendto");
+                match ns.sendto(fd, msg.as_bytes(), 0, lo(UDP_PORT)) {
+                    Ok(n) => assert_eq!(n, msg.len()),
+                    // The loopback queue is full for a moment: this datagram is lost, as
+                    // UDP allows (lwIP reports ERR_MEM the same way).
+                    Err(Errno::ENOMEM | Errno::ENOBUFS) => continue,
+                    Err(e) => panic!("sendto: {e}"),
+                }
                 let mut buf = [0u8; 64];
                 if let Ok((n, _)) = ns.recvfrom(fd, &mut buf, 0) {
                     assert_eq!(&buf[..n], msg.as_bytes(), "a datagram came back changed");
