@@ -223,9 +223,16 @@ fn dropping_the_stack_right_after_close_still_finishes_the_close() {
     let fd = ns.socket(AF_INET, SOCK_STREAM, 0).expect("socket");
     let deadline = Instant::now() + Duration::from_secs(10);
     while let Err(e) = ns.connect(fd, linux(47040)) {
-        assert!(e == Errno::ECONNREFUSED && Instant::now() < deadline, "connect: {e}");
+        assert!(
+            e == Errno::ECONNREFUSED && Instant::now() < deadline,
+            "connect: {e}"
+        );
         ns.close(fd).expect("close");
-        assert_eq!(ns.socket(AF_INET, SOCK_STREAM, 0), Ok(fd), "the same descriptor again");
+        assert_eq!(
+            ns.socket(AF_INET, SOCK_STREAM, 0),
+            Ok(fd),
+            "the same descriptor again"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     ns.send(fd, b"bye", 0).expect("send");

@@ -79,7 +79,11 @@ impl<H: Hooks> Stack<H> {
     /// interface, and on it a next hop (the destination on-link, or a gateway).
     /// [`Error::NoRoute`] otherwise, e.g. an off-link destination on an interface without a
     /// gateway.
-    pub(crate) fn check_route(&mut self, src: Option<Ipv4Addr>, dst: Ipv4Addr) -> Result<(), Error> {
+    pub(crate) fn check_route(
+        &mut self,
+        src: Option<Ipv4Addr>,
+        dst: Ipv4Addr,
+    ) -> Result<(), Error> {
         let id = self.route(src, dst).ok_or(Error::NoRoute)?;
         self.next_hop(id, dst).map(|_| ())
     }
