@@ -127,6 +127,30 @@ pub(crate) const POINTS: &[Point] = &[
         pass: None,
         enabled: "TCP_OUT_ADD_TCPOPTS",
     },
+    Point {
+        name: "sockets_setsockopt",
+        args: &[
+            ("fd", "i32"),
+            ("level", "i32"),
+            ("name", "i32"),
+            ("value", "&[u8]"),
+        ],
+        ret: "SockoptVerdict<()>",
+        pass: Some("r == SockoptVerdict::Continue"),
+        enabled: "SOCKETS_SETSOCKOPT",
+    },
+    Point {
+        name: "sockets_getsockopt",
+        args: &[
+            ("fd", "i32"),
+            ("level", "i32"),
+            ("name", "i32"),
+            ("out", "&mut [u8]"),
+        ],
+        ret: "SockoptVerdict<usize>",
+        pass: Some("r == SockoptVerdict::Continue"),
+        enabled: "SOCKETS_GETSOCKOPT",
+    },
 ];
 
 /// The `use` lines that make the table's type names resolve in generated code.
@@ -135,7 +159,8 @@ pub(crate) const IMPORTS: &str = "
     use ::core::net::{Ipv4Addr, SocketAddrV4};
     #[allow(unused_imports)]
     use ::netstack::hooks::{
-        ForwardDecision, Hooks as _, InputVerdict, IsnContext, SegmentVerdict, TcpConnInfo,
+        ForwardDecision, Hooks as _, InputVerdict, IsnContext, SegmentVerdict, SockoptVerdict,
+        TcpConnInfo,
     };
     #[allow(unused_imports)]
     use ::netstack::wire::{

@@ -70,6 +70,19 @@ pub enum SegmentVerdict {
     Drop,
 }
 
+/// The answer of [`Hooks::sockets_setsockopt`] (`T = ()`) and [`Hooks::sockets_getsockopt`]
+/// (`T = usize`, the length written), lwIP's "handled" flag and `err`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SockoptVerdict<T> {
+    /// Not handled: the stack handles the option as usual.
+    Continue,
+    /// The hook handled the option: the call returns this result without the stack looking
+    /// at it. `Err` carries an errno code (`netstack::api::Errno::code`, e.g. 1 for
+    /// `EPERM`); the call fails with that errno, or with `EINVAL` for a code that is not
+    /// one.
+    Handled(Result<T, i32>),
+}
+
 /// A TCP connection (or listener) as the TCP hook points see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TcpConnInfo {
@@ -321,6 +334,44 @@ pub trait Hooks {
             0
         }
     }
+    hook_method! {
+        custom: netstack_hook_sockets_setsockopt = "custom";
+        /// `LWIP_HOOK_SOCKETS_SETSOCKOPT`: runs first in `NetStack::setsockopt`, once `fd`
+        /// is known to be a socket, with the core held (on the TCP/IP thread or under the
+        /// core lock). `value` is the caller's bytes. [`SockoptVerdict::Handled`] ends the
+        /// call with its result (a product's own option, or a standard one overridden or
+        /// forbidden); [`SockoptVerdict::Continue`] lets the stack handle the option.
+        fn sockets_setsockopt(
+            &mut self,
+            fd: i32,
+            level: i32,
+            name: i32,
+            value: &[u8],
+        ) -> SockoptVerdict<()> {
+            let _ = (fd, level, name, value);
+            SockoptVerdict::Continue
+        }
+    }
+
+    hook_method! {
+        custom: netstack_hook_sockets_getsockopt = "custom";
+        /// `LWIP_HOOK_SOCKETS_GETSOCKOPT`: runs first in `NetStack::getsockopt`, once `fd`
+        /// is known to be a socket, with the core held. `out` holds the caller's buffer
+        /// (its length and contents). `Handled(Ok(n))` returns the first `n` bytes of `out`
+        /// to the caller (`n` beyond `out.len()` fails with `EINVAL`); `Handled(Err(code))`
+        /// fails with that errno; [`SockoptVerdict::Continue`] lets the stack answer (and
+        /// discards what the hook wrote).
+        fn sockets_getsockopt(
+            &mut self,
+            fd: i32,
+            level: i32,
+            name: i32,
+            out: &mut [u8],
+        ) -> SockoptVerdict<usize> {
+            let _ = (fd, level, name, out);
+            SockoptVerdict::Continue
+        }
+    }
 }
 
 /// The stack's own VLAN acceptance rule (used by the default [`Hooks::vlan_check`] and when
@@ -357,6 +408,10 @@ pub mod enabled {
     pub const TCP_OUT_TCPOPT_LENGTH: bool = cfg!(not(netstack_hook_tcp_out_tcpopt_length = "none"));
     /// `hook_tcp_out_add_tcpopts` is not `none`.
     pub const TCP_OUT_ADD_TCPOPTS: bool = cfg!(not(netstack_hook_tcp_out_add_tcpopts = "none"));
+    /// `hook_sockets_setsockopt` is not `none`.
+    pub const SOCKETS_SETSOCKOPT: bool = cfg!(not(netstack_hook_sockets_setsockopt = "none"));
+    /// `hook_sockets_getsockopt` is not `none`.
+    pub const SOCKETS_GETSOCKOPT: bool = cfg!(not(netstack_hook_sockets_getsockopt = "none"));
 }
 
 /// Whether some hook point is `custom` in this build: then [`NoHooks`] does not implement
@@ -374,6 +429,8 @@ pub const ANY_CUSTOM: bool = cfg!(any(
     netstack_hook_tcp_inpacket_pcb = "custom",
     netstack_hook_tcp_out_tcpopt_length = "custom",
     netstack_hook_tcp_out_add_tcpopts = "custom",
+    netstack_hook_sockets_setsockopt = "custom",
+    netstack_hook_sockets_getsockopt = "custom",
 ));
 
 /// Emits items only when no hook point is `custom` (where [`NoHooks`] can implement [`Hooks`]).
@@ -393,6 +450,8 @@ macro_rules! without_custom_hooks {
                 netstack_hook_tcp_inpacket_pcb = "custom",
                 netstack_hook_tcp_out_tcpopt_length = "custom",
                 netstack_hook_tcp_out_add_tcpopts = "custom",
+                netstack_hook_sockets_setsockopt = "custom",
+                netstack_hook_sockets_getsockopt = "custom",
             )))]
             $item
         )*

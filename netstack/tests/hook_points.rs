@@ -6,7 +6,7 @@
 
 #[allow(unused_imports)]
 use netstack::hooks::{
-    ForwardDecision, Hooks, InputVerdict, IsnContext, SegmentVerdict, TcpConnInfo,
+    ForwardDecision, Hooks, InputVerdict, IsnContext, SegmentVerdict, SockoptVerdict, TcpConnInfo,
 };
 #[allow(unused_imports)]
 use netstack::wire::{
@@ -62,7 +62,7 @@ fn hook_points_match_the_macros() {
         methods, table,
         "netstack-macros/src/points.rs must list the Hooks trait's methods, in order"
     );
-    assert_eq!(methods.len(), 12);
+    assert_eq!(methods.len(), 14);
 }
 
 /// A `hooks!` type giving every point: it compiles only if the table's signatures are the
@@ -80,6 +80,8 @@ fn hook_points_match_the_macros() {
     netstack_hook_tcp_inpacket_pcb = "none",
     netstack_hook_tcp_out_tcpopt_length = "none",
     netstack_hook_tcp_out_add_tcpopts = "none",
+    netstack_hook_sockets_setsockopt = "none",
+    netstack_hook_sockets_getsockopt = "none",
 )))]
 mod composed {
     use super::*;
@@ -125,6 +127,20 @@ mod composed {
     fn write_nothing(_: &TcpConnInfo, _: &TcpRepr, _: &mut [u8]) -> usize {
         0
     }
+    fn forbid_level_1(_: i32, level: i32, _: i32, _: &[u8]) -> SockoptVerdict<()> {
+        if level == 1 {
+            SockoptVerdict::Handled(Err(1))
+        } else {
+            SockoptVerdict::Continue
+        }
+    }
+    fn pass_get(_: i32, _: i32, _: i32, _: &mut [u8]) -> SockoptVerdict<usize> {
+        SockoptVerdict::Continue
+    }
+    fn answer_seven(_: i32, _: i32, _: i32, out: &mut [u8]) -> SockoptVerdict<usize> {
+        out[0] = 7;
+        SockoptVerdict::Handled(Ok(1))
+    }
 
     netstack::hooks! {
         /// Every hook point given: compiles only if the table's signatures are the trait's.
@@ -141,6 +157,8 @@ mod composed {
         tcp_inpacket_pcb => drop_segment,
         tcp_out_tcpopt_length => four_more,
         tcp_out_add_tcpopts => write_nothing,
+        sockets_setsockopt => forbid_level_1,
+        sockets_getsockopt => [pass_get, answer_seven],
     }
 
     #[test]
@@ -158,5 +176,16 @@ mod composed {
         let mut opts = [1u8; 4];
         let repr = TcpRepr::default();
         assert_eq!(h.tcp_out_add_tcpopts(&conn, &repr, &mut opts), 0);
+        assert_eq!(
+            h.sockets_setsockopt(0, 1, 1, &[]),
+            SockoptVerdict::Handled(Err(1))
+        );
+        assert_eq!(h.sockets_setsockopt(0, 2, 1, &[]), SockoptVerdict::Continue);
+        let mut out = [0u8; 4];
+        assert_eq!(
+            h.sockets_getsockopt(0, 1, 1, &mut out),
+            SockoptVerdict::Handled(Ok(1))
+        );
+        assert_eq!(out[0], 7);
     }
 }

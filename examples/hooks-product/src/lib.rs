@@ -1,13 +1,19 @@
 //! An example product built on netstack: its hooks, composed from its own code and from
 //! `netstack-hooks` (docs/hooks.md walks through it).
 //!
-//! Its `netstack.toml` makes `ip4_input`, `vlan_set` and `tcp_isn` `custom` (so
-//! [`ProductHooks`] must provide them), keeps `vlan_check` at `default` and compiles the
-//! other hook points out. Every device of the product sits on VLAN 100; what it receives is
-//! captured in memory as pcap; its TCP connections start at predictable sequence numbers.
+//! Its `netstack.toml` makes `ip4_input`, `vlan_set`, `tcp_isn`, `sockets_setsockopt` and
+//! `sockets_getsockopt` `custom` (so [`ProductHooks`] must provide them), keeps `vlan_check`
+//! at `default` and compiles the other hook points out. Every device of the product sits on
+//! VLAN 100; what it receives is captured in memory as pcap; its TCP connections start at
+//! predictable sequence numbers; its sockets have an option of the product's own
+//! ([`SOL_PRODUCT`], [`PRODUCT_TAG`]) and may not turn on `SO_BROADCAST`.
+
+use std::collections::BTreeMap;
 
 use netstack::NetifInfo;
-use netstack::hooks::InputVerdict;
+use netstack::api::Errno;
+use netstack::api::sockets::{SO_BROADCAST, SOL_SOCKET};
+use netstack::hooks::{InputVerdict, SockoptVerdict};
 use netstack::wire::{IpProtocol, Ipv4Packet};
 use netstack_hooks::counters::Counters;
 use netstack_hooks::filter::PacketFilter;
@@ -45,6 +51,85 @@ pub fn drop_telnet(packet: &Ipv4Packet<&[u8]>, _netif: &NetifInfo<'_>) -> InputV
     }
 }
 
+/// The level of the product's own socket options (`"NS"`), a number no standard level uses.
+pub const SOL_PRODUCT: i32 = 0x4e53;
+
+/// The product's option at [`SOL_PRODUCT`]: an `int` tag the product attaches to a socket
+/// (a traffic class of its own, say). 0 until set.
+pub const PRODUCT_TAG: i32 = 1;
+
+/// The errno the product answers an attempt to turn on `SO_BROADCAST` with: its devices
+/// never broadcast.
+pub const BROADCAST_FORBIDDEN: Errno = Errno::EPERM;
+
+/// The product's socket options (the `sockets_setsockopt`/`sockets_getsockopt` hooks): keeps
+/// [`PRODUCT_TAG`] per descriptor and forbids setting `SO_BROADCAST`; every other option is
+/// the stack's.
+///
+/// The hooks do not see `close`, so a tag belongs to the descriptor number: a descriptor
+/// reused after a close starts with the previous socket's tag unless the product sets it.
+#[derive(Debug, Clone, Default)]
+pub struct ProductOptions {
+    tags: BTreeMap<i32, i32>,
+}
+
+impl ProductOptions {
+    /// No tags yet.
+    pub fn new() -> ProductOptions {
+        ProductOptions::default()
+    }
+
+    /// The tag of `fd` (0 if never set).
+    pub fn tag(&self, fd: i32) -> i32 {
+        self.tags.get(&fd).copied().unwrap_or(0)
+    }
+
+    /// `sockets_setsockopt`: [`PRODUCT_TAG`] takes a 4-byte `int`; other names at
+    /// [`SOL_PRODUCT`] are `ENOPROTOOPT`; `SO_BROADCAST` is [`BROADCAST_FORBIDDEN`].
+    pub fn sockets_setsockopt(
+        &mut self,
+        fd: i32,
+        level: i32,
+        name: i32,
+        value: &[u8],
+    ) -> SockoptVerdict<()> {
+        match (level, name) {
+            (SOL_PRODUCT, PRODUCT_TAG) => match <[u8; 4]>::try_from(value) {
+                Ok(bytes) => {
+                    self.tags.insert(fd, i32::from_ne_bytes(bytes));
+                    SockoptVerdict::Handled(Ok(()))
+                }
+                Err(_) => SockoptVerdict::Handled(Err(Errno::EINVAL.code())),
+            },
+            (SOL_PRODUCT, _) => SockoptVerdict::Handled(Err(Errno::ENOPROTOOPT.code())),
+            (SOL_SOCKET, SO_BROADCAST) => SockoptVerdict::Handled(Err(BROADCAST_FORBIDDEN.code())),
+            _ => SockoptVerdict::Continue,
+        }
+    }
+
+    /// `sockets_getsockopt`: [`PRODUCT_TAG`] reads back as a 4-byte `int`; other names at
+    /// [`SOL_PRODUCT`] are `ENOPROTOOPT`; every other option is the stack's.
+    pub fn sockets_getsockopt(
+        &mut self,
+        fd: i32,
+        level: i32,
+        name: i32,
+        out: &mut [u8],
+    ) -> SockoptVerdict<usize> {
+        match (level, name) {
+            (SOL_PRODUCT, PRODUCT_TAG) => match out.get_mut(..4) {
+                Some(dst) => {
+                    dst.copy_from_slice(&self.tag(fd).to_ne_bytes());
+                    SockoptVerdict::Handled(Ok(4))
+                }
+                None => SockoptVerdict::Handled(Err(Errno::EINVAL.code())),
+            },
+            (SOL_PRODUCT, _) => SockoptVerdict::Handled(Err(Errno::ENOPROTOOPT.code())),
+            _ => SockoptVerdict::Continue,
+        }
+    }
+}
+
 netstack::hooks! {
     /// The hooks of the product's stack.
     pub struct ProductHooks {
@@ -60,11 +145,15 @@ netstack::hooks! {
         pub vlans: VlanFilter,
         /// Initial sequence numbers [`FIRST_ISN`], [`FIRST_ISN`] + [`ISN_STEP`], ...
         pub isn: CountingIsn,
+        /// The product's socket options.
+        pub options: ProductOptions,
     }
     ip4_input => [self.tap, self.counters, drop_telnet, self.filter],
     vlan_set => self.tagger,
     vlan_check => self.vlans,
     tcp_isn => self.isn,
+    sockets_setsockopt => self.options,
+    sockets_getsockopt => self.options,
 }
 
 impl ProductHooks {
@@ -77,6 +166,7 @@ impl ProductHooks {
             tagger: VlanTagger::all(vlan::tag(PRODUCT_VLAN)),
             vlans: VlanFilter::new().accept(PRODUCT_VLAN),
             isn: CountingIsn::new(FIRST_ISN, ISN_STEP),
+            options: ProductOptions::new(),
         }
     }
 }

@@ -1,7 +1,7 @@
 // netstack.toml makes ip4_route `none`: composing a route hook would be dead code.
 use std::net::SocketAddrV4;
 
-use netstack::hooks::{InputVerdict, IsnContext};
+use netstack::hooks::{InputVerdict, IsnContext, SockoptVerdict};
 use netstack::wire::{EtherType, EthernetAddress, Ipv4Addr, Ipv4Packet, VlanTag};
 use netstack::{NetifId, NetifInfo};
 
@@ -17,12 +17,20 @@ fn route(_: Ipv4Addr) -> Option<NetifId> {
 fn isn(_: SocketAddrV4, _: SocketAddrV4, _: &IsnContext<'_>) -> u32 {
     1
 }
+fn set(_: i32, _: i32, _: i32, _: &[u8]) -> SockoptVerdict<()> {
+    SockoptVerdict::Continue
+}
+fn get(_: i32, _: i32, _: i32, _: &mut [u8]) -> SockoptVerdict<usize> {
+    SockoptVerdict::Continue
+}
 
 netstack::hooks! {
     struct Routed;
     ip4_input => pass,
     vlan_set => untagged,
     tcp_isn => isn,
+    sockets_setsockopt => set,
+    sockets_getsockopt => get,
     ip4_route => route,
 }
 

@@ -17,6 +17,11 @@ use crate::api::socket_table::{Binding, Fd, Socket, SocketType};
 use crate::api::tcpip::{Core, NetStack};
 use crate::config;
 use crate::hooks::Hooks;
+#[cfg(any(
+    not(netstack_hook_sockets_setsockopt = "none"),
+    not(netstack_hook_sockets_getsockopt = "none")
+))]
+use crate::hooks::SockoptVerdict;
 use crate::tcp::TcpSocketOptions;
 use crate::time::Duration;
 use crate::udp::UdpOptions;
@@ -515,6 +520,15 @@ fn get<H: Hooks>(
     Ok(bytes)
 }
 
+/// The errno of a sockets option hook's `Err(code)`: `EINVAL` for a code that is not one.
+#[cfg(any(
+    not(netstack_hook_sockets_setsockopt = "none"),
+    not(netstack_hook_sockets_getsockopt = "none")
+))]
+fn hook_errno(code: i32) -> Errno {
+    Errno::from_code(code).unwrap_or(Errno::EINVAL)
+}
+
 /// Takes the socket's pending error (`SO_ERROR`), finishing a non-blocking connect.
 pub(crate) fn take_error<H: Hooks>(core: &mut Core<H>, fd: Fd) -> Result<Option<Errno>, Errno> {
     let s = core.sockets.get(fd)?;
@@ -547,15 +561,36 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
     /// `so_rcvbuf`, `SO_LINGER` without `so_linger`, `IP_PKTINFO` without
     /// `netbuf_recvinfo`, IPv6 options); `EINVAL` for a value of the wrong size or range;
     /// `EADDRNOTAVAIL` for a membership on an address that is not ours.
+    ///
+    /// The hook `Hooks::sockets_setsockopt` (`LWIP_HOOK_SOCKETS_SETSOCKOPT`, unless
+    /// `hook_sockets_setsockopt` is `none`) runs first, once `fd` is known to be a socket, and
+    /// may answer for the stack (docs/hooks.md).
     pub fn setsockopt(&self, fd: Fd, level: i32, name: i32, value: &[u8]) -> Result<(), Errno> {
         let value = value.to_vec();
-        self.op(move |core| set(core, fd, level, name, &value))
+        self.op(move |core| {
+            #[cfg(not(netstack_hook_sockets_setsockopt = "none"))]
+            {
+                core.sockets.get(fd)?;
+                let verdict = core
+                    .stack
+                    .hooks_mut()
+                    .sockets_setsockopt(fd, level, name, &value);
+                if let SockoptVerdict::Handled(r) = verdict {
+                    return r.map_err(hook_errno);
+                }
+            }
+            set(core, fd, level, name, &value)
+        })
     }
 
     /// `getsockopt(fd, level, name, out)`: writes the value into `out` and returns its
     /// length (`IP_MULTICAST_TTL` and `IP_MULTICAST_LOOP` are one byte, as in lwIP).
     ///
     /// Errors: as [`setsockopt`](Self::setsockopt), and `EINVAL` when `out` is too short.
+    ///
+    /// The hook `Hooks::sockets_getsockopt` (`LWIP_HOOK_SOCKETS_GETSOCKOPT`, unless
+    /// `hook_sockets_getsockopt` is `none`) runs first, once `fd` is known to be a socket, with
+    /// a copy of `out`, and may answer for the stack (docs/hooks.md).
     pub fn getsockopt(
         &self,
         fd: Fd,
@@ -564,7 +599,27 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
         out: &mut [u8],
     ) -> Result<usize, Errno> {
         let len = out.len();
-        let bytes = self.op(move |core| get(core, fd, level, name, len))?;
+        #[cfg(not(netstack_hook_sockets_getsockopt = "none"))]
+        let mut buf = out.to_vec();
+        let bytes = self.op(move |core| {
+            #[cfg(not(netstack_hook_sockets_getsockopt = "none"))]
+            {
+                core.sockets.get(fd)?;
+                let verdict = core
+                    .stack
+                    .hooks_mut()
+                    .sockets_getsockopt(fd, level, name, &mut buf);
+                if let SockoptVerdict::Handled(r) = verdict {
+                    let n = r.map_err(hook_errno)?;
+                    if n > len {
+                        return Err(Errno::EINVAL);
+                    }
+                    buf.truncate(n);
+                    return Ok(buf);
+                }
+            }
+            get(core, fd, level, name, len)
+        })?;
         fail(put(out, &bytes))
     }
 
