@@ -849,3 +849,45 @@ fn so_rcvbuf_bounds_what_a_udp_socket_queues() {
     ns.close(r).expect("close");
     ns.close(s).expect("close");
 }
+
+#[test]
+fn so_sndtimeo_bounds_a_send_into_a_full_window() {
+    let ns = stack();
+    let (l, c, a) = pair(&ns, 9001);
+    let tv = Timeval {
+        tv_sec: 0,
+        tv_usec: 200_000,
+    };
+    ns.setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv.to_bytes())
+        .expect("SO_SNDTIMEO");
+    let mut out = [0u8; Timeval::SIZE];
+    ns.getsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &mut out)
+        .expect("get");
+    assert_eq!(Timeval::from_bytes(&out), Some(tv));
+    // Nobody reads `a`: the peer's window and our send buffer fill up. A send queues what
+    // fits and returns that count when the timeout passes; once nothing fits any more, a
+    // send waits the timeout and says EAGAIN.
+    let big = vec![1u8; 4 * 1024 * 1024];
+    let first = ns.send(c, &big, 0).expect("partial send");
+    assert!(first > 0 && first < big.len(), "{first}");
+    let mut timed_out = None;
+    for _ in 0..20 {
+        let start = Instant::now();
+        match ns.send(c, &big, 0) {
+            Ok(n) => assert!(n < big.len(), "{n}"),
+            Err(e) => {
+                timed_out = Some((e, start.elapsed()));
+                break;
+            }
+        }
+    }
+    let (e, waited) = timed_out.expect("the window stays closed: EAGAIN");
+    assert_eq!(e, Errno::EAGAIN);
+    assert!(
+        waited >= Duration::from_millis(190) && waited < Duration::from_secs(3),
+        "{waited:?}"
+    );
+    for fd in [l, c, a] {
+        ns.close(fd).expect("close");
+    }
+}
