@@ -99,9 +99,7 @@ impl<H: Hooks> Stack<H> {
     }
 
     /// Writes the link header in front of `buf[start..start + len]` (which must leave
-    /// [`HEADROOM`] bytes before `start`) and hands the frame to the device:
-    /// [`Error::WouldBlock`] when the device has no room now, [`Error::NetDown`] when the
-    /// interface or device is down.
+    /// [`HEADROOM`] bytes before `start`) and hands the frame to the device.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn transmit_in_place(
         &mut self,
@@ -112,13 +110,13 @@ impl<H: Hooks> Stack<H> {
         start: usize,
         len: usize,
         now: Instant,
-    ) -> Result<(), Error> {
+    ) -> bool {
         let Some(netif) = netif_in(&self.netifs, id) else {
-            return Err(Error::NetDown);
+            return false;
         };
         if !netif.up {
             self.stats.link.drop(DropReason::NoRoute);
-            return Err(Error::NetDown);
+            return false;
         }
         let frame_start = match netif.caps.medium {
             Medium::Ip => start,
@@ -135,40 +133,39 @@ impl<H: Hooks> Stack<H> {
                     vlan,
                 };
                 let Some(at) = start.checked_sub(repr.header_len()) else {
-                    return Err(Error::Invalid);
+                    return false;
                 };
                 let Some(header) = buf.get_mut(at..start) else {
-                    return Err(Error::Invalid);
+                    return false;
                 };
                 if repr
                     .emit(&mut EthernetFrame::new_unchecked(header))
                     .is_err()
                 {
-                    return Err(Error::Invalid);
+                    return false;
                 }
                 at
             }
         };
         let Some(frame) = buf.get(frame_start..start + len) else {
-            return Err(Error::Invalid);
+            return false;
         };
         let Some(netif) = self.netif_mut(id) else {
-            return Err(Error::Invalid);
+            return false;
         };
         match netif.device.transmit(frame, now) {
             Ok(()) => {
                 self.stats.link.tx += 1;
-                Ok(())
+                true
             }
             Err(e) => {
                 log::debug!(target: LOG, "{id}: transmit failed: {e}");
-                let (reason, error) = match e {
-                    DeviceError::WouldBlock => (DropReason::QueueFull, Error::WouldBlock),
-                    DeviceError::TooLarge => (DropReason::TooBig, Error::MsgTooLong),
-                    DeviceError::Down => (DropReason::NoRoute, Error::NetDown),
-                };
-                self.stats.link.drop(reason);
-                Err(error)
+                self.stats.link.drop(match e {
+                    DeviceError::WouldBlock => DropReason::QueueFull,
+                    DeviceError::TooLarge => DropReason::TooBig,
+                    DeviceError::Down => DropReason::NoRoute,
+                });
+                false
             }
         }
     }
@@ -191,7 +188,7 @@ impl<H: Hooks> Stack<H> {
         let sent =
             self.transmit_in_place(id, dst, ethertype, &mut buf, HEADROOM, payload.len(), now);
         self.frame_buf = buf;
-        sent.is_ok()
+        sent
     }
 
     /// Sends a whole IPv4 datagram to a resolved neighbour.
@@ -217,15 +214,18 @@ impl<H: Hooks> Stack<H> {
         now: Instant,
     ) -> Result<(), Error> {
         if self.medium(id) != Some(Medium::Ethernet) {
-            return self.transmit_in_place(
-                id,
-                EthernetAddress::BROADCAST,
-                EtherType::Ipv4,
-                buf,
-                start,
-                len,
-                now,
-            );
+            return self
+                .transmit_in_place(
+                    id,
+                    EthernetAddress::BROADCAST,
+                    EtherType::Ipv4,
+                    buf,
+                    start,
+                    len,
+                    now,
+                )
+                .then_some(())
+                .ok_or(Error::NetDown);
         }
         let dst = match hop {
             NextHop::Broadcast => EthernetAddress::BROADCAST,
@@ -267,5 +267,7 @@ impl<H: Hooks> Stack<H> {
             }
         };
         self.transmit_in_place(id, dst, EtherType::Ipv4, buf, start, len, now)
+            .then_some(())
+            .ok_or(Error::NetDown)
     }
 }

@@ -620,39 +620,13 @@ fn icmp_errors_reach_connections() {
         }
         (c, syn.expect("the SYN on the link"))
     };
-    // Fragmentation needed for a SYN: soft, the connection keeps trying.
-    let (c, syn) = syn_for(&mut sim, &mut sniffer, 79);
+    // Host unreachable for a SYN: a soft error, the connection keeps trying.
+    let (c, syn) = syn_for(&mut sim, &mut sniffer, 80);
     sniffer
-        .transmit(&icmp_unreachable(&syn, 4), sim.now)
+        .transmit(&icmp_unreachable(&syn, 1), sim.now)
         .expect("send");
     sim.run_for(Duration::from_millis(10));
     assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::SynSent));
-    sim.stack(CLIENT).tcp_abort(c).expect("abort");
-    // Host/net unreachable (and the codes mapped onto them) for a SYN end the attempt at
-    // once with that error, as on Linux, rather than after every SYN retransmission.
-    for (port, code, error) in [
-        (80, 1, Error::HostUnreachable),
-        (82, 0, Error::NetUnreachable),
-        (83, 10, Error::HostUnreachable),
-        (84, 6, Error::NetUnreachable),
-    ] {
-        let (c, syn) = syn_for(&mut sim, &mut sniffer, port);
-        sniffer
-            .transmit(&icmp_unreachable(&syn, code), sim.now)
-            .expect("send");
-        sim.run_for(Duration::from_millis(10));
-        assert_eq!(
-            sim.stack(CLIENT).tcp_state(c),
-            Ok(TcpState::Closed),
-            "code {code}"
-        );
-        assert_eq!(
-            sim.stack(CLIENT).tcp_take_error(c),
-            Ok(Some(error)),
-            "code {code}"
-        );
-        sim.stack(CLIENT).tcp_close(c).expect("close");
-    }
     // Port unreachable for a SYN: refused.
     let (c, syn) = syn_for(&mut sim, &mut sniffer, 81);
     sniffer
@@ -664,44 +638,6 @@ fn icmp_errors_reach_connections() {
         sim.stack(CLIENT).tcp_take_error(c),
         Ok(Some(Error::ConnectionRefused))
     );
-}
-
-#[test]
-fn icmp_unreachable_is_soft_once_established() {
-    use netstack::phy::Device;
-    let mut sim = pair(seed(17), FaultConfig::default());
-    let mut sniffer = sim.links[0].port();
-    let (c, a, _) = connected(&mut sim);
-    let mut buf = vec![0u8; 2048];
-    while let Ok(Some(_)) = sniffer.receive(&mut buf, sim.now) {}
-    // Only the client runs: its data segment is in flight when the error arrives.
-    sim.stack(CLIENT).tcp_send(c, b"hello").expect("send");
-    let mut data = None;
-    for _ in 0..50 {
-        sim.now += Duration::from_millis(1);
-        let now = sim.now;
-        sim.stack(CLIENT).poll(now);
-        while let Ok(Some(n)) = sniffer.receive(&mut buf, sim.now) {
-            if n > 54 && buf[12..14] == [0x08, 0x00] && buf[23] == 6 && buf[26..30] == [10, 0, 0, 1]
-            {
-                data = Some(buf[..n].to_vec());
-            }
-        }
-        if data.is_some() {
-            break;
-        }
-    }
-    let data = data.expect("the data segment on the link");
-    sniffer
-        .transmit(&icmp_unreachable(&data, 1), sim.now)
-        .expect("send");
-    let ok = sim.run_until(Duration::from_secs(5), |s| {
-        let mut got = [0u8; 8];
-        s.stack(SERVER).tcp_recv(a, &mut got) == Ok(5)
-    });
-    assert!(ok, "the data arrives despite the ICMP error");
-    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Established));
-    assert_eq!(sim.stack(CLIENT).tcp_take_error(c), Ok(None));
 }
 
 /// A TCP segment from `src` to `dst` (IPv4 endpoints and MACs taken from `template`, a
@@ -1020,90 +956,4 @@ fn random_segments_never_panic() {
     let stats = sim.stack(CLIENT).stats().tcp;
     assert!(stats.rx > 5000, "{stats:?}");
     assert_eq!(stats.drop_checksum, 0, "the crafted segments reach TCP");
-}
-
-/// A device that refuses every transmit ([`DeviceError::WouldBlock`]) while `blocked` is
-/// set, as a full driver queue does.
-struct Choke {
-    inner: netstack::phy::VirtualPort,
-    blocked: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl netstack::phy::Device for Choke {
-    fn capabilities(&self) -> netstack::phy::DeviceCapabilities {
-        self.inner.capabilities()
-    }
-
-    fn receive(
-        &mut self,
-        buf: &mut [u8],
-        now: netstack::time::Instant,
-    ) -> Result<Option<usize>, netstack::phy::DeviceError> {
-        self.inner.receive(buf, now)
-    }
-
-    fn transmit(
-        &mut self,
-        frame: &[u8],
-        now: netstack::time::Instant,
-    ) -> Result<(), netstack::phy::DeviceError> {
-        if self.blocked.load(std::sync::atomic::Ordering::Relaxed) {
-            return Err(netstack::phy::DeviceError::WouldBlock);
-        }
-        self.inner.transmit(frame, now)
-    }
-}
-
-#[test]
-fn a_refused_transmit_is_retried_within_a_timer_tick_not_an_rto() {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-    let mut sim = Sim::new(1);
-    let blocked = Arc::new(AtomicBool::new(false));
-    let mut stack = netstack::Stack::new(netstack::StackConfig {
-        random_seed: seed(21),
-    });
-    let device = Choke {
-        inner: sim.links[0].port(),
-        blocked: blocked.clone(),
-    };
-    let cfg = netstack::NetifConfig::new("choke")
-        .with_mac(netstack::wire::EthernetAddress([2, 0, 0, 0, 9, 9]))
-        .with_ipv4(common::cidr(ip(10, 0, 0, 1), 24));
-    let netif = stack.add_netif(cfg, Box::new(device)).expect("netif");
-    sim.hosts.push(common::Host {
-        stack,
-        netifs: vec![netif],
-        ports: Vec::new(),
-    });
-    sim.add_host(
-        seed(22),
-        &[(0, common::cidr(server_addr(), 24), None)],
-        FaultConfig::default(),
-    );
-    let (c, a, _) = connected(&mut sim);
-    // The device refuses everything for two seconds (several RTOs) while data waits.
-    let data = payload(config::TCP_SND_BUF_DEFAULT, 21);
-    blocked.store(true, Ordering::Relaxed);
-    let queued = sim.stack(CLIENT).tcp_send(c, &data).expect("send");
-    sim.run_for(Duration::from_secs(2));
-    blocked.store(false, Ordering::Relaxed);
-    let unblocked = sim.now;
-    let mut got = Vec::new();
-    let ok = sim.run_until(Duration::from_secs(10), |s| {
-        let mut buf = vec![0u8; 65536];
-        if let Ok(n) = s.stack(SERVER).tcp_recv(a, &mut buf) {
-            got.extend_from_slice(&buf[..n]);
-        }
-        got.len() == queued
-    });
-    assert!(ok, "the data arrives");
-    assert_eq!(got, data[..queued]);
-    // Retried on the next timer tick, not after a backed-off retransmission timeout.
-    let waited = sim.now.saturating_since(unblocked);
-    let tick = Duration::from_millis(u64::from(config::TCP_TMR_INTERVAL));
-    assert!(
-        waited <= tick + Duration::from_millis(50),
-        "resumed {waited:?} after the device took frames again"
-    );
 }

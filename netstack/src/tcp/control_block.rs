@@ -185,9 +185,7 @@ pub(crate) struct Tcb {
     pub ts_recent: u32,
     /// When TS.Recent was taken, for PAWS's 24-day rule.
     pub ts_recent_age: Instant,
-    /// SACK is in use (RFC 2018): both sides announced it (we do only with
-    /// `config::TCP_SACK_OUT`, as lwIP's `LWIP_TCP_SACK_OUT`), so we send blocks, read the
-    /// peer's and count duplicate ACKs by RFC 6675 §2.
+    /// The peer permitted SACK (RFC 2018): we may send blocks to it.
     pub sack_ok: bool,
 
     pub rtt: RttEstimator,
@@ -211,9 +209,6 @@ pub(crate) struct Tcb {
     pub unacked_bytes: usize,
     pub keep_at: Option<Instant>,
     pub keep_probes: u32,
-    /// A segment could not be transmitted (device or queue full): output again then
-    /// (lwIP's `TF_NAGLEMEMERR`, retried by `tcp_fasttmr`).
-    pub retry_at: Option<Instant>,
     /// TIME-WAIT end or FIN-WAIT-2 timeout.
     pub wait_at: Option<Instant>,
     /// Last time a segment arrived.
@@ -300,7 +295,6 @@ impl Tcb {
             unacked_bytes: 0,
             keep_at: None,
             keep_probes: 0,
-            retry_at: None,
             wait_at: None,
             last_rx: now,
             last_challenge: None,
@@ -355,7 +349,7 @@ impl Tcb {
         } else {
             self.ts_on = false;
         }
-        self.sack_ok = sack && config::TCP_SACK_OUT;
+        self.sack_ok = sack;
     }
 
     /// Bytes sent and not yet acknowledged (sequence space, incl. SYN/FIN).
@@ -382,7 +376,6 @@ impl Tcb {
     pub(crate) fn terminate(&mut self, error: Option<Error>) {
         self.state = TcpState::Closed;
         self.rtx_at = None;
-        self.retry_at = None;
         self.persist_at = None;
         self.delack_at = None;
         self.keep_at = None;
@@ -411,18 +404,19 @@ impl Tcb {
         self.post(TcpEvents::CLOSED);
     }
 
-    /// The earliest timer of the block (asked for every connection on every poll, so a
-    /// chain of comparisons rather than an iterator).
+    /// The earliest timer of the block.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        let next = earliest(self.rtx_at, self.persist_at);
-        let next = earliest(next, self.delack_at);
-        let next = earliest(next, self.keep_at);
-        let next = earliest(next, self.wait_at);
-        let next = earliest(next, self.retry_at);
-        if self.assembler.is_empty() {
-            return next;
-        }
-        earliest(next, self.ooseq_deadline())
+        [
+            self.rtx_at,
+            self.persist_at,
+            self.delack_at,
+            self.keep_at,
+            self.wait_at,
+            self.ooseq_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// When out-of-order data held for reassembly is given up (lwIP `tcp_slowtmr` with
@@ -453,16 +447,6 @@ impl Tcb {
     }
 }
 
-/// The earlier of two optional instants (either when only one is set).
-#[inline]
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, None) => x,
-        (None, y) => y,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,11 +466,7 @@ mod tests {
         let mut t = tcb();
         t.negotiate(Some(9000), Some(20), None, true, Instant::ZERO);
         assert_eq!(t.mss, 1460);
-        assert_eq!(
-            t.sack_ok,
-            config::TCP_SACK_OUT,
-            "SACK only when we announce it too"
-        );
+        assert!(t.sack_ok);
         assert!(!t.ts_on);
         if config::WND_SCALE {
             assert_eq!(t.snd_shift, 14);
