@@ -620,13 +620,37 @@ fn icmp_errors_reach_connections() {
         }
         (c, syn.expect("the SYN on the link"))
     };
-    // Host unreachable for a SYN: a soft error, the connection keeps trying.
-    let (c, syn) = syn_for(&mut sim, &mut sniffer, 80);
+    // Fragmentation needed for a SYN: soft, the connection keeps trying.
+    let (c, syn) = syn_for(&mut sim, &mut sniffer, 79);
     sniffer
-        .transmit(&icmp_unreachable(&syn, 1), sim.now)
+        .transmit(&icmp_unreachable(&syn, 4), sim.now)
         .expect("send");
     sim.run_for(Duration::from_millis(10));
     assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::SynSent));
+    // Host/net unreachable (and the codes mapped onto them) for a SYN end the attempt at
+    // once with that error, as on Linux, rather than after every SYN retransmission.
+    for (port, code, error) in [
+        (80, 1, Error::HostUnreachable),
+        (82, 0, Error::NetUnreachable),
+        (83, 10, Error::HostUnreachable),
+        (84, 6, Error::NetUnreachable),
+    ] {
+        let (c, syn) = syn_for(&mut sim, &mut sniffer, port);
+        sniffer
+            .transmit(&icmp_unreachable(&syn, code), sim.now)
+            .expect("send");
+        sim.run_for(Duration::from_millis(10));
+        assert_eq!(
+            sim.stack(CLIENT).tcp_state(c),
+            Ok(TcpState::Closed),
+            "code {code}"
+        );
+        assert_eq!(
+            sim.stack(CLIENT).tcp_take_error(c),
+            Ok(Some(error)),
+            "code {code}"
+        );
+    }
     // Port unreachable for a SYN: refused.
     let (c, syn) = syn_for(&mut sim, &mut sniffer, 81);
     sniffer
@@ -638,6 +662,44 @@ fn icmp_errors_reach_connections() {
         sim.stack(CLIENT).tcp_take_error(c),
         Ok(Some(Error::ConnectionRefused))
     );
+}
+
+#[test]
+fn icmp_unreachable_is_soft_once_established() {
+    use netstack::phy::Device;
+    let mut sim = pair(seed(17), FaultConfig::default());
+    let mut sniffer = sim.links[0].port();
+    let (c, a, _) = connected(&mut sim);
+    let mut buf = vec![0u8; 2048];
+    while let Ok(Some(_)) = sniffer.receive(&mut buf, sim.now) {}
+    // Only the client runs: its data segment is in flight when the error arrives.
+    sim.stack(CLIENT).tcp_send(c, b"hello").expect("send");
+    let mut data = None;
+    for _ in 0..50 {
+        sim.now = sim.now + Duration::from_millis(1);
+        let now = sim.now;
+        sim.stack(CLIENT).poll(now);
+        while let Ok(Some(n)) = sniffer.receive(&mut buf, sim.now) {
+            if n > 54 && buf[12..14] == [0x08, 0x00] && buf[23] == 6 && buf[26..30] == [10, 0, 0, 1]
+            {
+                data = Some(buf[..n].to_vec());
+            }
+        }
+        if data.is_some() {
+            break;
+        }
+    }
+    let data = data.expect("the data segment on the link");
+    sniffer
+        .transmit(&icmp_unreachable(&data, 1), sim.now)
+        .expect("send");
+    let ok = sim.run_until(Duration::from_secs(5), |s| {
+        let mut got = [0u8; 8];
+        s.stack(SERVER).tcp_recv(a, &mut got) == Ok(5)
+    });
+    assert!(ok, "the data arrives despite the ICMP error");
+    assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::Established));
+    assert_eq!(sim.stack(CLIENT).tcp_take_error(c), Ok(None));
 }
 
 /// A TCP segment from `src` to `dst` (IPv4 endpoints and MACs taken from `template`, a

@@ -596,9 +596,12 @@ impl<H: Hooks> Stack<H> {
         }
     }
 
-    /// An ICMP error about a segment we sent (RFC 1122 §4.2.3.9, RFC 5927 §4.1: only when
-    /// the quoted sequence number is in flight): hard for SYN-SENT (port/protocol
-    /// unreachable → refused), soft otherwise.
+    /// An ICMP error about a segment we sent (RFC 5927 §4.1: only when the quoted sequence
+    /// number is in flight). In SYN-SENT a destination unreachable ends the attempt with its
+    /// error, as Linux does (`tcp_v4_err`): port/protocol unreachable → refused, host/net
+    /// unreachable → [`Error::HostUnreachable`]/[`Error::NetUnreachable`], so a `connect`
+    /// to a host a router reports unreachable fails at once rather than after every SYN
+    /// retransmission. In other states it is a soft error (RFC 1122 §4.2.3.9).
     pub(crate) fn tcp_error(&mut self, quoted: &Icmpv4InvokingPacket<'_>, error: Error) {
         let Some((src_port, dst_port)) = quoted.ports() else {
             return;
@@ -621,7 +624,7 @@ impl<H: Hooks> Stack<H> {
         if !in_flight {
             return;
         }
-        if tcb.state == TcpState::SynSent && error == Error::ConnectionRefused {
+        if tcb.state == TcpState::SynSent && ends_connect(error) {
             tcb.terminate(Some(error));
         } else {
             tcb.soft_error = Some(error);
@@ -631,4 +634,13 @@ impl<H: Hooks> Stack<H> {
             self.tcp.free(index);
         }
     }
+}
+
+/// Whether an ICMP error about our SYN ends a connection attempt (hard in SYN-SENT); a
+/// fragmentation-needed error does not (it concerns the path MTU, not reachability).
+fn ends_connect(error: Error) -> bool {
+    matches!(
+        error,
+        Error::ConnectionRefused | Error::HostUnreachable | Error::NetUnreachable
+    )
 }
