@@ -99,7 +99,9 @@ impl<H: Hooks> Stack<H> {
     }
 
     /// Writes the link header in front of `buf[start..start + len]` (which must leave
-    /// [`HEADROOM`] bytes before `start`) and hands the frame to the device.
+    /// [`HEADROOM`] bytes before `start`) and hands the frame to the device:
+    /// [`Error::WouldBlock`] when the device has no room now, [`Error::NetDown`] when the
+    /// interface or device is down.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn transmit_in_place(
         &mut self,
@@ -110,13 +112,13 @@ impl<H: Hooks> Stack<H> {
         start: usize,
         len: usize,
         now: Instant,
-    ) -> bool {
+    ) -> Result<(), Error> {
         let Some(netif) = netif_in(&self.netifs, id) else {
-            return false;
+            return Err(Error::NetDown);
         };
         if !netif.up {
             self.stats.link.drop(DropReason::NoRoute);
-            return false;
+            return Err(Error::NetDown);
         }
         let frame_start = match netif.caps.medium {
             Medium::Ip => start,
@@ -133,39 +135,40 @@ impl<H: Hooks> Stack<H> {
                     vlan,
                 };
                 let Some(at) = start.checked_sub(repr.header_len()) else {
-                    return false;
+                    return Err(Error::Invalid);
                 };
                 let Some(header) = buf.get_mut(at..start) else {
-                    return false;
+                    return Err(Error::Invalid);
                 };
                 if repr
                     .emit(&mut EthernetFrame::new_unchecked(header))
                     .is_err()
                 {
-                    return false;
+                    return Err(Error::Invalid);
                 }
                 at
             }
         };
         let Some(frame) = buf.get(frame_start..start + len) else {
-            return false;
+            return Err(Error::Invalid);
         };
         let Some(netif) = self.netif_mut(id) else {
-            return false;
+            return Err(Error::Invalid);
         };
         match netif.device.transmit(frame, now) {
             Ok(()) => {
                 self.stats.link.tx += 1;
-                true
+                Ok(())
             }
             Err(e) => {
                 log::debug!(target: LOG, "{id}: transmit failed: {e}");
-                self.stats.link.drop(match e {
-                    DeviceError::WouldBlock => DropReason::QueueFull,
-                    DeviceError::TooLarge => DropReason::TooBig,
-                    DeviceError::Down => DropReason::NoRoute,
-                });
-                false
+                let (reason, error) = match e {
+                    DeviceError::WouldBlock => (DropReason::QueueFull, Error::WouldBlock),
+                    DeviceError::TooLarge => (DropReason::TooBig, Error::MsgTooLong),
+                    DeviceError::Down => (DropReason::NoRoute, Error::NetDown),
+                };
+                self.stats.link.drop(reason);
+                Err(error)
             }
         }
     }
@@ -188,7 +191,7 @@ impl<H: Hooks> Stack<H> {
         let sent =
             self.transmit_in_place(id, dst, ethertype, &mut buf, HEADROOM, payload.len(), now);
         self.frame_buf = buf;
-        sent
+        sent.is_ok()
     }
 
     /// Sends a whole IPv4 datagram to a resolved neighbour.
@@ -214,18 +217,15 @@ impl<H: Hooks> Stack<H> {
         now: Instant,
     ) -> Result<(), Error> {
         if self.medium(id) != Some(Medium::Ethernet) {
-            return self
-                .transmit_in_place(
-                    id,
-                    EthernetAddress::BROADCAST,
-                    EtherType::Ipv4,
-                    buf,
-                    start,
-                    len,
-                    now,
-                )
-                .then_some(())
-                .ok_or(Error::NetDown);
+            return self.transmit_in_place(
+                id,
+                EthernetAddress::BROADCAST,
+                EtherType::Ipv4,
+                buf,
+                start,
+                len,
+                now,
+            );
         }
         let dst = match hop {
             NextHop::Broadcast => EthernetAddress::BROADCAST,
@@ -267,7 +267,5 @@ impl<H: Hooks> Stack<H> {
             }
         };
         self.transmit_in_place(id, dst, EtherType::Ipv4, buf, start, len, now)
-            .then_some(())
-            .ok_or(Error::NetDown)
     }
 }

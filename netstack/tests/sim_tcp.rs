@@ -1019,3 +1019,89 @@ fn random_segments_never_panic() {
     assert!(stats.rx > 5000, "{stats:?}");
     assert_eq!(stats.drop_checksum, 0, "the crafted segments reach TCP");
 }
+
+/// A device that refuses every transmit ([`DeviceError::WouldBlock`]) while `blocked` is
+/// set, as a full driver queue does.
+struct Choke {
+    inner: netstack::phy::VirtualPort,
+    blocked: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl netstack::phy::Device for Choke {
+    fn capabilities(&self) -> netstack::phy::DeviceCapabilities {
+        self.inner.capabilities()
+    }
+
+    fn receive(
+        &mut self,
+        buf: &mut [u8],
+        now: netstack::time::Instant,
+    ) -> Result<Option<usize>, netstack::phy::DeviceError> {
+        self.inner.receive(buf, now)
+    }
+
+    fn transmit(
+        &mut self,
+        frame: &[u8],
+        now: netstack::time::Instant,
+    ) -> Result<(), netstack::phy::DeviceError> {
+        if self.blocked.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(netstack::phy::DeviceError::WouldBlock);
+        }
+        self.inner.transmit(frame, now)
+    }
+}
+
+#[test]
+fn a_refused_transmit_is_retried_within_a_timer_tick_not_an_rto() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut sim = Sim::new(1);
+    let blocked = Arc::new(AtomicBool::new(false));
+    let mut stack = netstack::Stack::new(netstack::StackConfig {
+        random_seed: seed(21),
+    });
+    let device = Choke {
+        inner: sim.links[0].port(),
+        blocked: blocked.clone(),
+    };
+    let cfg = netstack::NetifConfig::new("choke")
+        .with_mac(netstack::wire::EthernetAddress([2, 0, 0, 0, 9, 9]))
+        .with_ipv4(common::cidr(ip(10, 0, 0, 1), 24));
+    let netif = stack.add_netif(cfg, Box::new(device)).expect("netif");
+    sim.hosts.push(common::Host {
+        stack,
+        netifs: vec![netif],
+        ports: Vec::new(),
+    });
+    sim.add_host(
+        seed(22),
+        &[(0, common::cidr(server_addr(), 24), None)],
+        FaultConfig::default(),
+    );
+    let (c, a, _) = connected(&mut sim);
+    // The device refuses everything for two seconds (several RTOs) while data waits.
+    let data = payload(config::TCP_SND_BUF_DEFAULT, 21);
+    blocked.store(true, Ordering::Relaxed);
+    let queued = sim.stack(CLIENT).tcp_send(c, &data).expect("send");
+    sim.run_for(Duration::from_secs(2));
+    blocked.store(false, Ordering::Relaxed);
+    let unblocked = sim.now;
+    let mut got = Vec::new();
+    let ok = sim.run_until(Duration::from_secs(10), |s| {
+        let mut buf = vec![0u8; 65536];
+        if let Ok(n) = s.stack(SERVER).tcp_recv(a, &mut buf) {
+            got.extend_from_slice(&buf[..n]);
+        }
+        got.len() == queued
+    });
+    assert!(ok, "the data arrives");
+    assert_eq!(got, data[..queued]);
+    // Retried on the next timer tick, not after a backed-off retransmission timeout.
+    let waited = sim.now.saturating_since(unblocked);
+    let tick = Duration::from_millis(u64::from(config::TCP_TMR_INTERVAL));
+    assert!(
+        waited <= tick + Duration::from_millis(50),
+        "resumed {waited:?} after the device took frames again"
+    );
+}

@@ -209,6 +209,9 @@ pub(crate) struct Tcb {
     pub unacked_bytes: usize,
     pub keep_at: Option<Instant>,
     pub keep_probes: u32,
+    /// A segment could not be transmitted (device or queue full): output again then
+    /// (lwIP's `TF_NAGLEMEMERR`, retried by `tcp_fasttmr`).
+    pub retry_at: Option<Instant>,
     /// TIME-WAIT end or FIN-WAIT-2 timeout.
     pub wait_at: Option<Instant>,
     /// Last time a segment arrived.
@@ -295,6 +298,7 @@ impl Tcb {
             unacked_bytes: 0,
             keep_at: None,
             keep_probes: 0,
+            retry_at: None,
             wait_at: None,
             last_rx: now,
             last_challenge: None,
@@ -376,6 +380,7 @@ impl Tcb {
     pub(crate) fn terminate(&mut self, error: Option<Error>) {
         self.state = TcpState::Closed;
         self.rtx_at = None;
+        self.retry_at = None;
         self.persist_at = None;
         self.delack_at = None;
         self.keep_at = None;
@@ -412,6 +417,7 @@ impl Tcb {
             self.delack_at,
             self.keep_at,
             self.wait_at,
+            self.retry_at,
             self.ooseq_deadline(),
         ]
         .into_iter()

@@ -63,6 +63,27 @@ fn end_of_list_to_nop(options: &mut [u8]) {
     }
 }
 
+/// How long after a failed transmission the connection tries again (lwIP retries on its
+/// next fast timer; one `config::TCP_TMR_INTERVAL`, at least 1 ms).
+const TRANSMIT_RETRY: crate::time::Duration =
+    crate::time::Duration::from_millis(if crate::config::TCP_TMR_INTERVAL > 1 {
+        crate::config::TCP_TMR_INTERVAL as u64
+    } else {
+        1
+    });
+
+/// Whether a transmit error is a momentary shortage (a full device, loopback or address
+/// table), after which the segment is kept to be sent again soon rather than left to the
+/// retransmission timer; other errors (no route, interface down) leave it to that timer,
+/// which ends the connection if they persist.
+fn is_transient(e: crate::error::Error) -> bool {
+    use crate::error::Error;
+    matches!(
+        e,
+        Error::WouldBlock | Error::BufferFull | Error::PoolExhausted
+    )
+}
+
 /// A segment to send: the header, and where its data sits in the send ring.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Segment {
@@ -71,7 +92,65 @@ pub(crate) struct Segment {
     pub data_offset: usize,
 }
 
+/// The send state [`Tcb::next_segment`] changes as if its segment left, kept to undo
+/// that when the segment could not be transmitted (lwIP keeps such a segment on its
+/// unsent queue, `tcp_output` with `ERR_MEM`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SendMark {
+    snd_nxt: TcpSeqNumber,
+    snd_max: TcpSeqNumber,
+    rcv_adv: TcpSeqNumber,
+    rtx_at: Option<Instant>,
+    timed: Option<(TcpSeqNumber, Instant)>,
+    high_rxt: Option<TcpSeqNumber>,
+    rexmit_una: bool,
+    force_send: bool,
+    ack_now: bool,
+    delack_at: Option<Instant>,
+    unacked_bytes: usize,
+}
+
 impl Tcb {
+    /// Where the send state stands before [`next_segment`](Self::next_segment).
+    #[inline]
+    pub(crate) fn send_mark(&self) -> SendMark {
+        SendMark {
+            snd_nxt: self.snd_nxt,
+            snd_max: self.snd_max,
+            rcv_adv: self.rcv_adv,
+            rtx_at: self.rtx_at,
+            timed: self.rtt.timed(),
+            high_rxt: self.scoreboard.high_rxt(),
+            rexmit_una: self.rexmit_una,
+            force_send: self.force_send,
+            ack_now: self.ack_now,
+            delack_at: self.delack_at,
+            unacked_bytes: self.unacked_bytes,
+        }
+    }
+
+    /// The segment built since `mark` did not leave (the device or a queue was full):
+    /// back to `mark`, so that it goes out at the next output (as a retransmission only if
+    /// it had been sent before) without starting or backing off the retransmission timer
+    /// for it, and output again after one `config::TCP_TMR_INTERVAL`.
+    #[cold]
+    pub(crate) fn unsend(&mut self, mark: SendMark, now: Instant) {
+        self.snd_nxt = mark.snd_nxt;
+        self.snd_max = mark.snd_max;
+        self.rcv_adv = mark.rcv_adv;
+        self.rtx_at = mark.rtx_at;
+        self.rtt.set_timed(mark.timed);
+        self.scoreboard.set_high_rxt(mark.high_rxt);
+        self.rexmit_una = mark.rexmit_una;
+        self.force_send = mark.force_send;
+        self.ack_now = mark.ack_now;
+        self.delack_at = mark.delack_at;
+        self.unacked_bytes = mark.unacked_bytes;
+        if self.retry_at.is_none_or(|t| t <= now) {
+            self.retry_at = Some(now + TRANSMIT_RETRY);
+        }
+    }
+
     /// The window to advertise (receiver SWS avoidance, RFC 9293 §3.8.6.2.2): the right edge
     /// moves only by at least min(half the buffer, one MSS) and never moves left. Updates
     /// RCV.ADV; returns the (scaled) window field.
@@ -392,10 +471,14 @@ impl<H: Hooks> Stack<H> {
         }
         // A bounded burst per call: the window bounds it anyway.
         for _ in 0..256 {
+            let mark = tcb.send_mark();
             let Some(seg) = tcb.next_segment(now) else {
                 break;
             };
-            if self.tcp_emit(index, &tcb, &seg).is_err() {
+            if let Err(e) = self.tcp_emit(index, &tcb, &seg) {
+                if is_transient(e) {
+                    tcb.unsend(mark, now);
+                }
                 break;
             }
         }
@@ -591,6 +674,39 @@ mod tests {
             assert!(s.repr.push);
         }
         assert!(t.rtx_at.is_some());
+    }
+
+    #[test]
+    fn an_unsent_segment_goes_out_again_as_new_data() {
+        let mut t = est();
+        t.tx.enqueue(&[9; 1000]);
+        let mark = t.send_mark();
+        let s = t.next_segment(Instant::ZERO).expect("segment");
+        assert!(t.rtx_at.is_some() && t.rtt.is_timing());
+        t.unsend(mark, Instant::ZERO);
+        assert_eq!((t.snd_nxt, t.snd_max), (t.snd_una, t.snd_una));
+        assert_eq!(
+            t.rtx_at, None,
+            "no retransmission timer for what never left"
+        );
+        assert!(!t.rtt.is_timing());
+        assert!(t.retry_at.is_some_and(|r| r > Instant::ZERO));
+        assert_eq!(t.next_deadline(), t.retry_at);
+        let again = t.next_segment(Instant::ZERO).expect("again");
+        assert_eq!(again.repr.seq_number, s.repr.seq_number);
+        assert_eq!(again.repr.payload_len, s.repr.payload_len);
+        assert!(t.rtt.is_timing(), "timed: not a retransmission");
+    }
+
+    #[test]
+    fn an_unsent_ack_is_owed_again() {
+        let mut t = est();
+        t.ack_now = true;
+        let mark = t.send_mark();
+        assert!(t.next_segment(Instant::ZERO).is_some());
+        assert!(!t.ack_now);
+        t.unsend(mark, Instant::ZERO);
+        assert!(t.ack_now);
     }
 
     #[test]

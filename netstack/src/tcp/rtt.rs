@@ -128,6 +128,19 @@ impl RttEstimator {
         self.timing.is_some()
     }
 
+    /// The segment being timed (its end, when it was sent), to restore with
+    /// [`set_timed`](Self::set_timed) when a send is undone.
+    #[inline]
+    pub fn timed(&self) -> Option<(TcpSeqNumber, Instant)> {
+        self.timing
+    }
+
+    /// Restores what [`timed`](Self::timed) returned (a segment that never left).
+    #[inline]
+    pub fn set_timed(&mut self, timing: Option<(TcpSeqNumber, Instant)>) {
+        self.timing = timing;
+    }
+
     /// Feeds one round-trip measurement (RFC 6298 §2.2, §2.3) and ends any backoff.
     pub fn sample(&mut self, rtt: Duration) {
         let r8 = rtt.millis().saturating_mul(8);

@@ -93,6 +93,19 @@ impl<const N: usize> SackScoreboard<N> {
         self.high_rxt = None;
     }
 
+    /// RFC 6675 HighRxt (to restore with [`set_high_rxt`](Self::set_high_rxt) when a
+    /// retransmission never left).
+    #[inline]
+    pub fn high_rxt(&self) -> Option<TcpSeqNumber> {
+        self.high_rxt
+    }
+
+    /// Restores what [`high_rxt`](Self::high_rxt) returned.
+    #[inline]
+    pub fn set_high_rxt(&mut self, high_rxt: Option<TcpSeqNumber>) {
+        self.high_rxt = high_rxt;
+    }
+
     /// The SACKed ranges, lowest first.
     pub fn iter(&self) -> impl Iterator<Item = SackBlock> + '_ {
         self.ranges[..self.count].iter().copied()

@@ -11,6 +11,9 @@
 //!   reset with [`Error::TimedOut`];
 //! - **TIME-WAIT** (2·`config::TCP_MSL`) and the FIN-WAIT-2 timeout
 //!   (`config::TCP_FIN_WAIT_TIMEOUT`, for connections the application closed);
+//! - **transmit retry**: a segment the device or a queue refused is sent again after one
+//!   `config::TCP_TMR_INTERVAL` (lwIP's `TF_NAGLEMEMERR` and `tcp_fasttmr`), without
+//!   touching the retransmission timer;
 //! - **out-of-order lifetime** (lwIP `TCP_OOSEQ_TIMEOUT`): data held past a hole is dropped
 //!   when no segment arrived for `config::TCP_OOSEQ_TIMEOUT` × RTO.
 
@@ -55,6 +58,10 @@ impl Tcb {
         if self.delack_at.is_some_and(|t| t <= now) {
             self.delack_at = None;
             self.ack_now = true;
+        }
+        if self.retry_at.is_some_and(|t| t <= now) {
+            // A transmission failed earlier: the output after the timers tries again.
+            self.retry_at = None;
         }
         if self.rtx_at.is_some_and(|t| t <= now) {
             self.rtx_at = None;
