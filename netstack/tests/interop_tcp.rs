@@ -448,8 +448,10 @@ fn linux_to_stack(transfer: Transfer) -> f64 {
         )
         .expect("socat ran");
     assert!(out.status.success(), "socat: {out:?}");
+    // socat is done once Linux's send buffer holds the rest: give the transfer (which
+    // under Linux-side faults waits out Linux's retransmission timers) time to finish.
     let mut done = None;
-    for _ in 0..200 {
+    for _ in 0..1200 {
         done = state.lock().expect("lock").done.clone();
         if done.is_some() {
             break;

@@ -560,12 +560,14 @@ fn ack_filling_a_hole(hold_ms: Option<u64>) -> (u32, u32) {
 }
 
 /// `tcp_ooseq_timeout`: data past a hole is held while the hole is filled in time, and
-/// given up when no segment arrived for `tcp_ooseq_timeout` × RTO (here the minimum RTO,
-/// 200 ms: the connection's RTT is about a millisecond, and B sends no data of its own).
+/// given up when no segment arrived for `tcp_ooseq_timeout` × RTO, the RTO taken as at
+/// least `tcp_rto_time` (B's own estimate is the 200 ms minimum: the connection's RTT is
+/// about a millisecond, and B sends no data of its own).
 #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
 #[test]
 fn out_of_order_data_is_held_for_tcp_ooseq_timeout_rtos() {
-    let lifetime = 200 * u64::from(config::TCP_OOSEQ_TIMEOUT);
+    let rto = 200u64.max(u64::from(config::TCP_RTO_TIME));
+    let lifetime = rto * u64::from(config::TCP_OOSEQ_TIMEOUT);
     if config::TCP_QUEUE_OOSEQ && lifetime > 300 {
         // A's first retransmission (one RTO, 200 ms, later) fills the hole in time: the
         // ACK covers both segments.

@@ -426,11 +426,15 @@ impl Tcb {
     }
 
     /// When out-of-order data held for reassembly is given up (lwIP `tcp_slowtmr` with
-    /// `TCP_OOSEQ_TIMEOUT`): `config::TCP_OOSEQ_TIMEOUT` × the current RTO after the last
-    /// segment arrived. `None` while nothing is held.
+    /// `TCP_OOSEQ_TIMEOUT`): `config::TCP_OOSEQ_TIMEOUT` × the RTO after the last segment
+    /// arrived, the RTO taken as at least `config::TCP_RTO_TIME`. The hole is filled by the
+    /// peer's retransmission timer, not ours: a receiver's own estimate (a handshake sample,
+    /// often the 200 ms floor) says little about a sender that is backing off, and lwIP's
+    /// receive-only connections keep the initial RTO. Dropping the data while the peer is
+    /// still recovering the hole would make it send everything again.
     pub(crate) fn ooseq_deadline(&self) -> Option<Instant> {
         (!self.assembler.is_empty()).then(|| {
-            let rto = self.rtt.rto().millis();
+            let rto = self.rtt.rto().millis().max(u64::from(config::TCP_RTO_TIME));
             self.last_rx
                 + Duration::from_millis(rto.saturating_mul(u64::from(config::TCP_OOSEQ_TIMEOUT)))
         })

@@ -211,7 +211,7 @@ mod tests {
         );
         t.state = TcpState::Established;
         t.rtt.sample(Duration::from_millis(10));
-        let rto = t.rtt.rto().millis();
+        let rto = t.rtt.rto().millis().max(u64::from(config::TCP_RTO_TIME));
         let lifetime = rto * u64::from(config::TCP_OOSEQ_TIMEOUT);
         assert_eq!(t.ooseq_deadline(), None, "nothing held");
         t.last_rx = Instant::from_millis(1000);

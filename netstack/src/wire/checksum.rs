@@ -253,6 +253,32 @@ mod tests {
     }
 
     #[test]
+    fn matches_reference_on_long_and_saturated_data() {
+        let mut rng = Rng::new(11);
+        for len in (0..1600).step_by(7).chain(1400..1520) {
+            for fill in [0x00u8, 0xff, 0x80, 0x7f] {
+                let data = alloc::vec![fill; len];
+                assert_eq!(
+                    checksum(&data),
+                    reference(&data),
+                    "len {len} fill {fill:#x}"
+                );
+            }
+            let data: Vec<u8> = (0..len)
+                .map(|_| if rng.below(4) == 0 { rng.byte() } else { 0xff })
+                .collect();
+            assert_eq!(checksum(&data), reference(&data), "len {len} mostly 0xff");
+            for offset in 1..8.min(len + 1) {
+                assert_eq!(
+                    checksum(&data[offset..]),
+                    reference(&data[offset..]),
+                    "len {len} offset {offset}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn matches_reference_and_splits() {
         let mut rng = Rng::new(7);
         for len in 0..300 {
