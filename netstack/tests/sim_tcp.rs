@@ -676,7 +676,7 @@ fn icmp_unreachable_is_soft_once_established() {
     sim.stack(CLIENT).tcp_send(c, b"hello").expect("send");
     let mut data = None;
     for _ in 0..50 {
-        sim.now = sim.now + Duration::from_millis(1);
+        sim.now += Duration::from_millis(1);
         let now = sim.now;
         sim.stack(CLIENT).poll(now);
         while let Ok(Some(n)) = sniffer.receive(&mut buf, sim.now) {
