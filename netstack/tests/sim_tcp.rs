@@ -627,6 +627,8 @@ fn icmp_errors_reach_connections() {
         .expect("send");
     sim.run_for(Duration::from_millis(10));
     assert_eq!(sim.stack(CLIENT).tcp_state(c), Ok(TcpState::SynSent));
+    // Each attempt is released once checked: min-ram has four TCP control blocks.
+    sim.stack(CLIENT).tcp_abort(c).expect("abort");
     // Host/net unreachable (and the codes mapped onto them) for a SYN end the attempt at
     // once with that error, as on Linux, rather than after every SYN retransmission.
     for (port, code, error) in [
@@ -650,6 +652,7 @@ fn icmp_errors_reach_connections() {
             Ok(Some(error)),
             "code {code}"
         );
+        sim.stack(CLIENT).tcp_close(c).expect("release");
     }
     // Port unreachable for a SYN: refused.
     let (c, syn) = syn_for(&mut sim, &mut sniffer, 81);
