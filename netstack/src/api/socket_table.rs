@@ -206,11 +206,7 @@ impl SocketTable {
 
     /// The open descriptors.
     pub fn open_fds(&self) -> impl Iterator<Item = Fd> + '_ {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.as_ref().is_some_and(|s| !s.closing))
-            .filter_map(|(i, _)| Fd::try_from(i).ok())
+        self.iter().map(|(fd, _)| fd)
     }
 
     /// The open sockets, with their descriptors.
