@@ -603,6 +603,7 @@ impl<const GROUPS: usize> IgmpGroups<GROUPS> {
     }
 
     /// When [`poll`](Self::poll) next has a message to send; `None` when nothing is pending.
+    #[inline]
     pub fn next_deadline(&self) -> Option<Instant> {
         self.groups
             .iter()

@@ -75,6 +75,7 @@ impl<H: Hooks> Stack<H> {
     }
 
     /// Sends every IGMP message of `id` that is due.
+    #[inline(never)]
     fn igmp_flush(&mut self, id: NetifId, now: Instant) {
         let Some(n) = self.netif_mut(id) else { return };
         if n.igmp.next_deadline().is_none_or(|t| t > now) {
@@ -114,7 +115,15 @@ impl<H: Hooks> Stack<H> {
     /// Runs the IGMP timers of every interface.
     pub(crate) fn multicast_poll(&mut self, now: Instant) {
         for index in 0..self.netifs.len() {
-            self.igmp_flush(NetifId(index as u8), now);
+            // The cheap test inline; the sending (rare) out of line.
+            let due = self
+                .netifs
+                .get(index)
+                .and_then(Option::as_ref)
+                .is_some_and(|n| n.igmp.next_deadline().is_some_and(|t| t <= now));
+            if due {
+                self.igmp_flush(NetifId(index as u8), now);
+            }
         }
     }
 

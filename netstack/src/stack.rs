@@ -358,12 +358,14 @@ impl<H: Hooks> Stack<H> {
     }
 
     /// Receives from every device (at most [`POLL_BUDGET`] frames each), processes the
-    /// frames, runs the timers that are due and sends what results.
+    /// frames (a TCP connection sends, and acknowledges, once after the whole batch), runs
+    /// the timers that are due and sends what results.
     pub fn poll(&mut self, now: Instant) -> PollResult {
         self.now = self.now.max(now);
         let now = self.now;
         let mut received = 0;
         let mut buf = core::mem::take(&mut self.rx_buf);
+        self.tcp.defer_output();
         for index in 0..self.netifs.len() {
             let id = NetifId(index as u8);
             for _ in 0..POLL_BUDGET {
@@ -388,6 +390,7 @@ impl<H: Hooks> Stack<H> {
         }
         self.rx_buf = buf;
         received += self.process_loop_queue(now);
+        self.tcp_flush();
         self.run_timers(now);
         let activity = core::mem::take(&mut self.activity);
         PollResult { received, activity }

@@ -92,14 +92,14 @@ impl Tcb {
     }
 
     /// Processes a segment for this connection (any state but LISTEN and CLOSED). Returns
-    /// a reset to send in reply, when one is due.
+    /// a reset to send in reply, when one is due. `newly_established` stays set until the
+    /// stack's `tcp_after` takes it (possibly after more segments of the same batch).
     pub(crate) fn on_segment(
         &mut self,
         seg: &TcpRepr,
         payload: &[u8],
         now: Instant,
     ) -> Option<TcpRepr> {
-        self.newly_established = false;
         match self.state {
             TcpState::Closed | TcpState::Listen => reset_for(seg),
             TcpState::SynSent => self.on_segment_syn_sent(seg, now),

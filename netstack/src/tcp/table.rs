@@ -84,6 +84,11 @@ pub(crate) struct TcpTable {
     busy: Vec<bool>,
     listeners: Vec<Option<Listener>>,
     listener_generations: Vec<u16>,
+    /// Within a poll's receive batch: connections that took segments send (and ACK) once
+    /// at its end ([`Stack::tcp_flush`]) rather than after each segment.
+    deferring: bool,
+    /// Connections with output deferred to the end of the batch (slot indices, each once).
+    pending: Vec<u16>,
     /// The RFC 6528 generator keyed with the stack's secret (`hook_tcp_isn` `default`, and
     /// what a custom hook may build on).
     #[cfg(not(netstack_hook_tcp_isn = "none"))]
@@ -108,6 +113,8 @@ impl TcpTable {
             busy: alloc::vec![false; config::MAX_ACTIVE_TCP],
             listeners,
             listener_generations: alloc::vec![0; config::MAX_LISTENING_TCP],
+            deferring: false,
+            pending: Vec::with_capacity(config::MAX_ACTIVE_TCP),
             #[cfg(not(netstack_hook_tcp_isn = "none"))]
             isn: IsnGenerator::new(secret),
             #[cfg(netstack_hook_tcp_isn = "none")]
@@ -130,6 +137,19 @@ impl TcpTable {
             .flatten()
             .filter_map(|t| t.next_deadline())
             .min()
+    }
+
+    /// A receive batch starts: output after segments waits for [`Stack::tcp_flush`].
+    pub(crate) fn defer_output(&mut self) {
+        self.deferring = true;
+    }
+
+    /// Notes that connection `index` has output waiting for the end of the batch.
+    fn mark_pending(&mut self, index: usize) {
+        let Ok(i) = u16::try_from(index) else { return };
+        if !self.pending.contains(&i) {
+            self.pending.push(i);
+        }
     }
 
     /// Takes a block out for processing (put it back with [`put`](Self::put)).
@@ -458,12 +478,24 @@ impl<H: Hooks> Stack<H> {
             let Some(mut tcb) = self.tcp.take(index) else {
                 return;
             };
+            let expected = tcb.rcv_nxt + payload.len();
             let reply = tcb.on_segment(&repr, payload, now);
+            // Only an in-order segment (or a pure ACK) waits for the end of the batch: out
+            // of order data, a duplicate or a segment filling a hole is acknowledged at
+            // once (RFC 5681 §4.2: the duplicate ACKs drive the peer's fast retransmit),
+            // and a closed connection is settled at once (its slot may be freed, so that
+            // the next segment of the batch finds a listener or a reset).
+            let in_order = tcb.rcv_nxt == expected && tcb.assembler.is_empty();
+            let defer = self.tcp.deferring && in_order && tcb.state != TcpState::Closed;
             self.tcp.put(index, tcb);
             if let Some(rst) = reply {
                 let _ = self.tcp_send_repr(dst, src, &rst, &[], &[]);
             }
-            self.tcp_after(index);
+            if defer {
+                self.tcp.mark_pending(index);
+            } else {
+                self.tcp_after(index);
+            }
             return;
         }
         if let Some(l) = self.tcp.find_listener(dst, repr.dst_port) {
@@ -488,6 +520,19 @@ impl<H: Hooks> Stack<H> {
         if let Some(rst) = reset_for(&repr) {
             let _ = self.tcp_send_repr(dst, src, &rst, &[], &[]);
         }
+    }
+
+    /// The receive batch is over: each connection that took segments during it sends what
+    /// it has (one ACK for the batch, as Linux with GRO and smoltcp do; RFC 5681 §4.2 lets
+    /// an ACK cover more than two full segments when they arrive together).
+    pub(crate) fn tcp_flush(&mut self) {
+        self.tcp.deferring = false;
+        let mut pending = core::mem::take(&mut self.tcp.pending);
+        for &index in &pending {
+            self.tcp_after(usize::from(index));
+        }
+        pending.clear();
+        self.tcp.pending = pending;
     }
 
     /// A segment for a listener (RFC 9293 §3.10.7.2).

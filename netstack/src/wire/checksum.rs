@@ -4,8 +4,9 @@
 //!
 //! [`Checksum`] is an accumulator: feed it the pieces of a packet in order (a pseudo header,
 //! a header, a payload written in place, even pieces of odd length) and `finish()` gives the
-//! value to store. The sum is computed on 32-bit words into a 64-bit accumulator, which the
-//! compiler vectorises, and folded once at the end (RFC 1071 §2 (B), (C)).
+//! value to store. The sum is computed on little-endian 32-bit words (no byte swapping in
+//! the loop) into a 64-bit accumulator, which the compiler vectorises, then folded and
+//! byte-swapped once at the end (RFC 1071 §2 (B), (C)).
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -34,7 +35,9 @@ impl Checksum {
     /// Adds bytes that follow everything added so far in the checksummed stream.
     #[inline]
     pub fn add_bytes(self, data: &[u8]) -> Checksum {
-        let piece = fold64(sum_be_words(data));
+        // Summed in the machine's little-endian order and swapped once (RFC 1071 §2 (B):
+        // the sum is byte-order independent), so the loop needs no per-word byte swap.
+        let piece = fold64(sum_le_words(data)).swap_bytes();
         self.add_piece(piece, data.len() % 2 == 1)
     }
 
@@ -177,22 +180,35 @@ pub const fn adjust(checksum: u16, old: u16, new: u16) -> u16 {
     !(fold32(sum) as u16)
 }
 
-/// Sum of `data` as big-endian 32-bit words (the last partial word zero-padded on the
-/// right), in a 64-bit accumulator that cannot overflow for any slice below 16 GiB.
+/// One's complement sum of `data` as little-endian 64-bit words (the last partial word
+/// zero-padded on the right), with end-around carry (an add and an add-with-carry per
+/// word, four words per step). Since 2^16 ≡ 1 (mod 2^16 − 1), folded to 16 bits it is the
+/// byte swap of the big-endian 16-bit sum RFC 1071 defines (§2 (A), (B)).
 #[inline]
-fn sum_be_words(data: &[u8]) -> u64 {
-    let (words, rest) = data.as_chunks::<4>();
+fn sum_le_words(data: &[u8]) -> u64 {
+    let (blocks, rest) = data.as_chunks::<32>();
     let mut acc: u64 = 0;
-    for w in words {
-        acc += u32::from_be_bytes(*w) as u64;
+    for block in blocks {
+        for w in block.as_chunks::<8>().0 {
+            acc = add_carry(acc, u64::from_le_bytes(*w));
+        }
     }
-    let tail = match *rest {
-        [a] => u32::from_be_bytes([a, 0, 0, 0]),
-        [a, b] => u32::from_be_bytes([a, b, 0, 0]),
-        [a, b, c] => u32::from_be_bytes([a, b, c, 0]),
-        _ => 0,
-    };
-    acc + tail as u64
+    let (words, rest) = rest.as_chunks::<8>();
+    for w in words {
+        acc = add_carry(acc, u64::from_le_bytes(*w));
+    }
+    let mut tail = [0u8; 8];
+    if let Some(t) = tail.get_mut(..rest.len()) {
+        t.copy_from_slice(rest);
+    }
+    add_carry(acc, u64::from_le_bytes(tail))
+}
+
+/// `a + b` with the carry out added back in (one's complement addition).
+#[inline(always)]
+const fn add_carry(a: u64, b: u64) -> u64 {
+    let (sum, carry) = a.overflowing_add(b);
+    sum + carry as u64
 }
 
 /// Folds a 64-bit sum to 16 bits with end-around carry.
