@@ -283,6 +283,45 @@ impl Tcb {
         }
     }
 
+    /// A cheap test before [`next_segment`](Self::next_segment): `false` only when it would
+    /// return `None` without changing anything (nothing owed, no data or FIN the windows
+    /// let out, no timer to arm), which is what the last call of every output burst finds.
+    #[inline]
+    pub(crate) fn may_output(&self) -> bool {
+        if self.ack_now || self.rexmit_una || self.force_send {
+            return true;
+        }
+        match self.state {
+            TcpState::Established
+            | TcpState::CloseWait
+            | TcpState::FinWait1
+            | TcpState::Closing
+            | TcpState::LastAck => {}
+            TcpState::SynSent | TcpState::SynReceived => return self.snd_nxt == self.iss,
+            _ => return false,
+        }
+        if self.sack_ok && self.cc.in_recovery() {
+            return true;
+        }
+        if self.fin_queued && self.snd_nxt > self.fin_seq_out() {
+            return false;
+        }
+        let avail = self
+            .tx
+            .len()
+            .saturating_sub(self.snd_nxt.since(self.tx_base));
+        if avail == 0 {
+            return self.fin_queued;
+        }
+        let flight = self.flight_size();
+        if flight == 0 {
+            return true;
+        }
+        let mss = self.mss.saturating_sub(self.opt_reserve).max(1);
+        let cwnd = self.cc.window() + self.limited_transmit.min(2) as usize * mss;
+        self.snd_wnd.min(cwnd) > flight
+    }
+
     /// The next segment to send now, if any; updates the send state as if it was sent.
     pub(crate) fn next_segment(&mut self, now: Instant) -> Option<Segment> {
         match self.state {
@@ -471,6 +510,9 @@ impl<H: Hooks> Stack<H> {
         }
         // A bounded burst per call: the window bounds it anyway.
         for _ in 0..256 {
+            if !tcb.may_output() {
+                break;
+            }
             let mark = tcb.send_mark();
             let Some(seg) = tcb.next_segment(now) else {
                 break;
@@ -696,6 +738,26 @@ mod tests {
         assert_eq!(again.repr.seq_number, s.repr.seq_number);
         assert_eq!(again.repr.payload_len, s.repr.payload_len);
         assert!(t.rtt.is_timing(), "timed: not a retransmission");
+    }
+
+    #[test]
+    fn may_output_is_false_only_when_nothing_would_go_out() {
+        let mut t = est();
+        assert!(!t.may_output(), "nothing queued");
+        t.tx.enqueue(&[9; 100_000]);
+        assert!(t.may_output());
+        while t.may_output() {
+            assert!(
+                t.next_segment(Instant::ZERO).is_some(),
+                "a segment when promised"
+            );
+        }
+        assert!(
+            t.next_segment(Instant::ZERO).is_none(),
+            "the window is full"
+        );
+        t.ack_now = true;
+        assert!(t.may_output());
     }
 
     #[test]

@@ -113,11 +113,21 @@ pub fn pseudo_header_v4(
     protocol: IpProtocol,
     length: u16,
 ) -> Checksum {
-    Checksum::new()
-        .add_u32(src_addr.to_bits())
-        .add_u32(dst_addr.to_bits())
-        .add_u16(u8::from(protocol) as u16)
-        .add_u16(length)
+    v4_words(*src_addr, *dst_addr, protocol, u32::from(length))
+}
+
+/// The IPv4 pseudo header summed as 32-bit values in one 64-bit accumulator and folded
+/// once (2^16 ≡ 1 modulo 2^16 − 1, so a 32-bit value counts as its two 16-bit words).
+#[inline]
+fn v4_words(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, length: u32) -> Checksum {
+    let sum = u64::from(src.to_bits())
+        + u64::from(dst.to_bits())
+        + u64::from(u8::from(protocol))
+        + u64::from(length);
+    Checksum {
+        sum: u32::from(fold64(sum)),
+        odd: false,
+    }
 }
 
 /// The IPv6 pseudo header (RFC 8200 §8.1): source, destination, 32-bit upper-layer length,
@@ -146,15 +156,9 @@ pub fn pseudo_header(
     length: u32,
 ) -> Checksum {
     match (src_addr, dst_addr) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => {
-            // An IPv4 transport length always fits the 16-bit field; add the full value
-            // anyway so nothing is silently dropped.
-            Checksum::new()
-                .add_u32(s.to_bits())
-                .add_u32(d.to_bits())
-                .add_u16(u8::from(protocol) as u16)
-                .add_u32(length)
-        }
+        // An IPv4 transport length always fits the 16-bit field; the full value is added
+        // anyway so nothing is silently dropped.
+        (IpAddr::V4(s), IpAddr::V4(d)) => v4_words(*s, *d, protocol, length),
         (IpAddr::V6(s), IpAddr::V6(d)) => pseudo_header_v6(s, d, protocol, length),
         _ => Checksum::new()
             .add_bytes(&ip_octets(src_addr))
