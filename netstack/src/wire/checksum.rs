@@ -186,17 +186,19 @@ pub const fn adjust(checksum: u16, old: u16, new: u16) -> u16 {
 
 /// One's complement sum of `data` as little-endian 64-bit words (the last partial word
 /// zero-padded on the right), with end-around carry (an add and an add-with-carry per
-/// word, four words per step). Since 2^16 ≡ 1 (mod 2^16 − 1), folded to 16 bits it is the
+/// word, four words per step in four independent lanes). Since 2^16 ≡ 1 (mod 2^16 − 1), folded to 16 bits it is the
 /// byte swap of the big-endian 16-bit sum RFC 1071 defines (§2 (A), (B)).
 #[inline]
 fn sum_le_words(data: &[u8]) -> u64 {
     let (blocks, rest) = data.as_chunks::<32>();
-    let mut acc: u64 = 0;
+    // Four independent carry chains, so the adds of one block run in parallel.
+    let mut lanes = [0u64; 4];
     for block in blocks {
-        for w in block.as_chunks::<8>().0 {
-            acc = add_carry(acc, u64::from_le_bytes(*w));
+        for (lane, w) in lanes.iter_mut().zip(block.as_chunks::<8>().0) {
+            *lane = add_carry(*lane, u64::from_le_bytes(*w));
         }
     }
+    let mut acc = lanes.into_iter().fold(0, add_carry);
     let (words, rest) = rest.as_chunks::<8>();
     for w in words {
         acc = add_carry(acc, u64::from_le_bytes(*w));
