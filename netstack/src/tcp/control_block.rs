@@ -185,7 +185,9 @@ pub(crate) struct Tcb {
     pub ts_recent: u32,
     /// When TS.Recent was taken, for PAWS's 24-day rule.
     pub ts_recent_age: Instant,
-    /// The peer permitted SACK (RFC 2018): we may send blocks to it.
+    /// SACK is in use (RFC 2018): both sides announced it (we do only with
+    /// `config::TCP_SACK_OUT`, as lwIP's `LWIP_TCP_SACK_OUT`), so we send blocks, read the
+    /// peer's and count duplicate ACKs by RFC 6675 §2.
     pub sack_ok: bool,
 
     pub rtt: RttEstimator,
@@ -353,7 +355,7 @@ impl Tcb {
         } else {
             self.ts_on = false;
         }
-        self.sack_ok = sack;
+        self.sack_ok = sack && config::TCP_SACK_OUT;
     }
 
     /// Bytes sent and not yet acknowledged (sequence space, incl. SYN/FIN).
@@ -476,7 +478,11 @@ mod tests {
         let mut t = tcb();
         t.negotiate(Some(9000), Some(20), None, true, Instant::ZERO);
         assert_eq!(t.mss, 1460);
-        assert!(t.sack_ok);
+        assert_eq!(
+            t.sack_ok,
+            config::TCP_SACK_OUT,
+            "SACK only when we announce it too"
+        );
         assert!(!t.ts_on);
         if config::WND_SCALE {
             assert_eq!(t.snd_shift, 14);

@@ -212,7 +212,7 @@ impl Tcb {
             repr.max_seg_size = Some(self.rcv_mss.min(65535) as u16);
             if offer {
                 repr.window_scale = Tcb::offered_shift();
-                repr.sack_permitted = true;
+                repr.sack_permitted = crate::config::TCP_SACK_OUT;
                 repr.timestamp = Some(TcpTimestamp {
                     tsval: RttEstimator::timestamp(now),
                     tsecr: 0,
@@ -848,7 +848,8 @@ mod tests {
         assert_eq!(s.repr.control, TcpControl::Syn);
         assert_eq!(s.repr.ack_number, None);
         assert_eq!(s.repr.max_seg_size, Some(1460));
-        assert!(s.repr.sack_permitted);
+        // SACK is announced only when the stack sends SACK blocks (lwIP's SACK_OUT).
+        assert_eq!(s.repr.sack_permitted, crate::config::TCP_SACK_OUT);
         assert!(s.repr.timestamp.is_some());
         assert_eq!(s.repr.window_scale, Tcb::offered_shift());
         assert_eq!(t.snd_nxt, TcpSeqNumber(101));
