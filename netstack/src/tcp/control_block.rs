@@ -411,20 +411,18 @@ impl Tcb {
         self.post(TcpEvents::CLOSED);
     }
 
-    /// The earliest timer of the block.
+    /// The earliest timer of the block (asked for every connection on every poll, so a
+    /// chain of comparisons rather than an iterator).
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        [
-            self.rtx_at,
-            self.persist_at,
-            self.delack_at,
-            self.keep_at,
-            self.wait_at,
-            self.retry_at,
-            self.ooseq_deadline(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        let next = earliest(self.rtx_at, self.persist_at);
+        let next = earliest(next, self.delack_at);
+        let next = earliest(next, self.keep_at);
+        let next = earliest(next, self.wait_at);
+        let next = earliest(next, self.retry_at);
+        if self.assembler.is_empty() {
+            return next;
+        }
+        earliest(next, self.ooseq_deadline())
     }
 
     /// When out-of-order data held for reassembly is given up (lwIP `tcp_slowtmr` with
@@ -456,6 +454,16 @@ impl Tcb {
                     + Duration::from_millis(ka.interval.millis() * u64::from(self.keep_probes))
             }
         });
+    }
+}
+
+/// The earlier of two optional instants (either when only one is set).
+#[inline]
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
     }
 }
 
