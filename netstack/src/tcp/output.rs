@@ -288,9 +288,23 @@ impl Tcb {
     /// let out, no timer to arm), which is what the last call of every output burst finds.
     #[inline]
     pub(crate) fn may_output(&self) -> bool {
-        if self.ack_now || self.rexmit_una || self.force_send {
-            return true;
-        }
+        self.ack_now || self.rexmit_una || self.force_send || self.may_send_data()
+    }
+
+    /// An established connection whose only output now would be a bare ACK (no data, FIN
+    /// or retransmission the windows let out): its ACK may wait for the application.
+    pub(crate) fn owes_only_ack(&self) -> bool {
+        self.state == TcpState::Established
+            && self.ack_now
+            && !self.rexmit_una
+            && !self.force_send
+            && !self.may_send_data()
+    }
+
+    /// [`may_output`](Self::may_output) for everything but an owed ACK or a flagged
+    /// retransmission: a SYN, data or a FIN the windows let out, or a timer to arm.
+    #[inline]
+    fn may_send_data(&self) -> bool {
         match self.state {
             TcpState::Established
             | TcpState::CloseWait

@@ -89,6 +89,10 @@ pub(crate) struct TcpTable {
     deferring: bool,
     /// Connections with output deferred to the end of the batch (slot indices, each once).
     pending: Vec<u16>,
+    /// Connections that owed only an ACK at the end of the last batch: it goes out when
+    /// the application reads (carrying the reopened window), when anything else makes the
+    /// connection send, or at the start of the next poll, whichever comes first.
+    carried: Vec<u16>,
     /// The RFC 6528 generator keyed with the stack's secret (`hook_tcp_isn` `default`, and
     /// what a custom hook may build on).
     #[cfg(not(netstack_hook_tcp_isn = "none"))]
@@ -115,6 +119,7 @@ impl TcpTable {
             listener_generations: alloc::vec![0; config::MAX_LISTENING_TCP],
             deferring: false,
             pending: Vec::with_capacity(config::MAX_ACTIVE_TCP),
+            carried: Vec::with_capacity(config::MAX_ACTIVE_TCP),
             #[cfg(not(netstack_hook_tcp_isn = "none"))]
             isn: IsnGenerator::new(secret),
             #[cfg(netstack_hook_tcp_isn = "none")]
@@ -142,6 +147,19 @@ impl TcpTable {
     /// A receive batch starts: output after segments waits for [`Stack::tcp_flush`].
     pub(crate) fn defer_output(&mut self) {
         self.deferring = true;
+    }
+
+    /// Whether an ACK carried over from the last batch waits to go out.
+    pub(crate) fn has_carried(&self) -> bool {
+        !self.carried.is_empty()
+    }
+
+    /// Connection `index` is sending now: its carried ACK, if any, goes with it.
+    #[inline]
+    pub(crate) fn uncarry(&mut self, index: usize) {
+        if !self.carried.is_empty() {
+            self.carried.retain(|&i| usize::from(i) != index);
+        }
     }
 
     /// Notes that connection `index` has output waiting for the end of the batch.
@@ -525,14 +543,40 @@ impl<H: Hooks> Stack<H> {
     /// The receive batch is over: each connection that took segments during it sends what
     /// it has (one ACK for the batch, as Linux with GRO and smoltcp do; RFC 5681 §4.2 lets
     /// an ACK cover more than two full segments when they arrive together).
+    ///
+    /// A connection that owes nothing but that ACK carries it over: the application,
+    /// which runs next, usually reads what the batch brought, and the window update its
+    /// read triggers acknowledges the batch too — one ACK instead of two (as lwIP, whose
+    /// receive callback runs before the ACK is sent). [`tcp_flush_carried`] sends what
+    /// the application did not take at the next poll (and
+    /// [`Stack::next_deadline`] asks for that poll at once).
+    ///
+    /// [`tcp_flush_carried`]: Self::tcp_flush_carried
     pub(crate) fn tcp_flush(&mut self) {
         self.tcp.deferring = false;
         let mut pending = core::mem::take(&mut self.tcp.pending);
         for &index in &pending {
-            self.tcp_after(usize::from(index));
+            let index = usize::from(index);
+            if self.tcp.get_index(index).is_some_and(Tcb::owes_only_ack) {
+                self.tcp_settle(index);
+                if let Ok(i) = u16::try_from(index)
+                    && !self.tcp.carried.contains(&i)
+                {
+                    self.tcp.carried.push(i);
+                }
+            } else {
+                self.tcp_after(index);
+            }
         }
         pending.clear();
         self.tcp.pending = pending;
+    }
+
+    /// Sends the ACKs carried over from the last batch that nothing sent since.
+    pub(crate) fn tcp_flush_carried(&mut self) {
+        while let Some(index) = self.tcp.carried.pop() {
+            self.tcp_after(usize::from(index));
+        }
     }
 
     /// A segment for a listener (RFC 9293 §3.10.7.2).

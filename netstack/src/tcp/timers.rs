@@ -175,7 +175,15 @@ impl<H: Hooks> Stack<H> {
     /// After something happened to connection `index`: send what it has to send, free it
     /// when dead, and tell its listener when the handshake completed.
     pub(crate) fn tcp_after(&mut self, index: usize) {
+        self.tcp.uncarry(index);
         self.tcp_output(index);
+        self.tcp_settle(index);
+    }
+
+    /// The bookkeeping after something happened to connection `index`, without sending:
+    /// wake the application, queue a completed handshake on its listener, free it when
+    /// dead.
+    pub(crate) fn tcp_settle(&mut self, index: usize) {
         let Some(tcb) = self.tcp.get_index_mut(index) else {
             return;
         };
