@@ -204,6 +204,13 @@ pub(crate) struct Tcb {
     pub rexmit_una: bool,
     pub persist_at: Option<Instant>,
     pub persist_backoff: u32,
+    /// Tail loss probe timeout (RFC 8985 §7.2): fires when a flight got no ACK for two
+    /// round trips, well before the retransmission timeout.
+    pub tlp_at: Option<Instant>,
+    /// The probe timeout fired: the next output sends the probe (RFC 8985 §7.3).
+    pub tlp_probe: bool,
+    /// A probe is out and no new data was acknowledged since: at most one per tail.
+    pub tlp_in_flight: bool,
     pub delack_at: Option<Instant>,
     /// Send an ACK at the next output.
     pub ack_now: bool,
@@ -295,6 +302,9 @@ impl Tcb {
             rexmit_una: false,
             persist_at: None,
             persist_backoff: 0,
+            tlp_at: None,
+            tlp_probe: false,
+            tlp_in_flight: false,
             delack_at: None,
             ack_now: false,
             unacked_bytes: 0,
@@ -415,6 +425,7 @@ impl Tcb {
     /// chain of comparisons rather than an iterator).
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         let next = earliest(self.rtx_at, self.persist_at);
+        let next = earliest(next, self.tlp_at);
         let next = earliest(next, self.delack_at);
         let next = earliest(next, self.keep_at);
         let next = earliest(next, self.wait_at);

@@ -347,6 +347,8 @@ impl Tcb {
             }
             self.scoreboard.on_cumulative_ack(ack);
             self.rtx_at = (flight > 0).then(|| now + self.rtt.rto());
+            self.tlp_in_flight = false;
+            self.arm_tlp(now);
             if data_acked > 0 {
                 self.post(TcpEvents::SENT);
             }

@@ -154,6 +154,11 @@ impl TcpTable {
         !self.carried.is_empty()
     }
 
+    /// Whether connection `index` has an ACK carried over from the last batch.
+    pub(crate) fn is_carried(&self, index: usize) -> bool {
+        self.carried.iter().any(|&i| usize::from(i) == index)
+    }
+
     /// Connection `index` is sending now: its carried ACK, if any, goes with it.
     #[inline]
     pub(crate) fn uncarry(&mut self, index: usize) {
