@@ -330,7 +330,7 @@ impl Tcb {
         }
         let Some(srtt) = self.rtt.srtt() else { return };
         let mut pto = (2 * srtt.millis()).max(TLP_MIN_PTO.millis());
-        if flight <= usize::from(self.mss) {
+        if flight <= self.mss {
             pto += crate::tcp::input::DELAYED_ACK.millis();
         }
         let at = now + crate::time::Duration::from_millis(pto);
