@@ -238,12 +238,12 @@ mod tests {
     #[test]
     fn a_silent_tail_is_probed_after_two_round_trips_not_the_rto() {
         let mut t = sender();
-        t.tx.enqueue(&[7; 3000]);
+        t.tx.enqueue(&[7; 2000]);
         let mut sent = 0;
         while let Some(s) = t.next_segment(Instant::ZERO) {
             sent += s.repr.payload_len;
         }
-        assert_eq!(sent, 3000, "the whole flight is out");
+        assert_eq!(sent, 2000, "the whole flight is out");
         let pto = t.tlp_at.expect("a probe is scheduled");
         assert_eq!(pto, Instant::from_millis(20), "two round trips");
         assert!(pto < t.rtx_at.expect("RTO armed"), "before the RTO");
@@ -252,18 +252,18 @@ mod tests {
         let _ = t.on_timers(pto);
         assert!(t.may_output());
         let probe = t.next_segment(pto).expect("the probe");
-        assert_eq!(probe.repr.seq_number, TcpSeqNumber(101 + 2000));
+        assert_eq!(probe.repr.seq_number, TcpSeqNumber(101 + 1000));
         assert_eq!(probe.repr.payload_len, 1000);
         assert!(t.tlp_in_flight);
         assert_eq!(t.tlp_at, None, "one probe per tail");
         assert_eq!(t.rtx_at, Some(pto + t.rtt.rto()), "the RTO restarts");
         assert!(t.next_segment(pto).is_none());
         // An ACK of new data ends the episode: the next tail may be probed again.
-        t.snd_una = TcpSeqNumber(101 + 3000);
-        t.tx.discard(3000);
+        t.snd_una = TcpSeqNumber(101 + 2000);
+        t.tx.discard(2000);
         t.tx_base = t.snd_una;
         t.tlp_in_flight = false;
-        t.tx.enqueue(&[8; 3000]);
+        t.tx.enqueue(&[8; 2000]);
         while t.next_segment(pto).is_some() {}
         assert_eq!(
             t.tlp_at,
@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn no_probe_during_recovery_or_after_a_timeout() {
         let mut t = sender();
-        t.tx.enqueue(&[7; 3000]);
+        t.tx.enqueue(&[7; 2000]);
         while t.next_segment(Instant::ZERO).is_some() {}
         assert!(t.tlp_at.is_some());
         t.retries = 1;
