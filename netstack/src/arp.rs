@@ -133,19 +133,44 @@ pub(crate) enum ArpTimerEvent {
 #[derive(Debug)]
 pub(crate) struct ArpCache {
     entries: Vec<Option<Entry>>,
+    /// No entry is due before this: a lower bound on every entry's `expires`, exact after
+    /// a scan that found nothing due; `None` when no entry has a deadline. Lets the check
+    /// made on every poll skip the walk over the table.
+    due_from: Option<Instant>,
+    /// The slot the last resolution found, tried first (most traffic goes to one next hop).
+    last: usize,
 }
 
 impl ArpCache {
     pub(crate) fn new() -> ArpCache {
         let mut entries = Vec::with_capacity(config::ARP_TABLE_SIZE);
         entries.resize_with(config::ARP_TABLE_SIZE, || None);
-        ArpCache { entries }
+        ArpCache {
+            entries,
+            due_from: None,
+            last: 0,
+        }
     }
 
     fn find(&self, netif: NetifId, ip: Ipv4Addr) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| e.as_ref().is_some_and(|e| e.netif == netif && e.ip == ip))
+        let is = |e: &Option<Entry>| e.as_ref().is_some_and(|e| e.netif == netif && e.ip == ip);
+        if self.entries.get(self.last).is_some_and(is) {
+            return Some(self.last);
+        }
+        self.entries.iter().position(is)
+    }
+
+    /// Keeps [`due_from`](Self::due_from) a lower bound after the entry in `slot` was
+    /// created or changed.
+    fn note_deadline(&mut self, slot: usize) {
+        if let Some(t) = self
+            .entries
+            .get(slot)
+            .and_then(Option::as_ref)
+            .and_then(Entry::expires)
+        {
+            self.due_from = Some(self.due_from.map_or(t, |d| d.min(t)));
+        }
     }
 
     /// A free slot, evicting if needed (never a static entry). `None` when every entry is
@@ -179,6 +204,7 @@ impl ArpCache {
         evicted: &mut u64,
     ) -> Option<Resolution> {
         if let Some(i) = self.find(netif, ip) {
+            self.last = i;
             let e = self.entries[i].as_mut()?;
             return Some(match e.state {
                 ArpState::Static => Resolution::Resolved(e.mac, None),
@@ -215,6 +241,7 @@ impl ArpCache {
             next_try: now + REQUEST_INTERVAL,
             queue: VecDeque::new(),
         });
+        self.note_deadline(slot);
         Some(Resolution::Pending { slot, new: true })
     }
 
@@ -264,7 +291,7 @@ impl ArpCache {
             },
             None => return VecDeque::new(),
         };
-        match &mut self.entries[slot] {
+        let waiting = match &mut self.entries[slot] {
             Some(e) if e.state == ArpState::Static => VecDeque::new(),
             Some(e) => {
                 e.mac = mac;
@@ -286,7 +313,9 @@ impl ArpCache {
                 });
                 VecDeque::new()
             }
-        }
+        };
+        self.note_deadline(slot);
+        waiting
     }
 
     /// Adds or replaces a static entry.
@@ -369,6 +398,9 @@ impl ArpCache {
 
     /// Handles one entry whose time has come, if any.
     pub(crate) fn next_due(&mut self, now: Instant) -> Option<ArpTimerEvent> {
+        if self.due_from.is_none_or(|t| t > now) {
+            return None;
+        }
         for slot in &mut self.entries {
             let Some(e) = slot else { continue };
             if e.expires().is_none_or(|t| t > now) {
@@ -401,6 +433,8 @@ impl ArpCache {
                 ArpState::Static => {}
             }
         }
+        // Nothing due: the bound becomes exact until an entry changes.
+        self.due_from = self.next_deadline();
         None
     }
 }
@@ -681,6 +715,32 @@ mod tests {
         }
         assert_eq!(retries, (MAX_REQUESTS - 1) as usize);
         assert_eq!(t, t0 + Duration::from_secs(MAX_REQUESTS as u64));
+        assert_eq!(c.next_deadline(), None);
+    }
+
+    #[test]
+    fn entries_made_after_an_idle_scan_still_come_due() {
+        let mut c = ArpCache::new();
+        let mut ev = 0;
+        let t0 = Instant::from_secs(10);
+        assert!(c.next_due(t0).is_none(), "empty: nothing due");
+        // A stable entry learned now, then a pending one: both after the idle scan.
+        c.update(N, ip(2), mac(2), t0, true, &mut ev);
+        let Some(Resolution::Pending { .. }) = c.resolve(N, ip(1), t0, &mut ev) else {
+            panic!("new entry must be pending")
+        };
+        assert!(c.next_due(t0).is_none(), "nothing due yet");
+        let retry = t0 + REQUEST_INTERVAL;
+        assert!(matches!(
+            c.next_due(retry),
+            Some(ArpTimerEvent::Retry { ip: i, .. }) if i == ip(1)
+        ));
+        let expiry = t0 + Duration::from_secs(config::ARP_MAXAGE as u64);
+        let mut expired = false;
+        while let Some(e) = c.next_due(expiry) {
+            expired |= matches!(e, ArpTimerEvent::Expired { ip: i, .. } if i == ip(2));
+        }
+        assert!(expired, "the stable entry aged out on time");
         assert_eq!(c.next_deadline(), None);
     }
 

@@ -603,7 +603,12 @@ impl<const GROUPS: usize> IgmpGroups<GROUPS> {
     }
 
     /// When [`poll`](Self::poll) next has a message to send; `None` when nothing is pending.
+    #[inline]
     pub fn next_deadline(&self) -> Option<Instant> {
+        if self.groups.is_empty() {
+            // The common case, polled for every interface on every poll.
+            return self.general_at;
+        }
         self.groups
             .iter()
             .flat_map(|g| [g.report_at, g.change.map(|c| c.at)])

@@ -74,17 +74,25 @@ impl<H: Hooks> Stack<H> {
         self.igmp_flush(rx.netif, now);
     }
 
+    /// Keeps the stack's interface-timer bound below `id`'s next IGMP deadline after its
+    /// groups changed.
+    fn igmp_note(&mut self, id: NetifId) {
+        let next = self.netif_ref(id).and_then(|n| n.igmp.next_deadline());
+        self.note_netif_timer(next);
+    }
+
     /// Sends every IGMP message of `id` that is due.
+    #[inline(never)]
     fn igmp_flush(&mut self, id: NetifId, now: Instant) {
         let Some(n) = self.netif_mut(id) else { return };
-        if n.igmp.next_deadline().is_none_or(|t| t > now) {
-            return;
+        if n.igmp.next_deadline().is_some_and(|t| t <= now) {
+            let mut out = Vec::new();
+            n.igmp.poll(now, |m| out.push(m));
+            for m in out {
+                self.igmp_send(id, &m);
+            }
         }
-        let mut out = Vec::new();
-        n.igmp.poll(now, |m| out.push(m));
-        for m in out {
-            self.igmp_send(id, &m);
-        }
+        self.igmp_note(id);
     }
 
     fn igmp_send(&mut self, id: NetifId, message: &IgmpOutgoing) {
@@ -113,8 +121,16 @@ impl<H: Hooks> Stack<H> {
 
     /// Runs the IGMP timers of every interface.
     pub(crate) fn multicast_poll(&mut self, now: Instant) {
-        for index in 0..self.netifs.len() {
-            self.igmp_flush(NetifId(index as u8), now);
+        for index in 0..self.netif_end {
+            // The cheap test inline; the sending (rare) out of line.
+            let due = self
+                .netifs
+                .get(index)
+                .and_then(Option::as_ref)
+                .is_some_and(|n| n.igmp.next_deadline().is_some_and(|t| t <= now));
+            if due {
+                self.igmp_flush(NetifId(index as u8), now);
+            }
         }
     }
 
@@ -126,6 +142,7 @@ impl<H: Hooks> Stack<H> {
         if let Some(n) = self.netif_mut(id) {
             n.igmp.rejoin_all(now, random);
         }
+        self.igmp_note(id);
     }
 
     // ---- public API ----
@@ -145,6 +162,7 @@ impl<H: Hooks> Stack<H> {
         if n.up {
             self.igmp_flush(netif, now);
         }
+        self.igmp_note(netif);
         Ok(())
     }
 
@@ -157,6 +175,7 @@ impl<H: Hooks> Stack<H> {
         if let Some(message) = n.igmp.leave(group, now, random)? {
             self.igmp_send(netif, &message);
         }
+        self.igmp_note(netif);
         Ok(())
     }
 

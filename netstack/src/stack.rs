@@ -61,6 +61,12 @@ pub struct PollResult {
 pub struct Stack<H = NoHooks> {
     pub(crate) hooks: H,
     pub(crate) netifs: Vec<Option<Netif>>,
+    /// One past the highest occupied slot of `netifs`: the per-poll loops stop there.
+    pub(crate) netif_end: usize,
+    /// No interface timer (gratuitous ARP, IGMP) is due before this: a lower bound, exact
+    /// after the interface timers run; `None` when none is pending. Lets every poll skip
+    /// the walk over the interfaces.
+    pub(crate) netif_timers_at: Option<Instant>,
     pub(crate) default_netif: Option<NetifId>,
     pub(crate) loopback_netif: Option<NetifId>,
     pub(crate) arp: ArpCache,
@@ -105,6 +111,8 @@ impl<H: Hooks> Stack<H> {
         let mut stack = Stack {
             hooks,
             netifs,
+            netif_end: 0,
+            netif_timers_at: None,
             default_netif: None,
             loopback_netif: None,
             arp: ArpCache::new(),
@@ -175,6 +183,7 @@ impl<H: Hooks> Stack<H> {
             self.rx_buf.resize(frame_len, 0);
         }
         self.netifs[index] = Some(netif);
+        self.netif_end = self.netif_end.max(index + 1);
         Ok(id)
     }
 
@@ -239,6 +248,14 @@ impl<H: Hooks> Stack<H> {
         if let Some(slot) = self.netifs.get_mut(id.index()) {
             *slot = None;
         }
+        while self.netif_end > 0
+            && self
+                .netifs
+                .get(self.netif_end - 1)
+                .is_some_and(Option::is_none)
+        {
+            self.netif_end -= 1;
+        }
         if self.default_netif == Some(id) {
             self.default_netif = None;
         }
@@ -255,7 +272,7 @@ impl<H: Hooks> Stack<H> {
 
     /// Every interface with its id.
     pub(crate) fn netif_iter(&self) -> impl Iterator<Item = (NetifId, &Netif)> + '_ {
-        self.netifs
+        self.netifs[..self.netif_end]
             .iter()
             .enumerate()
             .filter_map(|(i, n)| Some((NetifId(i as u8), n.as_ref()?)))
@@ -353,18 +370,22 @@ impl<H: Hooks> Stack<H> {
         {
             // The first announcement goes out at the next poll (we may have no time yet).
             netif.garp_due = Some(Instant::ZERO);
+            self.note_netif_timer(Some(Instant::ZERO));
         }
         self.multicast_netif_up(id);
     }
 
     /// Receives from every device (at most [`POLL_BUDGET`] frames each), processes the
-    /// frames, runs the timers that are due and sends what results.
+    /// frames (a TCP connection sends, and acknowledges, once after the whole batch), runs
+    /// the timers that are due and sends what results.
     pub fn poll(&mut self, now: Instant) -> PollResult {
         self.now = self.now.max(now);
         let now = self.now;
         let mut received = 0;
         let mut buf = core::mem::take(&mut self.rx_buf);
-        for index in 0..self.netifs.len() {
+        self.tcp_flush_carried();
+        self.tcp.defer_output();
+        for index in 0..self.netif_end {
             let id = NetifId(index as u8);
             for _ in 0..POLL_BUDGET {
                 let Some(netif) = self.netifs.get_mut(index).and_then(Option::as_mut) else {
@@ -388,6 +409,7 @@ impl<H: Hooks> Stack<H> {
         }
         self.rx_buf = buf;
         received += self.process_loop_queue(now);
+        self.tcp_flush();
         self.run_timers(now);
         let activity = core::mem::take(&mut self.activity);
         PollResult { received, activity }
@@ -438,7 +460,25 @@ impl<H: Hooks> Stack<H> {
     /// Runs every timer that is due.
     fn run_timers(&mut self, now: Instant) {
         self.arp_poll(now);
-        for index in 0..self.netifs.len() {
+        if self.netif_timers_at.is_some_and(|t| t <= now) {
+            self.netif_timers(now);
+        }
+        self.ipv4_poll(now);
+        self.tcp_poll(now);
+    }
+
+    /// Keeps [`netif_timers_at`](Self::netif_timers_at) a lower bound after an interface
+    /// timer was set to `at`.
+    pub(crate) fn note_netif_timer(&mut self, at: Option<Instant>) {
+        if let Some(t) = at {
+            self.netif_timers_at = Some(self.netif_timers_at.map_or(t, |d| d.min(t)));
+        }
+    }
+
+    /// Runs the interfaces' timers that are due (gratuitous ARP, IGMP), then makes
+    /// [`netif_timers_at`](Self::netif_timers_at) exact.
+    fn netif_timers(&mut self, now: Instant) {
+        for index in 0..self.netif_end {
             let id = NetifId(index as u8);
             let Some(netif) = self.netifs.get_mut(index).and_then(Option::as_mut) else {
                 continue;
@@ -449,9 +489,17 @@ impl<H: Hooks> Stack<H> {
                 self.send_garp(id, now);
             }
         }
-        self.ipv4_poll(now);
         self.multicast_poll(now);
-        self.tcp_poll(now);
+        let mut next: Option<Instant> = None;
+        for (_, netif) in self.netif_iter() {
+            for t in [netif.garp_due, netif.igmp.next_deadline()]
+                .into_iter()
+                .flatten()
+            {
+                next = Some(next.map_or(t, |d| d.min(t)));
+            }
+        }
+        self.netif_timers_at = next;
     }
 
     /// When the stack next needs [`poll`](Self::poll) even if no frame arrives: the
@@ -466,16 +514,15 @@ impl<H: Hooks> Stack<H> {
                 deadline = Some(deadline.map_or(t, |d| d.min(t)));
             }
         };
-        if !self.loop_queue.is_empty() {
+        if !self.loop_queue.is_empty() || self.tcp.has_carried() {
             consider(Some(self.now));
         }
         for (_, netif) in self.netif_iter() {
             if netif.device.has_pending() {
                 consider(Some(self.now));
             }
-            consider(netif.garp_due.map(|t| t.max(self.now)));
-            consider(netif.igmp.next_deadline());
         }
+        consider(self.netif_timers_at.map(|t| t.max(self.now)));
         consider(self.arp.next_deadline());
         consider(self.ipv4.next_deadline());
         consider(self.tcp.next_deadline());

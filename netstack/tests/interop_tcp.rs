@@ -315,7 +315,13 @@ fn linux_fault_rules(
     let stack = plan::STACK_ADDR.to_string();
     let queue = "NFQUEUE --queue-num 0 --queue-bypass".to_string();
     [
-        ("filter", "OUTPUT", "-o", faults.drop, "DROP".to_string()),
+        // The drop of outgoing segments comes before the TEE, in the same table: a segment
+        // dropped in OUTPUT fails to send locally (EPERM), so Linux does not count it as
+        // sent; had TEE copied it first, the stack would receive, and acknowledge, bytes
+        // beyond Linux's SND.NXT, and Linux discards every such ACK (RFC 9293 §3.10.7.4) —
+        // a deadlock no real network can make (found as a 1-in-10 stall of the
+        // drop-and-duplicate transfer once the stack acknowledged each receive batch at once).
+        ("mangle", "OUTPUT", "-o", faults.drop, "DROP".to_string()),
         ("filter", "INPUT", "-i", faults.drop, "DROP".to_string()),
         (
             "mangle",

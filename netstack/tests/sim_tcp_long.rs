@@ -319,8 +319,6 @@ fn corruption() {
 /// copied on each side, 12 % of the segments are resent; with `low-latency`'s 4-segment
 /// window it passes; without `tcp_sack_out` RFC 5681 applies and the test returns early.
 #[test]
-#[ignore = "TCP bug: copies of an ACK without new SACK information count as duplicate ACKs \
-            (RFC 6675 §2) and cause spurious fast retransmits"]
 fn copies_of_acks_cause_no_retransmission_with_sack() {
     if !config::TCP_SACK_OUT {
         eprintln!("tcp_sack_out is off: RFC 5681's duplicate ACKs apply");

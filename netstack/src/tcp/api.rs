@@ -191,6 +191,9 @@ impl<H: Hooks> Stack<H> {
             if tcb.state.can_receive() && tcb.window_growth() >= threshold {
                 tcb.ack_now = true;
                 self.tcp_after(h.index());
+            } else if self.tcp.is_carried(h.index()) {
+                // The ACK the last batch owes goes now, with whatever window the read opened.
+                self.tcp_after(h.index());
             }
             return Ok(n);
         }

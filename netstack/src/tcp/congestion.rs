@@ -7,7 +7,9 @@
 //!   no runt segment (MSS 1440: 4320 bytes, not 4380). RFC 6928's IW10 is not used: it is
 //!   experimental and larger than ESP-IDF's default window.
 //! - **Slow start** (cwnd < ssthresh): each ACK grows cwnd by the bytes it acknowledges,
-//!   at most L = 2·MSS (RFC 3465 §2.2).
+//!   at most L = 2·MSS (RFC 3465 §2.2) for ordinary ACKs and after a timeout; a stretch
+//!   ACK (a receiver acknowledging a batch of segments at once) counts every byte up to
+//!   ssthresh, as Linux does.
 //! - **Congestion avoidance**: byte counting (RFC 3465 §2.1): cwnd grows by one MSS each
 //!   time a full cwnd of data has been acknowledged.
 //! - **Fast retransmit / fast recovery** (RFC 5681 §3.2, RFC 6582 §3.2): the first two
@@ -166,7 +168,7 @@ impl NewReno {
         flight_size: usize,
         _now: Instant,
     ) -> AckAction {
-        self.after_timeout = false;
+        let after_timeout = core::mem::replace(&mut self.after_timeout, false);
         if self.in_recovery {
             if ack >= self.recover {
                 // Full ACK: leave recovery without a burst.
@@ -186,7 +188,7 @@ impl NewReno {
         }
         self.dup_acks = 0;
         if self.cwnd < self.ssthresh {
-            self.cwnd += bytes_acked.min(2 * self.mss);
+            self.cwnd += self.slow_start_increase(bytes_acked, after_timeout);
         } else {
             self.bytes_acked += bytes_acked;
             if self.bytes_acked >= self.cwnd {
@@ -254,6 +256,21 @@ impl NewReno {
         self.last_send = Some(now);
     }
 
+    /// How much an ACK of `bytes_acked` grows cwnd in slow start: what it acknowledges, at
+    /// most L = 2·MSS (RFC 3465 §2.3) for an ACK of up to two segments and for the first
+    /// ACK after a timeout (whose cumulative jump covers go-back-N data). A stretch ACK
+    /// covering more (a receiver that acknowledges a whole receive batch at once, as this
+    /// stack and Linux with GRO do) counts every byte up to ssthresh, as Linux's
+    /// `tcp_slow_start`, so that slow start still doubles cwnd per round trip.
+    #[inline]
+    fn slow_start_increase(&self, bytes_acked: usize, after_timeout: bool) -> usize {
+        let limit = 2 * self.mss;
+        if after_timeout {
+            return bytes_acked.min(limit);
+        }
+        bytes_acked.min(self.ssthresh.saturating_sub(self.cwnd).max(limit))
+    }
+
     /// RFC 5681 eqn 4: max(FlightSize / 2, 2·MSS).
     #[inline]
     fn loss_ssthresh(&self, flight_size: usize) -> usize {
@@ -293,11 +310,20 @@ mod tests {
         let mut cc = NewReno::new(1000, s(0));
         assert_eq!(cc.on_ack(s(1001), 1000, 3000, T), AckAction::None);
         assert_eq!(cc.window(), 5000);
-        // A stretch ACK of 3 segments grows cwnd by at most L = 2 MSS.
+        // A stretch ACK of 3 segments counts all three (a batch acknowledged at once).
         cc.on_ack(s(4001), 3000, 3000, T);
-        assert_eq!(cc.window(), 7000);
+        assert_eq!(cc.window(), 8000);
         cc.on_ack(s(4501), 500, 3000, T);
-        assert_eq!(cc.window(), 7500);
+        assert_eq!(cc.window(), 8500);
+        // Never past ssthresh by more than L = 2 MSS.
+        cc.limit_ssthresh(9000);
+        cc.on_ack(s(9501), 5000, 3000, T);
+        assert_eq!(cc.window(), 10_500);
+        // After a timeout, the go-back-N jump grows cwnd by at most L.
+        let mut cc = NewReno::new(1000, s(0));
+        cc.on_retransmit_timeout(10_000, s(10_001));
+        cc.on_ack(s(5001), 5000, 5000, T);
+        assert_eq!(cc.window(), 3000);
     }
 
     #[test]

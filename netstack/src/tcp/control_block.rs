@@ -185,7 +185,9 @@ pub(crate) struct Tcb {
     pub ts_recent: u32,
     /// When TS.Recent was taken, for PAWS's 24-day rule.
     pub ts_recent_age: Instant,
-    /// The peer permitted SACK (RFC 2018): we may send blocks to it.
+    /// SACK is in use (RFC 2018): both sides announced it (we do only with
+    /// `config::TCP_SACK_OUT`, as lwIP's `LWIP_TCP_SACK_OUT`), so we send blocks, read the
+    /// peer's and count duplicate ACKs by RFC 6675 §2.
     pub sack_ok: bool,
 
     pub rtt: RttEstimator,
@@ -202,6 +204,13 @@ pub(crate) struct Tcb {
     pub rexmit_una: bool,
     pub persist_at: Option<Instant>,
     pub persist_backoff: u32,
+    /// Tail loss probe timeout (RFC 8985 §7.2): fires when a flight got no ACK for two
+    /// round trips, well before the retransmission timeout.
+    pub tlp_at: Option<Instant>,
+    /// The probe timeout fired: the next output sends the probe (RFC 8985 §7.3).
+    pub tlp_probe: bool,
+    /// A probe is out and no new data was acknowledged since: at most one per tail.
+    pub tlp_in_flight: bool,
     pub delack_at: Option<Instant>,
     /// Send an ACK at the next output.
     pub ack_now: bool,
@@ -293,6 +302,9 @@ impl Tcb {
             rexmit_una: false,
             persist_at: None,
             persist_backoff: 0,
+            tlp_at: None,
+            tlp_probe: false,
+            tlp_in_flight: false,
             delack_at: None,
             ack_now: false,
             unacked_bytes: 0,
@@ -353,7 +365,7 @@ impl Tcb {
         } else {
             self.ts_on = false;
         }
-        self.sack_ok = sack;
+        self.sack_ok = sack && config::TCP_SACK_OUT;
     }
 
     /// Bytes sent and not yet acknowledged (sequence space, incl. SYN/FIN).
@@ -409,20 +421,19 @@ impl Tcb {
         self.post(TcpEvents::CLOSED);
     }
 
-    /// The earliest timer of the block.
+    /// The earliest timer of the block (asked for every connection on every poll, so a
+    /// chain of comparisons rather than an iterator).
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        [
-            self.rtx_at,
-            self.persist_at,
-            self.delack_at,
-            self.keep_at,
-            self.wait_at,
-            self.retry_at,
-            self.ooseq_deadline(),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        let next = earliest(self.rtx_at, self.persist_at);
+        let next = earliest(next, self.tlp_at);
+        let next = earliest(next, self.delack_at);
+        let next = earliest(next, self.keep_at);
+        let next = earliest(next, self.wait_at);
+        let next = earliest(next, self.retry_at);
+        if self.assembler.is_empty() {
+            return next;
+        }
+        earliest(next, self.ooseq_deadline())
     }
 
     /// When out-of-order data held for reassembly is given up (lwIP `tcp_slowtmr` with
@@ -457,6 +468,16 @@ impl Tcb {
     }
 }
 
+/// The earlier of two optional instants (either when only one is set).
+#[inline]
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,7 +497,11 @@ mod tests {
         let mut t = tcb();
         t.negotiate(Some(9000), Some(20), None, true, Instant::ZERO);
         assert_eq!(t.mss, 1460);
-        assert!(t.sack_ok);
+        assert_eq!(
+            t.sack_ok,
+            config::TCP_SACK_OUT,
+            "SACK only when we announce it too"
+        );
         assert!(!t.ts_on);
         if config::WND_SCALE {
             assert_eq!(t.snd_shift, 14);

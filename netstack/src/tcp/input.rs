@@ -92,14 +92,14 @@ impl Tcb {
     }
 
     /// Processes a segment for this connection (any state but LISTEN and CLOSED). Returns
-    /// a reset to send in reply, when one is due.
+    /// a reset to send in reply, when one is due. `newly_established` stays set until the
+    /// stack's `tcp_after` takes it (possibly after more segments of the same batch).
     pub(crate) fn on_segment(
         &mut self,
         seg: &TcpRepr,
         payload: &[u8],
         now: Instant,
     ) -> Option<TcpRepr> {
-        self.newly_established = false;
         match self.state {
             TcpState::Closed | TcpState::Listen => reset_for(seg),
             TcpState::SynSent => self.on_segment_syn_sent(seg, now),
@@ -278,6 +278,29 @@ impl Tcb {
         None
     }
 
+    /// Whether an ACK that acknowledges nothing new counts as a duplicate ACK. With SACK in
+    /// use only one that SACKs bytes not SACKed before does (RFC 6675 §2 "DupAck"), so
+    /// copies of an ACK (duplicated by the network) trigger no fast retransmit; without
+    /// SACK, RFC 5681 §2's: at SND.UNA, no data, no SYN/FIN, data outstanding, the same
+    /// window.
+    fn is_dup_ack(
+        &self,
+        seg: &TcpRepr,
+        ack: TcpSeqNumber,
+        payload_len: usize,
+        old_wnd: usize,
+        newly_sacked: bool,
+    ) -> bool {
+        if self.sack_ok_in() {
+            return newly_sacked;
+        }
+        ack == self.snd_una
+            && payload_len == 0
+            && seg.control == TcpControl::None
+            && self.flight_size() > 0
+            && (usize::from(seg.window_len) << self.snd_shift) == old_wnd
+    }
+
     /// The ACK field processing of §3.10.7.4 (fifth check) for ESTABLISHED and later:
     /// new data acknowledged, duplicate ACKs, SACK blocks, the send window, and the state
     /// changes our acknowledged FIN causes.
@@ -324,16 +347,12 @@ impl Tcb {
             }
             self.scoreboard.on_cumulative_ack(ack);
             self.rtx_at = (flight > 0).then(|| now + self.rtt.rto());
+            self.tlp_in_flight = false;
+            self.arm_tlp(now);
             if data_acked > 0 {
                 self.post(TcpEvents::SENT);
             }
-        } else if ack == self.snd_una
-            && payload_len == 0
-            && seg.control == TcpControl::None
-            && self.flight_size() > 0
-            && (usize::from(seg.window_len) << self.snd_shift) == old_wnd
-            || newly_sacked
-        {
+        } else if self.is_dup_ack(seg, ack, payload_len, old_wnd, newly_sacked) {
             match self.cc.on_dup_ack(ack, self.snd_max, self.flight_size()) {
                 DupAckAction::FastRetransmit => {
                     self.rexmit_una = true;

@@ -84,6 +84,15 @@ pub(crate) struct TcpTable {
     busy: Vec<bool>,
     listeners: Vec<Option<Listener>>,
     listener_generations: Vec<u16>,
+    /// Within a poll's receive batch: connections that took segments send (and ACK) once
+    /// at its end ([`Stack::tcp_flush`]) rather than after each segment.
+    deferring: bool,
+    /// Connections with output deferred to the end of the batch (slot indices, each once).
+    pending: Vec<u16>,
+    /// Connections that owed only an ACK at the end of the last batch: it goes out when
+    /// the application reads (carrying the reopened window), when anything else makes the
+    /// connection send, or at the start of the next poll, whichever comes first.
+    carried: Vec<u16>,
     /// The RFC 6528 generator keyed with the stack's secret (`hook_tcp_isn` `default`, and
     /// what a custom hook may build on).
     #[cfg(not(netstack_hook_tcp_isn = "none"))]
@@ -108,6 +117,9 @@ impl TcpTable {
             busy: alloc::vec![false; config::MAX_ACTIVE_TCP],
             listeners,
             listener_generations: alloc::vec![0; config::MAX_LISTENING_TCP],
+            deferring: false,
+            pending: Vec::with_capacity(config::MAX_ACTIVE_TCP),
+            carried: Vec::with_capacity(config::MAX_ACTIVE_TCP),
             #[cfg(not(netstack_hook_tcp_isn = "none"))]
             isn: IsnGenerator::new(secret),
             #[cfg(netstack_hook_tcp_isn = "none")]
@@ -130,6 +142,37 @@ impl TcpTable {
             .flatten()
             .filter_map(|t| t.next_deadline())
             .min()
+    }
+
+    /// A receive batch starts: output after segments waits for [`Stack::tcp_flush`].
+    pub(crate) fn defer_output(&mut self) {
+        self.deferring = true;
+    }
+
+    /// Whether an ACK carried over from the last batch waits to go out.
+    pub(crate) fn has_carried(&self) -> bool {
+        !self.carried.is_empty()
+    }
+
+    /// Whether connection `index` has an ACK carried over from the last batch.
+    pub(crate) fn is_carried(&self, index: usize) -> bool {
+        self.carried.iter().any(|&i| usize::from(i) == index)
+    }
+
+    /// Connection `index` is sending now: its carried ACK, if any, goes with it.
+    #[inline]
+    pub(crate) fn uncarry(&mut self, index: usize) {
+        if !self.carried.is_empty() {
+            self.carried.retain(|&i| usize::from(i) != index);
+        }
+    }
+
+    /// Notes that connection `index` has output waiting for the end of the batch.
+    fn mark_pending(&mut self, index: usize) {
+        let Ok(i) = u16::try_from(index) else { return };
+        if !self.pending.contains(&i) {
+            self.pending.push(i);
+        }
     }
 
     /// Takes a block out for processing (put it back with [`put`](Self::put)).
@@ -458,12 +501,24 @@ impl<H: Hooks> Stack<H> {
             let Some(mut tcb) = self.tcp.take(index) else {
                 return;
             };
+            let expected = tcb.rcv_nxt + payload.len();
             let reply = tcb.on_segment(&repr, payload, now);
+            // Only an in-order segment (or a pure ACK) waits for the end of the batch: out
+            // of order data, a duplicate or a segment filling a hole is acknowledged at
+            // once (RFC 5681 §4.2: the duplicate ACKs drive the peer's fast retransmit),
+            // and a closed connection is settled at once (its slot may be freed, so that
+            // the next segment of the batch finds a listener or a reset).
+            let in_order = tcb.rcv_nxt == expected && tcb.assembler.is_empty();
+            let defer = self.tcp.deferring && in_order && tcb.state != TcpState::Closed;
             self.tcp.put(index, tcb);
             if let Some(rst) = reply {
                 let _ = self.tcp_send_repr(dst, src, &rst, &[], &[]);
             }
-            self.tcp_after(index);
+            if defer {
+                self.tcp.mark_pending(index);
+            } else {
+                self.tcp_after(index);
+            }
             return;
         }
         if let Some(l) = self.tcp.find_listener(dst, repr.dst_port) {
@@ -487,6 +542,45 @@ impl<H: Hooks> Stack<H> {
         self.stats.tcp.drop(DropReason::NoSocket);
         if let Some(rst) = reset_for(&repr) {
             let _ = self.tcp_send_repr(dst, src, &rst, &[], &[]);
+        }
+    }
+
+    /// The receive batch is over: each connection that took segments during it sends what
+    /// it has (one ACK for the batch, as Linux with GRO and smoltcp do; RFC 5681 §4.2 lets
+    /// an ACK cover more than two full segments when they arrive together).
+    ///
+    /// A connection that owes nothing but that ACK carries it over: the application,
+    /// which runs next, usually reads what the batch brought, and the window update its
+    /// read triggers acknowledges the batch too — one ACK instead of two (as lwIP, whose
+    /// receive callback runs before the ACK is sent). [`tcp_flush_carried`] sends what
+    /// the application did not take at the next poll (and
+    /// [`Stack::next_deadline`] asks for that poll at once).
+    ///
+    /// [`tcp_flush_carried`]: Self::tcp_flush_carried
+    pub(crate) fn tcp_flush(&mut self) {
+        self.tcp.deferring = false;
+        let mut pending = core::mem::take(&mut self.tcp.pending);
+        for &index in &pending {
+            let index = usize::from(index);
+            if self.tcp.get_index(index).is_some_and(Tcb::owes_only_ack) {
+                self.tcp_settle(index);
+                if let Ok(i) = u16::try_from(index)
+                    && !self.tcp.carried.contains(&i)
+                {
+                    self.tcp.carried.push(i);
+                }
+            } else {
+                self.tcp_after(index);
+            }
+        }
+        pending.clear();
+        self.tcp.pending = pending;
+    }
+
+    /// Sends the ACKs carried over from the last batch that nothing sent since.
+    pub(crate) fn tcp_flush_carried(&mut self) {
+        while let Some(index) = self.tcp.carried.pop() {
+            self.tcp_after(usize::from(index));
         }
     }
 

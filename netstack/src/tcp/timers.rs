@@ -82,6 +82,8 @@ impl Tcb {
                 };
             }
             self.retries += 1;
+            self.tlp_at = None;
+            self.tlp_probe = false;
             self.rtt.on_timeout();
             let flight = self.flight_size();
             self.cc.on_retransmit_timeout(flight, self.snd_max);
@@ -96,6 +98,10 @@ impl Tcb {
                 self.snd_nxt = self.snd_una;
                 self.rexmit_una = true;
             }
+        }
+        if self.tlp_at.is_some_and(|t| t <= now) {
+            self.tlp_at = None;
+            self.tlp_probe = self.flight_size() > 0 && !self.cc.in_recovery();
         }
         if self.persist_at.is_some_and(|t| t <= now) {
             self.persist_at = None;
@@ -175,7 +181,15 @@ impl<H: Hooks> Stack<H> {
     /// After something happened to connection `index`: send what it has to send, free it
     /// when dead, and tell its listener when the handshake completed.
     pub(crate) fn tcp_after(&mut self, index: usize) {
+        self.tcp.uncarry(index);
         self.tcp_output(index);
+        self.tcp_settle(index);
+    }
+
+    /// The bookkeeping after something happened to connection `index`, without sending:
+    /// wake the application, queue a completed handshake on its listener, free it when
+    /// dead.
+    pub(crate) fn tcp_settle(&mut self, index: usize) {
         let Some(tcb) = self.tcp.get_index_mut(index) else {
             return;
         };
@@ -199,6 +213,105 @@ mod tests {
     use core::net::Ipv4Addr;
 
     use crate::tcp::TcpSeqNumber;
+
+    /// An established sender with a 10 ms smoothed RTT and a large peer window.
+    fn sender() -> Tcb {
+        let mut t = Tcb::new(
+            (Ipv4Addr::new(10, 0, 0, 1), 1000),
+            (Ipv4Addr::new(10, 0, 0, 2), 2000),
+            TcpSeqNumber(100),
+            1460,
+            Instant::ZERO,
+        );
+        t.negotiate(Some(1000), None, None, false, Instant::ZERO);
+        t.state = TcpState::Established;
+        t.snd_una = TcpSeqNumber(101);
+        t.snd_nxt = t.snd_una;
+        t.snd_max = t.snd_una;
+        t.tx_base = t.snd_una;
+        t.snd_wnd = 100_000;
+        t.max_snd_wnd = 100_000;
+        t.rtt.sample(Duration::from_millis(10));
+        t
+    }
+
+    #[test]
+    fn a_silent_tail_is_probed_after_two_round_trips_not_the_rto() {
+        let mut t = sender();
+        t.tx.enqueue(&[7; 2000]);
+        let mut sent = 0;
+        while let Some(s) = t.next_segment(Instant::ZERO) {
+            sent += s.repr.payload_len;
+        }
+        assert_eq!(sent, 2000, "the whole flight is out");
+        let pto = t.tlp_at.expect("a probe is scheduled");
+        assert_eq!(pto, Instant::from_millis(20), "two round trips");
+        assert!(pto < t.rtx_at.expect("RTO armed"), "before the RTO");
+        assert_eq!(t.next_deadline(), Some(pto));
+        // No ACK came: the probe is the last segment again (nothing new to send).
+        let _ = t.on_timers(pto);
+        assert!(t.may_output());
+        let probe = t.next_segment(pto).expect("the probe");
+        assert_eq!(probe.repr.seq_number, TcpSeqNumber(101 + 1000));
+        assert_eq!(probe.repr.payload_len, 1000);
+        assert!(t.tlp_in_flight);
+        assert_eq!(t.tlp_at, None, "one probe per tail");
+        assert_eq!(t.rtx_at, Some(pto + t.rtt.rto()), "the RTO restarts");
+        assert!(t.next_segment(pto).is_none());
+        // An ACK of new data ends the episode: the next tail may be probed again.
+        t.snd_una = TcpSeqNumber(101 + 2000);
+        t.tx.discard(2000);
+        t.tx_base = t.snd_una;
+        t.tlp_in_flight = false;
+        t.tx.enqueue(&[8; 2000]);
+        while t.next_segment(pto).is_some() {}
+        assert_eq!(
+            t.tlp_at,
+            Some(pto + Duration::from_millis(20)),
+            "the new tail is covered"
+        );
+    }
+
+    #[test]
+    fn a_probe_sends_new_data_when_the_window_allows() {
+        let mut t = sender();
+        // A long path, so that two round trips plus the peer's delayed-ACK allowance
+        // still come before the retransmission timeout.
+        t.rtt = crate::tcp::rtt::RttEstimator::new();
+        t.rtt.sample(Duration::from_millis(300));
+        t.options.nodelay = false;
+        t.tx.enqueue(&[7; 1000]);
+        let first = t.next_segment(Instant::ZERO).expect("a full segment");
+        assert_eq!(first.repr.payload_len, 1000);
+        // A short tail Nagle holds back while the first segment is unacknowledged.
+        t.tx.enqueue(&[8; 10]);
+        assert!(t.next_segment(Instant::ZERO).is_none(), "Nagle waits");
+        let pto = t.tlp_at.expect("a probe is scheduled");
+        assert_eq!(
+            pto,
+            Instant::from_millis(600 + crate::tcp::input::DELAYED_ACK.millis()),
+            "one segment out: the peer may delay its ACK"
+        );
+        let _ = t.on_timers(pto);
+        let probe = t.next_segment(pto).expect("the probe");
+        assert_eq!(probe.repr.seq_number, TcpSeqNumber(101 + 1000), "new data");
+        assert_eq!(probe.repr.payload_len, 10);
+    }
+
+    #[test]
+    fn no_probe_during_recovery_or_after_a_timeout() {
+        let mut t = sender();
+        t.tx.enqueue(&[7; 2000]);
+        while t.next_segment(Instant::ZERO).is_some() {}
+        assert!(t.tlp_at.is_some());
+        t.retries = 1;
+        t.arm_tlp(Instant::ZERO);
+        assert_eq!(t.tlp_at, None, "after a timeout the RTO rules");
+        t.retries = 0;
+        t.tlp_in_flight = true;
+        t.arm_tlp(Instant::ZERO);
+        assert_eq!(t.tlp_at, None, "a probe is already out");
+    }
 
     #[test]
     fn out_of_order_data_is_dropped_after_ooseq_timeout_rtos() {

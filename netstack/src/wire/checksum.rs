@@ -4,8 +4,9 @@
 //!
 //! [`Checksum`] is an accumulator: feed it the pieces of a packet in order (a pseudo header,
 //! a header, a payload written in place, even pieces of odd length) and `finish()` gives the
-//! value to store. The sum is computed on 32-bit words into a 64-bit accumulator, which the
-//! compiler vectorises, and folded once at the end (RFC 1071 §2 (B), (C)).
+//! value to store. The sum is computed on little-endian 32-bit words (no byte swapping in
+//! the loop) into a 64-bit accumulator, which the compiler vectorises, then folded and
+//! byte-swapped once at the end (RFC 1071 §2 (B), (C)).
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -34,7 +35,9 @@ impl Checksum {
     /// Adds bytes that follow everything added so far in the checksummed stream.
     #[inline]
     pub fn add_bytes(self, data: &[u8]) -> Checksum {
-        let piece = fold64(sum_be_words(data));
+        // Summed in the machine's little-endian order and swapped once (RFC 1071 §2 (B):
+        // the sum is byte-order independent), so the loop needs no per-word byte swap.
+        let piece = fold64(sum_le_words(data)).swap_bytes();
         self.add_piece(piece, data.len() % 2 == 1)
     }
 
@@ -110,11 +113,21 @@ pub fn pseudo_header_v4(
     protocol: IpProtocol,
     length: u16,
 ) -> Checksum {
-    Checksum::new()
-        .add_u32(src_addr.to_bits())
-        .add_u32(dst_addr.to_bits())
-        .add_u16(u8::from(protocol) as u16)
-        .add_u16(length)
+    v4_words(*src_addr, *dst_addr, protocol, u32::from(length))
+}
+
+/// The IPv4 pseudo header summed as 32-bit values in one 64-bit accumulator and folded
+/// once (2^16 ≡ 1 modulo 2^16 − 1, so a 32-bit value counts as its two 16-bit words).
+#[inline]
+fn v4_words(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, length: u32) -> Checksum {
+    let sum = u64::from(src.to_bits())
+        + u64::from(dst.to_bits())
+        + u64::from(u8::from(protocol))
+        + u64::from(length);
+    Checksum {
+        sum: u32::from(fold64(sum)),
+        odd: false,
+    }
 }
 
 /// The IPv6 pseudo header (RFC 8200 §8.1): source, destination, 32-bit upper-layer length,
@@ -143,15 +156,9 @@ pub fn pseudo_header(
     length: u32,
 ) -> Checksum {
     match (src_addr, dst_addr) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => {
-            // An IPv4 transport length always fits the 16-bit field; add the full value
-            // anyway so nothing is silently dropped.
-            Checksum::new()
-                .add_u32(s.to_bits())
-                .add_u32(d.to_bits())
-                .add_u16(u8::from(protocol) as u16)
-                .add_u32(length)
-        }
+        // An IPv4 transport length always fits the 16-bit field; the full value is added
+        // anyway so nothing is silently dropped.
+        (IpAddr::V4(s), IpAddr::V4(d)) => v4_words(*s, *d, protocol, length),
         (IpAddr::V6(s), IpAddr::V6(d)) => pseudo_header_v6(s, d, protocol, length),
         _ => Checksum::new()
             .add_bytes(&ip_octets(src_addr))
@@ -177,22 +184,37 @@ pub const fn adjust(checksum: u16, old: u16, new: u16) -> u16 {
     !(fold32(sum) as u16)
 }
 
-/// Sum of `data` as big-endian 32-bit words (the last partial word zero-padded on the
-/// right), in a 64-bit accumulator that cannot overflow for any slice below 16 GiB.
+/// One's complement sum of `data` as little-endian 64-bit words (the last partial word
+/// zero-padded on the right), with end-around carry (an add and an add-with-carry per
+/// word, four words per step in four independent lanes). Since 2^16 ≡ 1 (mod 2^16 − 1), folded to 16 bits it is the
+/// byte swap of the big-endian 16-bit sum RFC 1071 defines (§2 (A), (B)).
 #[inline]
-fn sum_be_words(data: &[u8]) -> u64 {
-    let (words, rest) = data.as_chunks::<4>();
-    let mut acc: u64 = 0;
-    for w in words {
-        acc += u32::from_be_bytes(*w) as u64;
+fn sum_le_words(data: &[u8]) -> u64 {
+    let (blocks, rest) = data.as_chunks::<32>();
+    // Four independent carry chains, so the adds of one block run in parallel.
+    let mut lanes = [0u64; 4];
+    for block in blocks {
+        for (lane, w) in lanes.iter_mut().zip(block.as_chunks::<8>().0) {
+            *lane = add_carry(*lane, u64::from_le_bytes(*w));
+        }
     }
-    let tail = match *rest {
-        [a] => u32::from_be_bytes([a, 0, 0, 0]),
-        [a, b] => u32::from_be_bytes([a, b, 0, 0]),
-        [a, b, c] => u32::from_be_bytes([a, b, c, 0]),
-        _ => 0,
-    };
-    acc + tail as u64
+    let mut acc = lanes.into_iter().fold(0, add_carry);
+    let (words, rest) = rest.as_chunks::<8>();
+    for w in words {
+        acc = add_carry(acc, u64::from_le_bytes(*w));
+    }
+    let mut tail = [0u8; 8];
+    if let Some(t) = tail.get_mut(..rest.len()) {
+        t.copy_from_slice(rest);
+    }
+    add_carry(acc, u64::from_le_bytes(tail))
+}
+
+/// `a + b` with the carry out added back in (one's complement addition).
+#[inline(always)]
+const fn add_carry(a: u64, b: u64) -> u64 {
+    let (sum, carry) = a.overflowing_add(b);
+    sum + carry as u64
 }
 
 /// Folds a 64-bit sum to 16 bits with end-around carry.

@@ -473,6 +473,32 @@ impl<'a> Iterator for TcpOptions<'a> {
     }
 }
 
+/// The options of nearly every segment between stacks that use timestamps, NOP, NOP and
+/// the timestamps option (RFC 7323 Appendix A), read without the general walk.
+#[inline]
+fn aligned_timestamp(options: &[u8]) -> Option<TcpTimestamp> {
+    match *options {
+        [
+            kind::NOP,
+            kind::NOP,
+            kind::TIMESTAMP,
+            10,
+            v0,
+            v1,
+            v2,
+            v3,
+            e0,
+            e1,
+            e2,
+            e3,
+        ] => Some(TcpTimestamp {
+            tsval: u32::from_be_bytes([v0, v1, v2, v3]),
+            tsecr: u32::from_be_bytes([e0, e1, e2, e3]),
+        }),
+        _ => None,
+    }
+}
+
 /// The control flag a segment carries besides ACK and PSH; at most one is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum TcpControl {
@@ -616,7 +642,12 @@ impl TcpRepr {
             payload_len: packet.payload_slice().len(),
             ..TcpRepr::default()
         };
-        for option in TcpOptions::new(packet.options_slice()) {
+        let options = packet.options_slice();
+        if let Some(ts) = aligned_timestamp(options) {
+            repr.timestamp = Some(ts);
+            return Ok(repr);
+        }
+        for option in TcpOptions::new(options) {
             match option? {
                 TcpOption::MaxSegmentSize(mss) => repr.max_seg_size = Some(mss),
                 TcpOption::WindowScale(shift) => repr.window_scale = Some(shift),
@@ -822,6 +853,22 @@ impl OptionWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aligned_timestamps_read_like_the_general_walk() {
+        let opts = [1, 1, 8, 10, 0, 0, 1, 2, 0xde, 0xad, 0xbe, 0xef];
+        let walked = TcpOptions::new(&opts).find_map(|o| match o {
+            Ok(TcpOption::Timestamp(ts)) => Some(ts),
+            _ => None,
+        });
+        assert_eq!(aligned_timestamp(&opts), walked);
+        assert_eq!(walked.map(|t| (t.tsval, t.tsecr)), Some((258, 0xdead_beef)));
+        assert_eq!(aligned_timestamp(&opts[..11]), None);
+        assert_eq!(
+            aligned_timestamp(&[1, 1, 8, 9, 0, 0, 0, 0, 0, 0, 0, 0]),
+            None
+        );
+    }
     use crate::wire::test_util::{Rng, for_each_mutation};
     use alloc::vec;
     use alloc::vec::Vec;
