@@ -84,6 +84,8 @@ pub struct Stack<H = NoHooks> {
     pub(crate) loop_queue: VecDeque<(NetifId, Vec<u8>)>,
     /// Set when something happened the application may care about.
     pub(crate) activity: bool,
+    /// DHCP client events not yet drained by the application.
+    pub(crate) dhcp_events: VecDeque<crate::dhcp::QueuedEvent>,
 }
 
 crate::hooks::without_custom_hooks! {
@@ -120,6 +122,7 @@ impl<H: Hooks> Stack<H> {
             frame_buf: Vec::new(),
             loop_queue: VecDeque::new(),
             activity: false,
+            dhcp_events: VecDeque::new(),
         };
         stack.ipv4.ident = stack.rng.next_u16();
         if config::NETIF_LOOPBACK {
@@ -135,6 +138,7 @@ impl<H: Hooks> Stack<H> {
                 loopback: true,
                 garp_due: None,
                 igmp: IgmpGroups::new(),
+                dhcp: None,
             };
             if let Ok(id) = stack.insert_netif(lo) {
                 stack.loopback_netif = Some(id);
@@ -215,6 +219,7 @@ impl<H: Hooks> Stack<H> {
             loopback: false,
             garp_due: None,
             igmp: IgmpGroups::new(),
+            dhcp: None,
         };
         let id = self.insert_netif(netif)?;
         if self.default_netif.is_none() {
@@ -450,13 +455,14 @@ impl<H: Hooks> Stack<H> {
             }
         }
         self.ipv4_poll(now);
+        self.dhcp_poll(now);
         self.multicast_poll(now);
         self.tcp_poll(now);
     }
 
     /// When the stack next needs [`poll`](Self::poll) even if no frame arrives: the
     /// earliest pending timer (ARP retry/expiry, reassembly timeout, IGMP report, periodic
-    /// gratuitous ARP) or now if loopback traffic waits. `None` when nothing is pending
+    /// gratuitous ARP, DHCP retransmission, address check and lease timers) or now if loopback traffic waits. `None` when nothing is pending
     /// (`config::TIMERS_ONDEMAND`); without on-demand timers, at most one second ahead, as
     /// lwIP's cyclic timers tick.
     pub fn next_deadline(&self) -> Option<Instant> {
@@ -479,6 +485,7 @@ impl<H: Hooks> Stack<H> {
         consider(self.arp.next_deadline());
         consider(self.ipv4.next_deadline());
         consider(self.tcp.next_deadline());
+        consider(self.dhcp_next_deadline());
         if !config::TIMERS_ONDEMAND {
             consider(Some(self.now + Duration::from_secs(1)));
         }
