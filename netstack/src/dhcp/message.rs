@@ -6,7 +6,7 @@ use core::net::Ipv4Addr;
 use super::DhcpClientConfig;
 use super::client::{Destination, Outgoing};
 use crate::config;
-use crate::wire::dhcpv4::{MIN_MAX_MESSAGE_SIZE, option};
+use crate::wire::dhcpv4::{MIN_MAX_MESSAGE_SIZE, code};
 use crate::wire::{
     DhcpEmitError, DhcpMessageType, DhcpOpcode, DhcpOptionWriter, DhcpRepr, EthernetAddress,
 };
@@ -19,11 +19,11 @@ pub const MESSAGE_LEN: usize = DhcpRepr::buffer_len(config::DHCP_OPTIONS_LEN);
 /// broadcast address, and NTP servers with `config::DHCP_GET_NTP_SRV`.
 pub fn parameter_request_list() -> &'static [u8] {
     const BASE: [u8; 5] = [
-        option::SUBNET_MASK,
-        option::ROUTER,
-        option::DNS_SERVERS,
-        option::BROADCAST_ADDRESS,
-        option::NTP_SERVERS,
+        code::SUBNET_MASK,
+        code::ROUTER,
+        code::DNS_SERVERS,
+        code::BROADCAST_ADDRESS,
+        code::NTP_SERVERS,
     ];
     if config::DHCP_GET_NTP_SRV {
         &BASE
@@ -71,7 +71,7 @@ pub fn build(
                 .vendor_class
                 .as_deref()
                 .filter(|v| !v.is_empty() && !config::DHCP_DISABLE_VENDOR_CLASS_ID);
-            for (code, value) in [(option::HOSTNAME, hostname), (option::VENDOR_CLASS, vendor)] {
+            for (code, value) in [(code::HOSTNAME, hostname), (code::VENDOR_CLASS, vendor)] {
                 if let Some(value) = value
                     && let Err(e) = w.append(code, value.as_bytes())
                 {
@@ -147,7 +147,7 @@ mod tests {
         let packet = DhcpPacket::new_checked(&buf[..]).expect("valid");
         assert_eq!(DhcpRepr::parse(&packet).expect("parses").hostname, None);
         build(&outgoing(DhcpMessageType::Release), &settings, MAC, 1500, &mut buf, |w| {
-            assert!(w.contains(option::MESSAGE_TYPE));
+            assert!(w.contains(code::MESSAGE_TYPE));
         })
         .expect("fits");
         let packet = DhcpPacket::new_checked(&buf[..]).expect("valid");

@@ -59,7 +59,7 @@ const FLAG_BROADCAST: u16 = 0x8000;
 const HTYPE_ETHERNET: u8 = 1;
 
 /// Option codes (RFC 2132) the stack reads or writes.
-pub mod option {
+pub mod code {
     /// Padding (§3.1): one byte, no length.
     pub const PAD: u8 = 0;
     /// Subnet mask (§3.3).
@@ -409,7 +409,7 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> DhcpPacket<T> {
 /// One option: its code and its data (without the code and length bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DhcpOption<'a> {
-    /// The option code (never [`option::PAD`] or [`option::END`]).
+    /// The option code (never [`code::PAD`] or [`code::END`]).
     pub code: u8,
     /// The option's data.
     pub data: &'a [u8],
@@ -476,10 +476,10 @@ impl<'a> Iterator for DhcpOptions<'a> {
                 continue;
             };
             match code {
-                option::PAD => {
+                code::PAD => {
                     self.rest = after;
                 }
-                option::END => {
+                code::END => {
                     self.next_region();
                 }
                 _ => {
@@ -493,7 +493,7 @@ impl<'a> Iterator for DhcpOptions<'a> {
                         return Some(Err(WireError::Truncated));
                     };
                     self.rest = rest;
-                    if code == option::OVERLOAD
+                    if code == code::OVERLOAD
                         && self.region == Region::Options
                         && let [value] = data
                     {
@@ -589,7 +589,7 @@ impl<'a> DhcpOptionWriter<'a> {
 
     /// Appends option `code` with `data`.
     pub fn append(&mut self, code: u8, data: &[u8]) -> Result<(), DhcpOptionError> {
-        if code == option::PAD || code == option::END {
+        if code == code::PAD || code == code::END {
             return Err(DhcpOptionError::Reserved);
         }
         let len = u8::try_from(data.len()).map_err(|_| DhcpOptionError::TooLong)?;
@@ -647,7 +647,7 @@ impl<'a> DhcpOptionWriter<'a> {
         let DhcpOptionWriter { buf, len } = self;
         match buf.get_mut(len..) {
             Some([end, rest @ ..]) => {
-                *end = option::END;
+                *end = code::END;
                 rest.fill(0);
                 len + 1
             }
@@ -776,35 +776,35 @@ impl<'a> DhcpRepr<'a> {
         for opt in packet.options() {
             let DhcpOption { code, data } = opt?;
             match code {
-                option::MESSAGE_TYPE => {
+                code::MESSAGE_TYPE => {
                     let t = one_byte(data)?;
                     message_type.get_or_insert(
                         DhcpMessageType::from_u8(t).ok_or(WireError::Malformed)?,
                     );
                 }
-                option::SERVER_IDENTIFIER => first(&mut repr.server_identifier, addr(data)?),
-                option::REQUESTED_IP => first(&mut repr.requested_ip, addr(data)?),
-                option::LEASE_TIME => first(&mut repr.lease_time, be_u32(data)?),
-                option::RENEWAL_TIME => first(&mut repr.renewal_time, be_u32(data)?),
-                option::REBINDING_TIME => first(&mut repr.rebinding_time, be_u32(data)?),
-                option::SUBNET_MASK => first(&mut repr.subnet_mask, addr(data)?),
-                option::ROUTER => first(&mut repr.router, addr_list(data)?),
-                option::DNS_SERVERS => first(&mut repr.dns_servers, addr_list(data)?),
-                option::NTP_SERVERS => first(&mut repr.ntp_servers, addr_list(data)?),
-                option::HOSTNAME => first(&mut repr.hostname, non_empty(data)?),
-                option::VENDOR_CLASS => first(&mut repr.vendor_class, non_empty(data)?),
-                option::CLIENT_ID => first(&mut repr.client_id, at_least(data, 2)?),
-                option::PARAMETER_REQUEST_LIST => {
+                code::SERVER_IDENTIFIER => first(&mut repr.server_identifier, addr(data)?),
+                code::REQUESTED_IP => first(&mut repr.requested_ip, addr(data)?),
+                code::LEASE_TIME => first(&mut repr.lease_time, be_u32(data)?),
+                code::RENEWAL_TIME => first(&mut repr.renewal_time, be_u32(data)?),
+                code::REBINDING_TIME => first(&mut repr.rebinding_time, be_u32(data)?),
+                code::SUBNET_MASK => first(&mut repr.subnet_mask, addr(data)?),
+                code::ROUTER => first(&mut repr.router, addr_list(data)?),
+                code::DNS_SERVERS => first(&mut repr.dns_servers, addr_list(data)?),
+                code::NTP_SERVERS => first(&mut repr.ntp_servers, addr_list(data)?),
+                code::HOSTNAME => first(&mut repr.hostname, non_empty(data)?),
+                code::VENDOR_CLASS => first(&mut repr.vendor_class, non_empty(data)?),
+                code::CLIENT_ID => first(&mut repr.client_id, at_least(data, 2)?),
+                code::PARAMETER_REQUEST_LIST => {
                     first(&mut repr.parameter_request_list, non_empty(data)?);
                 }
-                option::MAX_MESSAGE_SIZE => {
+                code::MAX_MESSAGE_SIZE => {
                     let [a, b] = data else {
                         return Err(WireError::Malformed);
                     };
                     first(&mut repr.max_message_size, u16::from_be_bytes([*a, *b]));
                 }
-                option::MESSAGE => first(&mut repr.message, non_empty(data)?),
-                option::OVERLOAD => {
+                code::MESSAGE => first(&mut repr.message, non_empty(data)?),
+                code::OVERLOAD => {
                     one_byte(data)?;
                 }
                 _ => {}
@@ -852,29 +852,29 @@ impl<'a> DhcpRepr<'a> {
     /// Appends the options this value holds: message type first, then the others in code
     /// order of RFC 2132's sections as listed in the struct.
     pub fn emit_options(&self, w: &mut DhcpOptionWriter<'_>) -> Result<(), DhcpOptionError> {
-        w.append_u8(option::MESSAGE_TYPE, self.message_type.to_u8())?;
+        w.append_u8(code::MESSAGE_TYPE, self.message_type.to_u8())?;
         if let Some(a) = self.server_identifier {
-            w.append_addr(option::SERVER_IDENTIFIER, a)?;
+            w.append_addr(code::SERVER_IDENTIFIER, a)?;
         }
         if let Some(a) = self.requested_ip {
-            w.append_addr(option::REQUESTED_IP, a)?;
+            w.append_addr(code::REQUESTED_IP, a)?;
         }
         if let Some(t) = self.lease_time {
-            w.append_u32(option::LEASE_TIME, t)?;
+            w.append_u32(code::LEASE_TIME, t)?;
         }
         if let Some(t) = self.renewal_time {
-            w.append_u32(option::RENEWAL_TIME, t)?;
+            w.append_u32(code::RENEWAL_TIME, t)?;
         }
         if let Some(t) = self.rebinding_time {
-            w.append_u32(option::REBINDING_TIME, t)?;
+            w.append_u32(code::REBINDING_TIME, t)?;
         }
         if let Some(a) = self.subnet_mask {
-            w.append_addr(option::SUBNET_MASK, a)?;
+            w.append_addr(code::SUBNET_MASK, a)?;
         }
         let lists = [
-            (option::ROUTER, self.router),
-            (option::DNS_SERVERS, self.dns_servers),
-            (option::NTP_SERVERS, self.ntp_servers),
+            (code::ROUTER, self.router),
+            (code::DNS_SERVERS, self.dns_servers),
+            (code::NTP_SERVERS, self.ntp_servers),
         ];
         for (code, list) in lists {
             if let Some(list) = list {
@@ -882,10 +882,10 @@ impl<'a> DhcpRepr<'a> {
             }
         }
         let bytes = [
-            (option::HOSTNAME, self.hostname),
-            (option::VENDOR_CLASS, self.vendor_class),
-            (option::CLIENT_ID, self.client_id),
-            (option::PARAMETER_REQUEST_LIST, self.parameter_request_list),
+            (code::HOSTNAME, self.hostname),
+            (code::VENDOR_CLASS, self.vendor_class),
+            (code::CLIENT_ID, self.client_id),
+            (code::PARAMETER_REQUEST_LIST, self.parameter_request_list),
         ];
         for (code, data) in bytes {
             if let Some(data) = data {
@@ -893,10 +893,10 @@ impl<'a> DhcpRepr<'a> {
             }
         }
         if let Some(size) = self.max_message_size {
-            w.append_u16(option::MAX_MESSAGE_SIZE, size)?;
+            w.append_u16(code::MAX_MESSAGE_SIZE, size)?;
         }
         if let Some(data) = self.message {
-            w.append(option::MESSAGE, data)?;
+            w.append(code::MESSAGE, data)?;
         }
         Ok(())
     }
@@ -913,7 +913,7 @@ impl<'a> DhcpRepr<'a> {
         self.emit_header(&mut packet)
             .map_err(|_| DhcpEmitError::BufferTooSmall)?;
         let mut w = DhcpOptionWriter::new(packet.options_mut());
-        self.emit_options(&mut w).map_err(DhcpEmitError::Option)?;
+        self.emit_options(&mut w).map_err(DhcpEmitError::NoRoom)?;
         extra(&mut w);
         w.finish();
         Ok(())
@@ -926,14 +926,14 @@ pub enum DhcpEmitError {
     /// The buffer cannot hold the fixed part.
     BufferTooSmall,
     /// One of the message's own options did not fit.
-    Option(DhcpOptionError),
+    NoRoom(DhcpOptionError),
 }
 
 impl fmt::Display for DhcpEmitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DhcpEmitError::BufferTooSmall => f.write_str("buffer too small for a DHCP message"),
-            DhcpEmitError::Option(e) => e.fmt(f),
+            DhcpEmitError::NoRoom(e) => e.fmt(f),
         }
     }
 }
@@ -1231,7 +1231,7 @@ mod tests {
         let mut buf = vec![0u8; OPTIONS_OFFSET + 20];
         assert!(matches!(
             repr.emit(&mut buf, |_| {}),
-            Err(DhcpEmitError::Option(DhcpOptionError::NoSpace { .. }))
+            Err(DhcpEmitError::NoRoom(DhcpOptionError::NoSpace { .. }))
         ));
         let mut small = vec![0u8; 100];
         assert_eq!(
