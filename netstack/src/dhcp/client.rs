@@ -127,6 +127,8 @@ pub struct DhcpClient {
     offer: Option<(Ipv4Addr, Ipv4Addr)>,
     /// The lease being checked (CHECKING) or held (BOUND, RENEWING, REBINDING).
     lease: Option<DhcpLease>,
+    /// The hardware address of the server, from its latest direct reply.
+    pub(crate) server_mac: Option<crate::wire::EthernetAddress>,
 }
 
 impl DhcpClient {
@@ -148,6 +150,7 @@ impl DhcpClient {
             exchange_start: now,
             offer: None,
             lease: None,
+            server_mac: None,
         }
     }
 

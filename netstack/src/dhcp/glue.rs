@@ -3,7 +3,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec;
-use core::net::IpAddr;
+use core::net::{IpAddr, Ipv4Addr};
 
 use super::client::{Action, Actions, DhcpClient};
 use super::message::{self, MESSAGE_LEN};
@@ -195,9 +195,31 @@ impl<H: Hooks> Stack<H> {
         else {
             return true;
         };
+        if repr.server_identifier == Some(rx.repr.src_addr) && rx.src_mac.is_some() {
+            client.server_mac = rx.src_mac;
+        }
         let actions = client.on_reply(&repr, now, &mut self.rng);
         self.dhcp_apply(id, actions);
         true
+    }
+
+    /// Enters the lease's server in the ARP cache when it answered directly (not through a
+    /// relay), so a unicast RENEW or RELEASE needs no ARP exchange first: a RELEASE waiting
+    /// for one would be lost with the address it gives back.
+    fn dhcp_learn_server(&mut self, id: NetifId, server: Ipv4Addr) {
+        let now = self.now;
+        let Some(mac) = netif_in(&self.netifs, id)
+            .and_then(|n| n.dhcp.as_deref())
+            .and_then(|c| c.server_mac)
+        else {
+            return;
+        };
+        let mut evicted = 0;
+        let queue = self.arp.update(id, server, mac, now, true, &mut evicted);
+        self.stats.arp.evicted += evicted;
+        for packet in queue {
+            self.send_ip_frame(id, mac, &packet, now);
+        }
     }
 
     /// An ARP packet arrived on `id`: a conflict for an address being checked when another
@@ -241,6 +263,7 @@ impl<H: Hooks> Stack<H> {
                     let before = self.netif_ref(id).and_then(|n| n.ipv4);
                     let _ = self.set_ipv4(id, Some(lease.address));
                     let _ = self.set_gateway(id, lease.gateway);
+                    self.dhcp_learn_server(id, lease.server);
                     let event = if before == Some(lease.address) {
                         DhcpEvent::Renewed
                     } else {
