@@ -185,7 +185,12 @@ mod tests {
             .option(225, &[]);
         let mut area = [0u8; 64];
         let mut w = DhcpOptionWriter::new(&mut area);
-        o.dhcp_append_options(&info, DhcpState::Selecting, DhcpMessageType::Discover, &mut w);
+        o.dhcp_append_options(
+            &info,
+            DhcpState::Selecting,
+            DhcpMessageType::Discover,
+            &mut w,
+        );
         assert!(w.contains(code::HOSTNAME) && w.contains(code::VENDOR_CLASS) && w.contains(224));
         assert!(!w.contains(225));
         assert_eq!(w.len(), 6 + 8 + 4);
@@ -197,7 +202,12 @@ mod tests {
         let mut area = [0u8; 12];
         let mut w = DhcpOptionWriter::new(&mut area);
         w.append(code::HOSTNAME, b"stack").expect("fits");
-        o.dhcp_append_options(&info, DhcpState::Requesting, DhcpMessageType::Request, &mut w);
+        o.dhcp_append_options(
+            &info,
+            DhcpState::Requesting,
+            DhcpMessageType::Request,
+            &mut w,
+        );
         assert_eq!(o.refused()[0], DhcpOptionError::Duplicate(code::HOSTNAME));
         assert!(matches!(o.refused()[1], DhcpOptionError::NoSpace { .. }));
         assert_eq!(o.hostname_value().as_deref(), Some("node"));

@@ -219,10 +219,22 @@ mod composed_dhcp {
     ) {
         let _ = options.append(225, b"b");
     }
-    fn pass(_: &NetifInfo<'_>, _: DhcpState, _: DhcpMessageType, _: u8, _: &[u8]) -> DhcpOptionVerdict {
+    fn pass(
+        _: &NetifInfo<'_>,
+        _: DhcpState,
+        _: DhcpMessageType,
+        _: u8,
+        _: &[u8],
+    ) -> DhcpOptionVerdict {
         DhcpOptionVerdict::Continue
     }
-    fn drop_43(_: &NetifInfo<'_>, _: DhcpState, _: DhcpMessageType, code: u8, _: &[u8]) -> DhcpOptionVerdict {
+    fn drop_43(
+        _: &NetifInfo<'_>,
+        _: DhcpState,
+        _: DhcpMessageType,
+        code: u8,
+        _: &[u8],
+    ) -> DhcpOptionVerdict {
         if code == 43 {
             DhcpOptionVerdict::Drop
         } else {
@@ -253,8 +265,16 @@ mod composed_dhcp {
         let mut h = Dhcp;
         let mut area = [0u8; 16];
         let mut w = DhcpOptionWriter::new(&mut area);
-        h.dhcp_append_options(&info, DhcpState::Selecting, DhcpMessageType::Discover, &mut w);
-        assert!(w.contains(224) && w.contains(225), "every handler of the chain appends");
+        h.dhcp_append_options(
+            &info,
+            DhcpState::Selecting,
+            DhcpMessageType::Discover,
+            &mut w,
+        );
+        assert!(
+            w.contains(224) && w.contains(225),
+            "every handler of the chain appends"
+        );
         assert_eq!(
             h.dhcp_parse_option(&info, DhcpState::Selecting, DhcpMessageType::Offer, 43, &[]),
             DhcpOptionVerdict::Drop
@@ -267,6 +287,8 @@ mod composed_dhcp {
 
     fn netif_id() -> NetifId {
         let stack = netstack::Stack::with_hooks(netstack::StackConfig::default(), Dhcp);
-        stack.loopback_netif().unwrap_or_else(|| panic!("these tests need the loopback interface"))
+        stack
+            .loopback_netif()
+            .unwrap_or_else(|| panic!("these tests need the loopback interface"))
     }
 }

@@ -171,14 +171,25 @@ fn lease_renew_release_against_dnsmasq() {
     wait_for("the release", Duration::from_secs(10), || {
         dnsmasq.count("DHCPRELEASE(") == 1
     });
-    wait_for("the lease file to drop the lease", Duration::from_secs(10), || {
-        !dnsmasq.lease_text().contains(&mac)
-    });
+    wait_for(
+        "the lease file to drop the lease",
+        Duration::from_secs(10),
+        || !dnsmasq.lease_text().contains(&mac),
+    );
     assert_eq!(ns.dhcp_state(id), Ok(Some(DhcpState::Released)));
 
     let report = capture.stop_and_check();
-    for kind in ["DHCP Discover", "DHCP Offer", "DHCP Request", "DHCP ACK", "DHCP Release"] {
-        assert!(!report.matching(kind).is_empty(), "no {kind} in the capture");
+    for kind in [
+        "DHCP Discover",
+        "DHCP Offer",
+        "DHCP Request",
+        "DHCP ACK",
+        "DHCP Release",
+    ] {
+        assert!(
+            !report.matching(kind).is_empty(),
+            "no {kind} in the capture"
+        );
     }
     let log = dnsmasq.log_text();
     assert!(!log.contains("DHCPNAK"), "{log}");
@@ -202,19 +213,38 @@ fn an_address_in_use_is_declined_to_dnsmasq() {
     };
     ns.dhcp_start_with(id, settings).expect("start");
     wait_for("a lease", Duration::from_secs(30), || bound(&ns, id));
-    let first = ns.netif_status(id).expect("status").ipv4.expect("address").address();
+    let first = ns
+        .netif_status(id)
+        .expect("status")
+        .ipv4
+        .expect("address")
+        .address();
     ns.dhcp_release(id).expect("release");
     wait_for("the release", Duration::from_secs(10), || {
         dnsmasq.count("DHCPRELEASE(") == 1
     });
     // dnsmasq offers the same address to the same client again; Linux now answers ARP for
     // it, so the stack's probe finds the conflict and declines it.
-    lab.exec_ok(&["ip", "addr", "add", &format!("{first}/32"), "dev", lab.tap_name()]);
+    lab.exec_ok(&[
+        "ip",
+        "addr",
+        "add",
+        &format!("{first}/32"),
+        "dev",
+        lab.tap_name(),
+    ]);
     lab.exec_ok(&["ip", "neigh", "flush", "dev", lab.tap_name()]);
     ns.dhcp_renew(id).expect("discover again");
-    wait_for("a DECLINE", Duration::from_secs(30), || dnsmasq.count("DHCPDECLINE(") >= 1);
+    wait_for("a DECLINE", Duration::from_secs(30), || {
+        dnsmasq.count("DHCPDECLINE(") >= 1
+    });
     wait_for("another lease", Duration::from_secs(60), || bound(&ns, id));
-    let second = ns.netif_status(id).expect("status").ipv4.expect("address").address();
+    let second = ns
+        .netif_status(id)
+        .expect("status")
+        .ipv4
+        .expect("address")
+        .address();
     assert_ne!(first, second);
     assert!(in_range(second));
 }

@@ -60,7 +60,10 @@ impl TestServer {
     fn new(stack: &mut Stack, lease_secs: u32) -> TestServer {
         let sock = stack.udp_open().expect("open");
         stack
-            .udp_bind(sock, IpEndpoint::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), SERVER_PORT))
+            .udp_bind(
+                sock,
+                IpEndpoint::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), SERVER_PORT),
+            )
             .expect("bind 67");
         stack
             .udp_set_options(
@@ -173,7 +176,11 @@ impl TestServer {
                 req.client_ip
             };
             stack
-                .udp_send_to(self.sock, &buf, IpEndpoint::new(IpAddr::V4(dst), CLIENT_PORT))
+                .udp_send_to(
+                    self.sock,
+                    &buf,
+                    IpEndpoint::new(IpAddr::V4(dst), CLIENT_PORT),
+                )
                 .expect("reply sent");
         }
     }
@@ -340,14 +347,20 @@ fn a_lease_configures_the_interface() {
     let mut net = plain(3600);
     net.bind();
     let netif = net.client.netif(net.client_if).expect("netif");
-    assert_eq!(netif.ipv4, Ipv4Cidr::new(Ipv4Addr::new(10, 0, 0, POOL_START), 24).ok());
+    assert_eq!(
+        netif.ipv4,
+        Ipv4Cidr::new(Ipv4Addr::new(10, 0, 0, POOL_START), 24).ok()
+    );
     assert_eq!(netif.gateway, Some(SERVER));
     let lease = net.client.dhcp_lease(net.client_if).expect("lease").clone();
     assert_eq!(lease.server, SERVER);
     assert_eq!(lease.lease_time, Some(3600));
     let dns: Vec<Ipv4Addr> = lease.dns_servers.iter().copied().collect();
     let want = [Ipv4Addr::new(10, 0, 0, 53), Ipv4Addr::new(10, 0, 0, 54)];
-    assert_eq!(dns[..], want[..want.len().min(netstack::config::DNS_MAX_SERVERS)]);
+    assert_eq!(
+        dns[..],
+        want[..want.len().min(netstack::config::DNS_MAX_SERVERS)]
+    );
     assert_eq!(
         lease.ntp_servers.first().copied(),
         netstack::config::DHCP_GET_NTP_SRV.then_some(Ipv4Addr::new(10, 0, 0, 123))
@@ -365,7 +378,13 @@ fn a_lease_configures_the_interface() {
     );
     assert!(matches!(
         net.events[..],
-        [(_, DhcpEvent::Bound { gateway: Some(SERVER), .. })]
+        [(
+            _,
+            DhcpEvent::Bound {
+                gateway: Some(SERVER),
+                ..
+            }
+        )]
     ));
     // The address works: UDP from the client reaches the server.
     let sock = net.server.udp_open().expect("open");
@@ -376,10 +395,7 @@ fn a_lease_configures_the_interface() {
     net.client
         .udp_send_to(c, b"hi", IpEndpoint::new(IpAddr::V4(SERVER), 9))
         .expect("send");
-    assert!(net.run_until(Duration::from_secs(2), |n| n
-        .server
-        .udp_peek(sock)
-        .is_ok()));
+    assert!(net.run_until(Duration::from_secs(2), |n| n.server.udp_peek(sock).is_ok()));
     let d = net.server.udp_recv_from(sock).expect("datagram");
     assert_eq!(d.src.addr, IpAddr::V4(Ipv4Addr::new(10, 0, 0, POOL_START)));
 }
@@ -389,17 +405,24 @@ fn renews_at_t1_by_unicast() {
     let mut net = plain(120);
     net.bind();
     // Lease times count from the ACK (the address check may take a few seconds after it).
-    let bound_at = net.client.dhcp_lease(net.client_if).expect("lease").acquired;
+    let bound_at = net
+        .client
+        .dhcp_lease(net.client_if)
+        .expect("lease")
+        .acquired;
     let requests = net.dhcp.count(DhcpMessageType::Request);
-    assert!(net.run_until(Duration::from_secs(200), |n| n.dhcp.count(DhcpMessageType::Request)
-        > requests));
+    assert!(net.run_until(
+        Duration::from_secs(200),
+        |n| n.dhcp.count(DhcpMessageType::Request) > requests
+    ));
     let renew = net.dhcp.seen.last().expect("renewal").clone();
     let t1 = renew.at.saturating_since(bound_at).millis();
     assert!((59_000..=62_000).contains(&t1), "renewed after {t1} ms");
     assert_eq!(renew.dst, SERVER, "RENEWING is unicast to the server");
     assert_eq!(renew.ciaddr, Ipv4Addr::new(10, 0, 0, POOL_START));
     assert_eq!((renew.requested, renew.server_id), (None, None));
-    assert!(net.run_until(Duration::from_secs(1), |n| n.state() == Some(DhcpState::Bound)));
+    assert!(net.run_until(Duration::from_secs(1), |n| n.state()
+        == Some(DhcpState::Bound)));
     assert!(net.events.iter().any(|(_, e)| *e == DhcpEvent::Renewed));
     // Renewed leases keep renewing; the address never went away.
     net.run_until(Duration::from_secs(600), |_| false);
@@ -413,14 +436,20 @@ fn rebinds_at_t2_when_the_server_is_silent_then_the_lease_expires() {
     let mut net = plain(200);
     net.bind();
     // Lease times count from the ACK (the address check may take a few seconds after it).
-    let bound_at = net.client.dhcp_lease(net.client_if).expect("lease").acquired;
+    let bound_at = net
+        .client
+        .dhcp_lease(net.client_if)
+        .expect("lease")
+        .acquired;
     net.dhcp.silent = true;
     // T2 = 175 s: a broadcast REQUEST.
-    assert!(net.run_until(Duration::from_secs(180), |n| n
-        .dhcp
-        .seen
-        .iter()
-        .any(|s| s.kind == DhcpMessageType::Request && s.dst == Ipv4Addr::BROADCAST && !s.ciaddr.is_unspecified())));
+    assert!(
+        net.run_until(Duration::from_secs(180), |n| n.dhcp.seen.iter().any(|s| s
+            .kind
+            == DhcpMessageType::Request
+            && s.dst == Ipv4Addr::BROADCAST
+            && !s.ciaddr.is_unspecified()))
+    );
     let rebind = net.dhcp.seen.last().expect("rebind").clone();
     let t2 = rebind.at.saturating_since(bound_at).millis();
     assert!((174_000..=177_000).contains(&t2), "rebinding after {t2} ms");
@@ -431,16 +460,28 @@ fn rebinds_at_t2_when_the_server_is_silent_then_the_lease_expires() {
         .iter()
         .filter(|s| s.dst == SERVER && s.at < rebind.at)
         .count();
-    assert!(unicast >= 2, "RENEWING retransmitted ({unicast} unicast requests)");
+    assert!(
+        unicast >= 2,
+        "RENEWING retransmitted ({unicast} unicast requests)"
+    );
     // Expiry at 200 s: the address goes, discovery starts over.
     assert!(net.run_until(Duration::from_secs(30), |n| n.address().is_none()));
     let lost_at = net.now.saturating_since(bound_at).millis();
-    assert!((199_000..=202_000).contains(&lost_at), "lost after {lost_at} ms");
+    assert!(
+        (199_000..=202_000).contains(&lost_at),
+        "lost after {lost_at} ms"
+    );
     assert!(net.events.iter().any(|(_, e)| *e == DhcpEvent::Lost));
-    assert!(net.run_until(Duration::from_secs(1), |n| n.dhcp.seen.last().is_some_and(|s| s.kind == DhcpMessageType::Discover)));
+    assert!(net.run_until(Duration::from_secs(1), |n| {
+        n.dhcp
+            .seen
+            .last()
+            .is_some_and(|s| s.kind == DhcpMessageType::Discover)
+    }));
     // The server comes back: a new lease.
     net.dhcp.silent = false;
-    assert!(net.run_until(Duration::from_secs(120), |n| n.state() == Some(DhcpState::Bound)));
+    assert!(net.run_until(Duration::from_secs(120), |n| n.state()
+        == Some(DhcpState::Bound)));
     assert!(net.address().is_some());
 }
 
@@ -464,7 +505,8 @@ fn a_nak_restarts_discovery() {
     net.client.dhcp_renew(net.client_if).expect("renew");
     assert!(net.run_until(Duration::from_secs(5), |n| n.address().is_none()));
     assert!(net.events.iter().any(|(_, e)| *e == DhcpEvent::Lost));
-    assert!(net.run_until(Duration::from_secs(30), |n| n.state() == Some(DhcpState::Bound)));
+    assert!(net.run_until(Duration::from_secs(30), |n| n.state()
+        == Some(DhcpState::Bound)));
 }
 
 #[test]
@@ -478,7 +520,8 @@ fn an_address_in_use_is_declined() {
     let taken = Ipv4Addr::new(10, 0, 0, POOL_START);
     net.add_squatter(taken);
     net.client.dhcp_start(net.client_if).expect("start");
-    assert!(net.run_until(Duration::from_secs(60), |n| n.state() == Some(DhcpState::Bound)));
+    assert!(net.run_until(Duration::from_secs(60), |n| n.state()
+        == Some(DhcpState::Bound)));
     assert_eq!(net.dhcp.declined, [taken]);
     let decline = net
         .dhcp
@@ -486,7 +529,10 @@ fn an_address_in_use_is_declined() {
         .iter()
         .find(|s| s.kind == DhcpMessageType::Decline)
         .expect("a DECLINE");
-    assert_eq!((decline.requested, decline.server_id), (Some(taken), Some(SERVER)));
+    assert_eq!(
+        (decline.requested, decline.server_id),
+        (Some(taken), Some(SERVER))
+    );
     assert_eq!(decline.ciaddr, Ipv4Addr::UNSPECIFIED);
     let next_discover = net
         .dhcp
@@ -496,8 +542,15 @@ fn an_address_in_use_is_declined() {
         .nth(1)
         .expect("discovering again");
     assert!(next_discover.at.saturating_since(decline.at).millis() >= 10_000);
-    assert!(net.events.iter().any(|(_, e)| *e == DhcpEvent::Declined(taken)));
-    assert_eq!(net.address().map(|c| c.address()), Some(Ipv4Addr::new(10, 0, 0, POOL_START + 1)));
+    assert!(
+        net.events
+            .iter()
+            .any(|(_, e)| *e == DhcpEvent::Declined(taken))
+    );
+    assert_eq!(
+        net.address().map(|c| c.address()),
+        Some(Ipv4Addr::new(10, 0, 0, POOL_START + 1))
+    );
 }
 
 #[test]
@@ -507,7 +560,10 @@ fn release_and_stop() {
     net.client.dhcp_release(net.client_if).expect("release");
     assert_eq!(net.address(), None);
     assert_eq!(net.state(), Some(DhcpState::Released));
-    assert!(net.run_until(Duration::from_secs(2), |n| n.dhcp.count(DhcpMessageType::Release) == 1));
+    assert!(net.run_until(
+        Duration::from_secs(2),
+        |n| n.dhcp.count(DhcpMessageType::Release) == 1
+    ));
     let release = net.dhcp.seen.last().expect("release");
     assert_eq!(release.dst, SERVER);
     assert_eq!(release.ciaddr, Ipv4Addr::new(10, 0, 0, POOL_START));
@@ -517,12 +573,16 @@ fn release_and_stop() {
     assert_eq!(net.dhcp.seen.len(), 3);
     // Renew starts over; stop releases and forgets the client.
     net.client.dhcp_renew(net.client_if).expect("renew");
-    assert!(net.run_until(Duration::from_secs(30), |n| n.state() == Some(DhcpState::Bound)));
+    assert!(net.run_until(Duration::from_secs(30), |n| n.state()
+        == Some(DhcpState::Bound)));
     net.client.dhcp_stop(net.client_if).expect("stop");
     assert_eq!(net.state(), None);
     assert_eq!(net.address(), None);
     assert!(net.client.dhcp_release(net.client_if).is_err());
-    assert!(net.run_until(Duration::from_secs(2), |n| n.dhcp.count(DhcpMessageType::Release) == 2));
+    assert!(net.run_until(
+        Duration::from_secs(2),
+        |n| n.dhcp.count(DhcpMessageType::Release) == 2
+    ));
 }
 
 #[test]
@@ -533,7 +593,10 @@ fn loss_is_survived_by_retransmission() {
     net.bind_within(Duration::from_secs(600));
     assert!(net.dhcp.seen.len() > 2, "some messages were retransmitted");
     // Retransmissions keep their exchange's xid; it took several but the lease is right.
-    assert_eq!(net.address().map(|c| c.address()), Some(Ipv4Addr::new(10, 0, 0, POOL_START)));
+    assert_eq!(
+        net.address().map(|c| c.address()),
+        Some(Ipv4Addr::new(10, 0, 0, POOL_START))
+    );
 }
 
 #[test]
@@ -545,7 +608,10 @@ fn loopback_and_non_ethernet_interfaces_have_no_client() {
         assert_eq!(stack.dhcp_state(lo), None);
     }
     let ip_only = stack
-        .add_netif(NetifConfig::new("ip"), Box::new(netstack::phy::Loopback::new(4)))
+        .add_netif(
+            NetifConfig::new("ip"),
+            Box::new(netstack::phy::Loopback::new(4)),
+        )
         .expect("netif");
     assert!(stack.dhcp_start(ip_only).is_err());
 }
@@ -557,9 +623,9 @@ fn loopback_and_non_ethernet_interfaces_have_no_client() {
     netstack_hook_dhcp_extra_option = "none",
 )))]
 mod hooks {
+    use netstack::NetifInfo;
     use netstack::hooks::{DhcpOptionVerdict, Hooks};
     use netstack::wire::DhcpOptionWriter;
-    use netstack::NetifInfo;
 
     use super::*;
 
@@ -653,6 +719,7 @@ mod hooks {
         assert_eq!(net.dhcp.count(DhcpMessageType::Request), 0);
         // The server's vendor option changes: the next offer is taken.
         net.dhcp.reply_options = vec![(43, vec![7])];
-        assert!(net.run_until(Duration::from_secs(60), |n| n.state() == Some(DhcpState::Bound)));
+        assert!(net.run_until(Duration::from_secs(60), |n| n.state()
+            == Some(DhcpState::Bound)));
     }
 }

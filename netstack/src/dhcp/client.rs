@@ -226,7 +226,9 @@ impl DhcpClient {
     /// the next retransmission with the RFC 2131 §4.1 backoff.
     fn transmit(&mut self, now: Instant, rng: &mut Rng, actions: &mut Actions) {
         let message = match self.state {
-            DhcpState::Selecting => self.outgoing(DhcpMessageType::Discover, now, Destination::Broadcast),
+            DhcpState::Selecting => {
+                self.outgoing(DhcpMessageType::Discover, now, Destination::Broadcast)
+            }
             DhcpState::Requesting => Outgoing {
                 requested_ip: self.offer.map(|o| o.0),
                 server_id: self.offer.map(|o| o.1),
@@ -317,20 +319,34 @@ impl DhcpClient {
                 self.transmit(now, rng, &mut actions);
             }
             DhcpState::Checking if due => self.check_step(now, rng, &mut actions),
-            DhcpState::Bound => {
-                if self.lease.as_ref().and_then(DhcpLease::renew_at).is_some_and(|t| t <= now) {
-                    self.begin_renewal(DhcpState::Renewing, now, rng, &mut actions);
-                }
+            DhcpState::Bound
+                if self
+                    .lease
+                    .as_ref()
+                    .and_then(DhcpLease::renew_at)
+                    .is_some_and(|t| t <= now) =>
+            {
+                self.begin_renewal(DhcpState::Renewing, now, rng, &mut actions);
             }
             DhcpState::Renewing => {
-                if self.lease.as_ref().and_then(DhcpLease::rebind_at).is_some_and(|t| t <= now) {
+                if self
+                    .lease
+                    .as_ref()
+                    .and_then(DhcpLease::rebind_at)
+                    .is_some_and(|t| t <= now)
+                {
                     self.begin_renewal(DhcpState::Rebinding, now, rng, &mut actions);
                 } else if due {
                     self.transmit_renewal(now, &mut actions);
                 }
             }
             DhcpState::Rebinding => {
-                if self.lease.as_ref().and_then(DhcpLease::expires_at).is_some_and(|t| t <= now) {
+                if self
+                    .lease
+                    .as_ref()
+                    .and_then(DhcpLease::expires_at)
+                    .is_some_and(|t| t <= now)
+                {
                     log::info!(target: "netstack::dhcp", "lease expired");
                     self.lose_lease(now, &mut actions);
                     let more = self.poll(now, rng);
@@ -346,7 +362,13 @@ impl DhcpClient {
         actions
     }
 
-    fn begin_renewal(&mut self, state: DhcpState, now: Instant, rng: &mut Rng, actions: &mut Actions) {
+    fn begin_renewal(
+        &mut self,
+        state: DhcpState,
+        now: Instant,
+        rng: &mut Rng,
+        actions: &mut Actions,
+    ) {
         self.new_exchange(now, rng);
         self.set_state(state);
         self.transmit_renewal(now, actions);
@@ -411,7 +433,9 @@ impl DhcpClient {
                 if CheckPlan::configured().is_some() {
                     self.set_state(DhcpState::Checking);
                     let wait = CheckPlan::configured()
-                        .map(|p| CheckPlan::between(Duration::from_millis(0), p.first_wait_max, rng))
+                        .map(|p| {
+                            CheckPlan::between(Duration::from_millis(0), p.first_wait_max, rng)
+                        })
                         .unwrap_or(Duration::from_millis(0));
                     self.next = Some(now + wait);
                     if wait.millis() == 0 {
@@ -438,7 +462,10 @@ impl DhcpClient {
             }
             (
                 DhcpMessageType::Nak,
-                DhcpState::Requesting | DhcpState::Rebooting | DhcpState::Renewing | DhcpState::Rebinding,
+                DhcpState::Requesting
+                | DhcpState::Rebooting
+                | DhcpState::Renewing
+                | DhcpState::Rebinding,
             ) => {
                 log::info!(
                     target: "netstack::dhcp",
@@ -485,7 +512,11 @@ impl DhcpClient {
             let release = Outgoing {
                 ciaddr: lease.address.address(),
                 server_id: Some(lease.server),
-                ..self.outgoing(DhcpMessageType::Release, now, Destination::Unicast(lease.server))
+                ..self.outgoing(
+                    DhcpMessageType::Release,
+                    now,
+                    Destination::Unicast(lease.server),
+                )
             };
             let _ = actions.push(Action::Send(release));
             let _ = actions.push(Action::Unbind);
@@ -525,7 +556,11 @@ impl DhcpLease {
     /// The lease an ACK describes; `None` when it gives no usable address. The subnet mask
     /// defaults to the address's class (RFC 2131 leaves it to the client); the server is
     /// the ACK's server identifier, else `known_server`.
-    pub(crate) fn from_ack(ack: &DhcpRepr<'_>, known_server: Option<Ipv4Addr>, now: Instant) -> Option<DhcpLease> {
+    pub(crate) fn from_ack(
+        ack: &DhcpRepr<'_>,
+        known_server: Option<Ipv4Addr>,
+        now: Instant,
+    ) -> Option<DhcpLease> {
         if !usable(ack.your_ip) {
             return None;
         }
@@ -551,10 +586,7 @@ impl DhcpLease {
         let times = lease_times(ack.lease_time, ack.renewal_time, ack.rebinding_time);
         Some(DhcpLease {
             address,
-            gateway: ack
-                .router
-                .and_then(|r| r.get(0))
-                .filter(|g| usable(*g)),
+            gateway: ack.router.and_then(|r| r.get(0)).filter(|g| usable(*g)),
             server,
             dns_servers,
             ntp_servers,
@@ -609,7 +641,11 @@ mod tests {
 
     fn reply<'a>(kind: DhcpMessageType, xid: u32, lease: u32) -> DhcpRepr<'a> {
         DhcpRepr {
-            your_ip: if kind == DhcpMessageType::Nak { Ipv4Addr::UNSPECIFIED } else { ADDR },
+            your_ip: if kind == DhcpMessageType::Nak {
+                Ipv4Addr::UNSPECIFIED
+            } else {
+                ADDR
+            },
             server_identifier: Some(SERVER),
             lease_time: Some(lease),
             subnet_mask: Some(Ipv4Addr::new(255, 255, 255, 0)),
@@ -648,14 +684,20 @@ mod tests {
         let a = c.on_reply(&reply(DhcpMessageType::Offer, c.xid(), lease), t(10), rng);
         let req = sent(&a)[0];
         assert_eq!(req.message_type, DhcpMessageType::Request);
-        assert_eq!((req.requested_ip, req.server_id), (Some(ADDR), Some(SERVER)));
+        assert_eq!(
+            (req.requested_ip, req.server_id),
+            (Some(ADDR), Some(SERVER))
+        );
         assert_eq!(c.state(), DhcpState::Requesting);
         let mut actions: Vec<Action> = c
             .on_reply(&reply(DhcpMessageType::Ack, c.xid(), lease), t(20), rng)
             .into_iter()
             .collect();
         actions.extend(run(&mut c, rng, t(10_000)).into_iter().map(|(_, a)| a));
-        let probes = actions.iter().filter(|a| matches!(a, Action::Probe(ADDR))).count();
+        let probes = actions
+            .iter()
+            .filter(|a| matches!(a, Action::Probe(ADDR)))
+            .count();
         let expected = CheckPlan::configured().map_or(0, |p| usize::from(p.probes));
         assert_eq!(probes, expected);
         assert!(matches!(actions.last(), Some(Action::Bind(l)) if l.address.address() == ADDR));
@@ -685,7 +727,10 @@ mod tests {
                 _ => None,
             })
             .collect();
-        assert!(xids.iter().all(|x| *x == xids[0]), "retransmissions keep the xid");
+        assert!(
+            xids.iter().all(|x| *x == xids[0]),
+            "retransmissions keep the xid"
+        );
         assert_eq!(c.state(), DhcpState::Selecting);
     }
 
@@ -695,9 +740,18 @@ mod tests {
         let mut c = DhcpClient::new(DhcpClientConfig::default(), t(0));
         c.poll(t(0), &mut rng);
         let xid = c.xid();
-        assert!(c.on_reply(&reply(DhcpMessageType::Offer, xid ^ 1, 60), t(1), &mut rng).is_empty());
-        assert!(c.on_reply(&reply(DhcpMessageType::Ack, xid, 60), t(1), &mut rng).is_empty());
-        assert!(c.on_reply(&reply(DhcpMessageType::Nak, xid, 60), t(1), &mut rng).is_empty());
+        assert!(
+            c.on_reply(&reply(DhcpMessageType::Offer, xid ^ 1, 60), t(1), &mut rng)
+                .is_empty()
+        );
+        assert!(
+            c.on_reply(&reply(DhcpMessageType::Ack, xid, 60), t(1), &mut rng)
+                .is_empty()
+        );
+        assert!(
+            c.on_reply(&reply(DhcpMessageType::Nak, xid, 60), t(1), &mut rng)
+                .is_empty()
+        );
         let mut no_server = reply(DhcpMessageType::Offer, xid, 60);
         no_server.server_identifier = None;
         assert!(c.on_reply(&no_server, t(1), &mut rng).is_empty());
@@ -732,11 +786,19 @@ mod tests {
         assert_eq!(c.state(), DhcpState::Rebinding);
         let (at, last) = events.last().expect("rebinding request");
         assert_eq!(*at, t2);
-        assert!(matches!(last, Action::Send(o) if o.dst == Destination::Broadcast && o.ciaddr == ADDR));
+        assert!(
+            matches!(last, Action::Send(o) if o.dst == Destination::Broadcast && o.ciaddr == ADDR)
+        );
         // Silence until expiry: the address goes and discovery starts over.
         let events = run(&mut c, &mut rng, exp);
-        assert!(events.iter().any(|(at, a)| *at == exp && *a == Action::Unbind));
-        assert!(matches!(events.last(), Some((_, Action::Send(o))) if o.message_type == DhcpMessageType::Discover));
+        assert!(
+            events
+                .iter()
+                .any(|(at, a)| *at == exp && *a == Action::Unbind)
+        );
+        assert!(
+            matches!(events.last(), Some((_, Action::Send(o))) if o.message_type == DhcpMessageType::Discover)
+        );
         assert_eq!(c.state(), DhcpState::Selecting);
         assert!(c.lease().is_none());
     }
@@ -761,15 +823,27 @@ mod tests {
         let (mut c, _) = bound(&mut rng, 100);
         let a = c.renew(t(30_000), &mut rng);
         assert_eq!(sent(&a)[0].dst, Destination::Unicast(SERVER));
-        let a = c.on_reply(&reply(DhcpMessageType::Nak, c.xid(), 0), t(30_100), &mut rng);
+        let a = c.on_reply(
+            &reply(DhcpMessageType::Nak, c.xid(), 0),
+            t(30_100),
+            &mut rng,
+        );
         assert_eq!(a.first(), Some(&Action::Unbind));
         assert_eq!(c.state(), DhcpState::Init);
         let a = c.poll(t(30_100), &mut rng);
         assert_eq!(sent(&a)[0].message_type, DhcpMessageType::Discover);
         // A NAK to a REQUEST in REQUESTING: no address to drop.
-        let a = c.on_reply(&reply(DhcpMessageType::Offer, c.xid(), 100), t(30_200), &mut rng);
+        let a = c.on_reply(
+            &reply(DhcpMessageType::Offer, c.xid(), 100),
+            t(30_200),
+            &mut rng,
+        );
         assert_eq!(sent(&a).len(), 1);
-        let a = c.on_reply(&reply(DhcpMessageType::Nak, c.xid(), 0), t(30_300), &mut rng);
+        let a = c.on_reply(
+            &reply(DhcpMessageType::Nak, c.xid(), 0),
+            t(30_300),
+            &mut rng,
+        );
         assert!(a.is_empty());
         assert_eq!(c.state(), DhcpState::Init);
     }
@@ -789,7 +863,10 @@ mod tests {
         let a = c.on_conflict(t(300), &mut rng);
         let decline = sent(&a)[0];
         assert_eq!(decline.message_type, DhcpMessageType::Decline);
-        assert_eq!((decline.requested_ip, decline.server_id), (Some(ADDR), Some(SERVER)));
+        assert_eq!(
+            (decline.requested_ip, decline.server_id),
+            (Some(ADDR), Some(SERVER))
+        );
         assert_eq!(decline.ciaddr, Ipv4Addr::UNSPECIFIED);
         assert!(a.contains(&Action::Declined(ADDR)));
         assert!(!a.contains(&Action::Unbind));
@@ -807,10 +884,14 @@ mod tests {
         let events = run(&mut c, &mut rng, t(400_000));
         let requests = events
             .iter()
-            .take_while(|(_, a)| matches!(a, Action::Send(o) if o.message_type == DhcpMessageType::Request))
+            .take_while(
+                |(_, a)| matches!(a, Action::Send(o) if o.message_type == DhcpMessageType::Request),
+            )
             .count();
         assert_eq!(requests + 1, usize::from(MAX_REQUESTS));
-        assert!(events.iter().any(|(_, a)| matches!(a, Action::Send(o) if o.message_type == DhcpMessageType::Discover)));
+        assert!(events.iter().any(
+            |(_, a)| matches!(a, Action::Send(o) if o.message_type == DhcpMessageType::Discover)
+        ));
     }
 
     #[test]
@@ -856,7 +937,9 @@ mod tests {
         assert_eq!(first.message_type, DhcpMessageType::Request);
         assert_eq!((first.requested_ip, first.server_id), (Some(ADDR), None));
         let events = run(&mut c, &mut rng, t(100_000));
-        assert!(events.iter().any(|(_, a)| matches!(a, Action::Send(o) if o.message_type == DhcpMessageType::Discover)));
+        assert!(events.iter().any(
+            |(_, a)| matches!(a, Action::Send(o) if o.message_type == DhcpMessageType::Discover)
+        ));
     }
 
     #[test]

@@ -33,7 +33,11 @@ impl<H: Hooks> Stack<H> {
     ///
     /// Errors: [`Error::Invalid`] for an unknown interface or one that is not Ethernet
     /// (DHCP identifies clients by hardware address).
-    pub fn dhcp_start_with(&mut self, id: NetifId, settings: DhcpClientConfig) -> Result<(), Error> {
+    pub fn dhcp_start_with(
+        &mut self,
+        id: NetifId,
+        settings: DhcpClientConfig,
+    ) -> Result<(), Error> {
         let netif = self.netif_ref(id).ok_or(Error::Invalid)?;
         if !netif.is_ethernet() || netif.loopback {
             return Err(Error::Invalid);
@@ -144,7 +148,13 @@ impl<H: Hooks> Stack<H> {
 
     /// A datagram from port 67 to port 68 arrived on `rx.netif`; `true` when a client took
     /// it (it then does not reach UDP sockets).
-    pub(crate) fn dhcp_input(&mut self, rx: &IpRx<'_>, udp: &UdpRepr, data: &[u8], now: Instant) -> bool {
+    pub(crate) fn dhcp_input(
+        &mut self,
+        rx: &IpRx<'_>,
+        udp: &UdpRepr,
+        data: &[u8],
+        now: Instant,
+    ) -> bool {
         if udp.src_port != SERVER_PORT || udp.dst_port != CLIENT_PORT {
             return false;
         }
@@ -178,9 +188,13 @@ impl<H: Hooks> Stack<H> {
             let info = netif.info(id);
             let state = client.state();
             for opt in packet.options().flatten() {
-                let verdict = self
-                    .hooks
-                    .dhcp_parse_option(&info, state, repr.message_type, opt.code, opt.data);
+                let verdict = self.hooks.dhcp_parse_option(
+                    &info,
+                    state,
+                    repr.message_type,
+                    opt.code,
+                    opt.data,
+                );
                 if verdict == crate::hooks::DhcpOptionVerdict::Drop {
                     log::debug!(target: LOG, "{id}: {} dropped by the parse-option hook", repr.message_type);
                     return true;
@@ -301,11 +315,18 @@ impl<H: Hooks> Stack<H> {
         let mut msg = vec![0u8; MESSAGE_LEN];
         #[cfg(not(netstack_hook_dhcp_append_options = "none"))]
         let (info, state, hooks) = (netif.info(id), client.state(), &mut self.hooks);
-        message::build(out, client.settings(), netif.mac, netif.mtu, &mut msg, |w| {
-            #[cfg(not(netstack_hook_dhcp_append_options = "none"))]
-            hooks.dhcp_append_options(&info, state, out.message_type, w);
-            let _ = w;
-        })
+        message::build(
+            out,
+            client.settings(),
+            netif.mac,
+            netif.mtu,
+            &mut msg,
+            |w| {
+                #[cfg(not(netstack_hook_dhcp_append_options = "none"))]
+                hooks.dhcp_append_options(&info, state, out.message_type, w);
+                let _ = w;
+            },
+        )
         .map_err(|e| {
             log::warn!(target: LOG, "{id}: cannot build {}: {e}", out.message_type);
             Error::MsgTooLong

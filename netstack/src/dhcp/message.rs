@@ -52,7 +52,9 @@ pub fn build(
         out.message_type,
         DhcpMessageType::Discover | DhcpMessageType::Request | DhcpMessageType::Inform
     );
-    let max_size = u16::try_from(mtu).unwrap_or(u16::MAX).max(MIN_MAX_MESSAGE_SIZE);
+    let max_size = u16::try_from(mtu)
+        .unwrap_or(u16::MAX)
+        .max(MIN_MAX_MESSAGE_SIZE);
     let repr = DhcpRepr {
         secs: out.secs,
         broadcast: settings.broadcast_flag && out.dst == Destination::Broadcast,
@@ -120,8 +122,15 @@ mod tests {
             hostname: Some(String::from("node")),
             ..DhcpClientConfig::default()
         };
-        build(&outgoing(DhcpMessageType::Request), &settings, MAC, 1500, &mut buf, |_| {})
-            .expect("fits");
+        build(
+            &outgoing(DhcpMessageType::Request),
+            &settings,
+            MAC,
+            1500,
+            &mut buf,
+            |_| {},
+        )
+        .expect("fits");
         let packet = DhcpPacket::new_checked(&buf[..]).expect("valid");
         let repr = DhcpRepr::parse(&packet).expect("parses");
         assert_eq!(repr.message_type, DhcpMessageType::Request);
@@ -142,13 +151,27 @@ mod tests {
             hostname: Some("h".repeat(200)),
             ..DhcpClientConfig::default()
         };
-        build(&outgoing(DhcpMessageType::Request), &settings, MAC, 1500, &mut buf, |_| {})
-            .expect("the host name is optional");
+        build(
+            &outgoing(DhcpMessageType::Request),
+            &settings,
+            MAC,
+            1500,
+            &mut buf,
+            |_| {},
+        )
+        .expect("the host name is optional");
         let packet = DhcpPacket::new_checked(&buf[..]).expect("valid");
         assert_eq!(DhcpRepr::parse(&packet).expect("parses").hostname, None);
-        build(&outgoing(DhcpMessageType::Release), &settings, MAC, 1500, &mut buf, |w| {
-            assert!(w.contains(code::MESSAGE_TYPE));
-        })
+        build(
+            &outgoing(DhcpMessageType::Release),
+            &settings,
+            MAC,
+            1500,
+            &mut buf,
+            |w| {
+                assert!(w.contains(code::MESSAGE_TYPE));
+            },
+        )
         .expect("fits");
         let packet = DhcpPacket::new_checked(&buf[..]).expect("valid");
         let repr = DhcpRepr::parse(&packet).expect("parses");

@@ -89,7 +89,8 @@ pub struct DhcpClientConfig {
 impl Default for DhcpClientConfig {
     fn default() -> DhcpClientConfig {
         DhcpClientConfig {
-            hostname: (!config::LOCAL_HOSTNAME.is_empty()).then(|| String::from(config::LOCAL_HOSTNAME)),
+            hostname: (!config::LOCAL_HOSTNAME.is_empty())
+                .then(|| String::from(config::LOCAL_HOSTNAME)),
             vendor_class: None,
             broadcast_flag: false,
             last_address: None,

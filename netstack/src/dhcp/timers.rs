@@ -45,7 +45,11 @@ pub fn coarse(secs: u32) -> Duration {
 /// The lease times of an ACK: (T1, T2, lease) in seconds, `None` for an infinite lease.
 /// Missing or inconsistent T1/T2 take RFC 2131 §4.4.5's defaults (0.5 and 0.875 of the
 /// lease); a missing lease time counts as infinite.
-pub fn lease_times(lease: Option<u32>, t1: Option<u32>, t2: Option<u32>) -> Option<(u32, u32, u32)> {
+pub fn lease_times(
+    lease: Option<u32>,
+    t1: Option<u32>,
+    t2: Option<u32>,
+) -> Option<(u32, u32, u32)> {
     let lease = lease.filter(|&l| l != u32::MAX)?;
     let default_t1 = lease / 2;
     let default_t2 = (u64::from(lease) * 7 / 8) as u32;
@@ -61,10 +65,21 @@ mod tests {
     #[test]
     fn backoff_doubles_to_64_within_one_second() {
         let mut rng = Rng::new(7);
-        for (attempt, base) in [(0u8, 4u64), (1, 8), (2, 16), (3, 32), (4, 64), (5, 64), (200, 64)] {
+        for (attempt, base) in [
+            (0u8, 4u64),
+            (1, 8),
+            (2, 16),
+            (3, 32),
+            (4, 64),
+            (5, 64),
+            (200, 64),
+        ] {
             for _ in 0..200 {
                 let d = backoff(attempt, &mut rng).millis();
-                assert!(d >= base * 1000 - 1000 && d <= base * 1000 + 1000, "{attempt}: {d}");
+                assert!(
+                    d >= base * 1000 - 1000 && d <= base * 1000 + 1000,
+                    "{attempt}: {d}"
+                );
             }
         }
     }
@@ -72,22 +87,46 @@ mod tests {
     #[test]
     fn renew_retry_halves_with_a_floor_and_a_ceiling() {
         let now = Instant::from_secs(100);
-        assert_eq!(renew_retry(now, Instant::from_secs(1100)), Instant::from_secs(600));
-        assert_eq!(renew_retry(now, Instant::from_secs(200)), Instant::from_secs(160));
-        assert_eq!(renew_retry(now, Instant::from_secs(130)), Instant::from_secs(130));
+        assert_eq!(
+            renew_retry(now, Instant::from_secs(1100)),
+            Instant::from_secs(600)
+        );
+        assert_eq!(
+            renew_retry(now, Instant::from_secs(200)),
+            Instant::from_secs(160)
+        );
+        assert_eq!(
+            renew_retry(now, Instant::from_secs(130)),
+            Instant::from_secs(130)
+        );
         assert_eq!(renew_retry(now, now), now);
     }
 
     #[test]
     fn lease_time_defaults_and_sanity() {
-        assert_eq!(lease_times(Some(3600), None, None), Some((1800, 3150, 3600)));
-        assert_eq!(lease_times(Some(3600), Some(100), Some(200)), Some((100, 200, 3600)));
+        assert_eq!(
+            lease_times(Some(3600), None, None),
+            Some((1800, 3150, 3600))
+        );
+        assert_eq!(
+            lease_times(Some(3600), Some(100), Some(200)),
+            Some((100, 200, 3600))
+        );
         // T2 beyond the lease, T1 beyond T2: defaults.
-        assert_eq!(lease_times(Some(100), Some(90), Some(200)), Some((50, 87, 100)));
-        assert_eq!(lease_times(Some(100), Some(95), Some(90)), Some((50, 90, 100)));
+        assert_eq!(
+            lease_times(Some(100), Some(90), Some(200)),
+            Some((50, 87, 100))
+        );
+        assert_eq!(
+            lease_times(Some(100), Some(95), Some(90)),
+            Some((50, 90, 100))
+        );
         assert_eq!(lease_times(Some(u32::MAX), None, None), None);
         assert_eq!(lease_times(None, Some(1), Some(2)), None);
-        assert_eq!(lease_times(Some(u32::MAX - 1), None, None).map(|t| t.1), Some(3_758_096_382));
+        assert_eq!(
+            lease_times(Some(u32::MAX - 1), None, None).map(|t| t.1),
+            Some(3_758_096_382)
+        );
     }
 
     #[test]

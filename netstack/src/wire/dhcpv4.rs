@@ -453,9 +453,7 @@ impl<'a> DhcpOptions<'a> {
     fn next_region(&mut self) {
         let (region, rest) = match self.region {
             Region::Options if self.overload & 1 != 0 => (Region::File, self.file),
-            Region::Options | Region::File if self.overload & 2 != 0 => {
-                (Region::Sname, self.sname)
-            }
+            Region::Options | Region::File if self.overload & 2 != 0 => (Region::Sname, self.sname),
             _ => (Region::Done, &[][..]),
         };
         self.region = region;
@@ -599,7 +597,11 @@ impl<'a> DhcpOptionWriter<'a> {
         let needed = 2 + data.len();
         let available = self.remaining();
         let end = self.len + needed;
-        let Some(out) = self.buf.get_mut(self.len..end).filter(|_| needed <= available) else {
+        let Some(out) = self
+            .buf
+            .get_mut(self.len..end)
+            .filter(|_| needed <= available)
+        else {
             return Err(DhcpOptionError::NoSpace { needed, available });
         };
         out[0] = code;
@@ -778,9 +780,8 @@ impl<'a> DhcpRepr<'a> {
             match code {
                 code::MESSAGE_TYPE => {
                     let t = one_byte(data)?;
-                    message_type.get_or_insert(
-                        DhcpMessageType::from_u8(t).ok_or(WireError::Malformed)?,
-                    );
+                    message_type
+                        .get_or_insert(DhcpMessageType::from_u8(t).ok_or(WireError::Malformed)?);
                 }
                 code::SERVER_IDENTIFIER => first(&mut repr.server_identifier, addr(data)?),
                 code::REQUESTED_IP => first(&mut repr.requested_ip, addr(data)?),
@@ -1047,8 +1048,12 @@ mod tests {
     #[test]
     fn golden_discover_bytes() {
         // A DISCOVER as a client sends it: type, client id, parameter list, End.
-        let mut repr =
-            DhcpRepr::new(DhcpOpcode::Request, DhcpMessageType::Discover, 0x0102_0304, MAC);
+        let mut repr = DhcpRepr::new(
+            DhcpOpcode::Request,
+            DhcpMessageType::Discover,
+            0x0102_0304,
+            MAC,
+        );
         repr.client_id = Some(&[1, 0x02, 0, 0, 0, 0, 0x42]);
         repr.parameter_request_list = Some(&[1, 3, 6]);
         let buf = emit(&repr, 60);
@@ -1147,7 +1152,11 @@ mod tests {
             v.extend_from_slice(bad);
             v.push(255);
             let packet = DhcpPacket::new_checked(&v[..]).expect("header ok");
-            assert_eq!(DhcpRepr::parse(&packet), Err(WireError::Malformed), "{bad:?}");
+            assert_eq!(
+                DhcpRepr::parse(&packet),
+                Err(WireError::Malformed),
+                "{bad:?}"
+            );
         }
         // No message type: BOOTP.
         let mut v = good[..240].to_vec();
@@ -1177,8 +1186,20 @@ mod tests {
         let packet = DhcpPacket::new_checked(&v[..]).expect("valid");
         let opts: Vec<DhcpOption<'_>> = packet.options().map(|o| o.expect("ok")).collect();
         assert_eq!(opts.len(), 3);
-        assert_eq!(opts[1], DhcpOption { code: 43, data: &[9, 9, 9] });
-        assert_eq!(opts[2], DhcpOption { code: 224, data: &[] });
+        assert_eq!(
+            opts[1],
+            DhcpOption {
+                code: 43,
+                data: &[9, 9, 9]
+            }
+        );
+        assert_eq!(
+            opts[2],
+            DhcpOption {
+                code: 224,
+                data: &[]
+            }
+        );
         assert!(DhcpRepr::parse(&packet).is_ok());
     }
 
