@@ -6,10 +6,11 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use netstack::api::NetStack;
-use netstack::dhcp::{DhcpClientConfig, DhcpState};
+use netstack::api::{NetStack, NetifEvent};
+use netstack::dhcp::{DhcpClientConfig, DhcpEvent, DhcpState};
 use netstack::phy::TapDevice;
 use netstack::wire::EthernetAddress;
 use netstack::{NetifConfig, NetifId, Stack, StackConfig};
@@ -121,6 +122,14 @@ fn in_range(addr: Ipv4Addr) -> bool {
 fn lease_renew_release_against_dnsmasq() {
     let (lab, dnsmasq, ns, id) = setup(true);
     let capture = lab.start_capture("dhcp");
+    let events = Arc::new(Mutex::new(Vec::new()));
+    if netstack::config::NETIF_STATUS_CALLBACK {
+        let seen = Arc::clone(&events);
+        ns.netif_set_status_callback(Box::new(move |e| {
+            seen.lock().expect("events").push(e);
+        }))
+        .expect("callback");
+    }
     ns.dhcp_start(id).expect("start");
     wait_for("a lease", Duration::from_secs(30), || bound(&ns, id));
 
@@ -151,6 +160,30 @@ fn lease_renew_release_against_dnsmasq() {
     // The client identifier the stack built from its MAC (option 61: 01 + MAC).
     if !netstack::config::DHCP_DISABLE_CLIENT_ID {
         assert!(line.ends_with(&format!("01:{mac}")), "client id in {line}");
+    }
+
+    // The status callbacks heard of it: the address, then the DHCP event.
+    if netstack::config::NETIF_STATUS_CALLBACK {
+        wait_for("the callbacks", Duration::from_secs(5), || {
+            events.lock().expect("events").len() >= 2
+        });
+        let got = events.lock().expect("events").clone();
+        assert_eq!(
+            got[0],
+            NetifEvent::AddressChanged(id, Some(cidr)),
+            "{got:?}"
+        );
+        assert_eq!(
+            got[1],
+            NetifEvent::Dhcp(
+                id,
+                DhcpEvent::Bound {
+                    address: cidr,
+                    gateway: Some(plan::LINUX_ADDR)
+                }
+            ),
+            "{got:?}"
+        );
     }
 
     // The address works: Linux reaches it.

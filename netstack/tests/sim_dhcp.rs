@@ -616,6 +616,32 @@ fn loopback_and_non_ethernet_interfaces_have_no_client() {
     assert!(stack.dhcp_start(ip_only).is_err());
 }
 
+#[test]
+fn init_reboot_asks_for_the_saved_address_first() {
+    let mut net = plain(3600);
+    let saved = Ipv4Addr::new(10, 0, 0, POOL_START);
+    let settings = netstack::dhcp::DhcpClientConfig {
+        last_address: Some(saved),
+        ..netstack::dhcp::DhcpClientConfig::default()
+    };
+    net.client
+        .dhcp_start_with(net.client_if, settings)
+        .expect("start");
+    assert!(net.run_until(Duration::from_secs(30), |n| n.state()
+        == Some(DhcpState::Bound)));
+    let first = &net.dhcp.seen[0];
+    if netstack::config::DHCP_RESTORE_LAST_IP {
+        // INIT-REBOOT (RFC 2131 §4.3.2): a broadcast REQUEST naming the address, no server id.
+        assert_eq!(first.kind, DhcpMessageType::Request);
+        assert_eq!((first.requested, first.server_id), (Some(saved), None));
+        assert_eq!(first.ciaddr, Ipv4Addr::UNSPECIFIED);
+        assert_eq!(net.dhcp.count(DhcpMessageType::Discover), 0);
+    } else {
+        assert_eq!(first.kind, DhcpMessageType::Discover);
+    }
+    assert_eq!(net.address().map(|c| c.address()), Some(saved));
+}
+
 /// The hook points: the product's options reach the server, and replies' options reach the
 /// product (which may make the client ignore a reply).
 #[cfg(not(any(
