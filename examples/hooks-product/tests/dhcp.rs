@@ -55,7 +55,12 @@ fn serve(stack: &mut Stack<ProductHooks>, sock: UdpHandle, seen: &mut Seen) {
             lease_time: Some(3600),
             subnet_mask: Some(Ipv4Addr::new(255, 255, 255, 0)),
             ntp_servers: Ipv4AddrList::from_bytes(&NTP).ok(),
-            ..DhcpRepr::new(DhcpOpcode::Reply, kind, req.transaction_id, req.client_hardware_addr)
+            ..DhcpRepr::new(
+                DhcpOpcode::Reply,
+                kind,
+                req.transaction_id,
+                req.client_hardware_addr,
+            )
         };
         let mut buf = vec![0u8; DhcpRepr::buffer_len(312)];
         reply
@@ -87,7 +92,10 @@ fn product_options_in_simulation() {
         .expect("netif");
     let sock = server.udp_open().expect("open");
     server
-        .udp_bind(sock, IpEndpoint::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), SERVER_PORT))
+        .udp_bind(
+            sock,
+            IpEndpoint::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), SERVER_PORT),
+        )
         .expect("bind");
     // The product's own hook forbids SO_BROADCAST to sockets; the core API is not bound by it.
     server
@@ -140,19 +148,26 @@ fn product_options_in_simulation() {
     assert_eq!(vendor.message_type, DhcpMessageType::Ack);
     assert_eq!(vendor.data, VENDOR_INFO);
     assert_eq!(
-        dhcp.recorded_on(id, code::NTP_SERVERS).map(|o| o.data.clone()),
+        dhcp.recorded_on(id, code::NTP_SERVERS)
+            .map(|o| o.data.clone()),
         Some(NTP.to_vec())
     );
     assert!(dhcp.refused().is_empty(), "{:?}", dhcp.refused());
     // And the stack kept the NTP server too (dhcp_get_ntp_srv).
     let lease = client.dhcp_lease(id).expect("lease");
-    assert_eq!(lease.ntp_servers.first(), Some(&Ipv4Addr::new(10, 0, 0, 123)));
+    assert_eq!(
+        lease.ntp_servers.first(),
+        Some(&Ipv4Addr::new(10, 0, 0, 123))
+    );
 }
 
 fn wait_for(what: &str, limit: StdDuration, mut done: impl FnMut() -> bool) {
     let end = std::time::Instant::now() + limit;
     while !done() {
-        assert!(std::time::Instant::now() < end, "timed out waiting for {what}");
+        assert!(
+            std::time::Instant::now() < end,
+            "timed out waiting for {what}"
+        );
         std::thread::sleep(StdDuration::from_millis(50));
     }
 }
@@ -226,8 +241,10 @@ fn product_options_reach_dnsmasq() {
         .call(move |core| {
             let dhcp = &core.stack.hooks().dhcp;
             (
-                dhcp.recorded_on(id, code::VENDOR_SPECIFIC).map(|o| o.data.clone()),
-                dhcp.recorded_on(id, code::NTP_SERVERS).map(|o| o.data.clone()),
+                dhcp.recorded_on(id, code::VENDOR_SPECIFIC)
+                    .map(|o| o.data.clone()),
+                dhcp.recorded_on(id, code::NTP_SERVERS)
+                    .map(|o| o.data.clone()),
                 dhcp.refused().len(),
             )
         })
