@@ -390,7 +390,9 @@ pub trait Hooks {
         custom: netstack_hook_dhcp_append_options = "custom";
         /// `LWIP_HOOK_DHCP_APPEND_OPTIONS`: runs for every message the DHCP client builds
         /// (DISCOVER, REQUEST, DECLINE, RELEASE), after the stack's own options and before
-        /// End, with the interface, the client's state and the message's type. The hook
+        /// End, with the interface, the client's state (the state the message belongs to:
+        /// SELECTING for a DISCOVER, REQUESTING/REBOOTING/RENEWING/REBINDING for a REQUEST;
+        /// INIT for a DECLINE, RELEASED for a RELEASE) and the message's type. The hook
         /// appends options with `options` (e.g. `append(code, data)`); the writer keeps
         /// them within the options area (`dhcp_options_len`), refusing with a
         /// [`DhcpOptionError`](crate::wire::DhcpOptionError) an option that does not fit or
