@@ -1,6 +1,7 @@
 //! The whole receive path: arbitrary frames into `Stack::input` of a stack with one
 //! Ethernet interface (a UDP socket bound, a group joined, a static ARP entry, a TCP
-//! listener on port 80 whose connections are accepted, read and written), with time
+//! listener on port 80 whose connections are accepted, read and written, a DHCP client
+//! discovering), with time
 //! advancing and timers running between frames. It must never panic.
 //!
 //! Input: a sequence of frames, each a 2-byte big-endian length then that many bytes (a
@@ -44,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
             Box::new(Sink),
         )
         .expect("netif");
+    let _ = stack.dhcp_start(netif);
     let udp = stack.udp_open().expect("udp");
     stack
         .udp_bind(udp, IpEndpoint::new(Ipv4Addr::UNSPECIFIED.into(), 7))

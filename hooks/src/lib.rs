@@ -17,12 +17,17 @@
 //! - [`pcap::PcapTap`] (`ip4_input`): every received IPv4 packet into an in-memory pcap
 //!   stream (for both directions, wrap the device in `netstack::phy::PcapDevice`).
 //!
-//! Hooks that come with later layers (DHCP options, IPv6) are listed in `docs/hooks.md`.
+//! - [`dhcp::DhcpClientOptions`] (`dhcp_append_options`, `dhcp_parse_option`): the
+//!   product's host name, vendor class and other options in the DHCP client's messages, and
+//!   the reply options it asks for (vendor-specific 43, NTP servers 42, ...) recorded.
+//!
+//! Hooks that come with later layers (IPv6, DNS) are listed in `docs/hooks.md`.
 #![no_std]
 
 extern crate alloc;
 
 pub mod counters;
+pub mod dhcp;
 pub mod filter;
 pub mod isn;
 pub mod pcap;

@@ -180,8 +180,9 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         let enabled = format_ident!("{}", point.enabled);
         let message = format!(
             "hook `{hook}` is composed, but this build's netstack.toml sets \
-             hook_{hook} = \"none\", so the stack never calls it: remove it here or select \
-             `default` or `custom`"
+             hook_{key} = \"none\", so the stack never calls it: remove it here or select \
+             `default` or `custom`",
+            key = point.option_key()
         );
         let span = entry.hook.span();
         checks.push(quote_spanned! {span=>

@@ -151,6 +151,32 @@ pub(crate) const POINTS: &[Point] = &[
         pass: Some("r == SockoptVerdict::Continue"),
         enabled: "SOCKETS_GETSOCKOPT",
     },
+    Point {
+        name: "dhcp_append_options",
+        args: &[
+            ("netif", "&NetifInfo<'_>"),
+            ("state", "DhcpState"),
+            ("message_type", "DhcpMessageType"),
+            ("options", "&mut DhcpOptionWriter<'_>"),
+        ],
+        ret: "()",
+        // Every handler appends its options.
+        pass: Some("true"),
+        enabled: "DHCP_APPEND_OPTIONS",
+    },
+    Point {
+        name: "dhcp_parse_option",
+        args: &[
+            ("netif", "&NetifInfo<'_>"),
+            ("state", "DhcpState"),
+            ("message_type", "DhcpMessageType"),
+            ("code", "u8"),
+            ("data", "&[u8]"),
+        ],
+        ret: "DhcpOptionVerdict",
+        pass: Some("r == DhcpOptionVerdict::Continue"),
+        enabled: "DHCP_PARSE_OPTION",
+    },
 ];
 
 /// The `use` lines that make the table's type names resolve in generated code.
@@ -158,19 +184,31 @@ pub(crate) const IMPORTS: &str = "
     #[allow(unused_imports)]
     use ::core::net::{Ipv4Addr, SocketAddrV4};
     #[allow(unused_imports)]
+    use ::netstack::dhcp::DhcpState;
+    #[allow(unused_imports)]
     use ::netstack::hooks::{
-        ForwardDecision, Hooks as _, InputVerdict, IsnContext, SegmentVerdict, SockoptVerdict,
-        TcpConnInfo,
+        DhcpOptionVerdict, ForwardDecision, Hooks as _, InputVerdict, IsnContext, SegmentVerdict,
+        SockoptVerdict, TcpConnInfo,
     };
     #[allow(unused_imports)]
     use ::netstack::wire::{
-        EtherType, EthernetAddress, EthernetFrame, Ipv4Packet, TcpPacket, TcpRepr, VlanTag,
+        DhcpMessageType, DhcpOptionWriter, EtherType, EthernetAddress, EthernetFrame, Ipv4Packet,
+        TcpPacket, TcpRepr, VlanTag,
     };
     #[allow(unused_imports)]
     use ::netstack::{NetifId, NetifInfo};
 ";
 
 impl Point {
+    /// The key of the point's `hook_<key>` option in `netstack.toml` (ESP-IDF's name where
+    /// it differs from the point's).
+    pub(crate) fn option_key(&self) -> &'static str {
+        match self.name {
+            "dhcp_parse_option" => "dhcp_extra_option",
+            name => name,
+        }
+    }
+
     /// The point called `name`.
     pub(crate) fn find(name: &str) -> Option<&'static Point> {
         POINTS.iter().find(|p| p.name == name)

@@ -469,6 +469,7 @@ impl<H: Hooks> Stack<H> {
             self.stats.etharp.drop(DropReason::Malformed);
             return;
         }
+        self.dhcp_arp_input(id, &repr);
         let Some(our_ip) = our_ip else {
             // No address yet: nothing to answer, nothing to learn.
             self.stats.etharp.drop(DropReason::NotForUs);
@@ -543,6 +544,27 @@ impl<H: Hooks> Stack<H> {
             target_protocol_addr: target,
         };
         let sent = self.send_arp(id, dst, &repr, now);
+        if sent {
+            self.stats.arp.requests_sent += 1;
+        }
+        sent
+    }
+
+    /// Sends an ARP probe for `target` on `id` (RFC 5227 §2.1.1: a broadcast request with
+    /// sender address 0.0.0.0, so no host learns a mapping from it).
+    pub(crate) fn send_arp_probe(&mut self, id: NetifId, target: Ipv4Addr) -> bool {
+        let now = self.now;
+        let Some(netif) = self.netif_ref(id) else {
+            return false;
+        };
+        let repr = ArpRepr {
+            operation: ArpOperation::Request,
+            source_hardware_addr: netif.mac,
+            source_protocol_addr: Ipv4Addr::UNSPECIFIED,
+            target_hardware_addr: EthernetAddress([0; 6]),
+            target_protocol_addr: target,
+        };
+        let sent = self.send_arp(id, EthernetAddress::BROADCAST, &repr, now);
         if sent {
             self.stats.arp.requests_sent += 1;
         }

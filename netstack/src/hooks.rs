@@ -28,11 +28,13 @@
 
 use core::net::{Ipv4Addr, SocketAddrV4};
 
+use crate::dhcp::DhcpState;
 use crate::netif::{NetifId, NetifInfo};
 use crate::tcp::{IsnGenerator, TcpHandle, TcpState};
 use crate::time::Instant;
 use crate::wire::{
-    EtherType, EthernetAddress, EthernetFrame, Ipv4Packet, TcpPacket, TcpRepr, VlanTag,
+    DhcpMessageType, DhcpOptionWriter, EtherType, EthernetAddress, EthernetFrame, Ipv4Packet,
+    TcpPacket, TcpRepr, VlanTag,
 };
 
 /// What an input hook did with a packet.
@@ -81,6 +83,17 @@ pub enum SockoptVerdict<T> {
     /// `EPERM`); the call fails with that errno, or with `EINVAL` for a code that is not
     /// one.
     Handled(Result<T, i32>),
+}
+
+/// The answer of [`Hooks::dhcp_parse_option`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DhcpOptionVerdict {
+    /// The stack goes on with the reply (its other options, then the reply itself).
+    #[default]
+    Continue,
+    /// The whole reply is ignored, as if it had been lost (e.g. an OFFER from a server
+    /// without the product's vendor option): the client keeps waiting and retransmits.
+    Drop,
 }
 
 /// A TCP connection (or listener) as the TCP hook points see it.
@@ -372,6 +385,49 @@ pub trait Hooks {
             SockoptVerdict::Continue
         }
     }
+
+    hook_method! {
+        custom: netstack_hook_dhcp_append_options = "custom";
+        /// `LWIP_HOOK_DHCP_APPEND_OPTIONS`: runs for every message the DHCP client builds
+        /// (DISCOVER, REQUEST, DECLINE, RELEASE), after the stack's own options and before
+        /// End, with the interface, the client's state (the state the message belongs to:
+        /// SELECTING for a DISCOVER, REQUESTING/REBOOTING/RENEWING/REBINDING for a REQUEST;
+        /// INIT for a DECLINE, RELEASED for a RELEASE) and the message's type. The hook
+        /// appends options with `options` (e.g. `append(code, data)`); the writer keeps
+        /// them within the options area (`dhcp_options_len`), refusing with a
+        /// [`DhcpOptionError`](crate::wire::DhcpOptionError) an option that does not fit or
+        /// whose code the message already has — nothing is cut or overwritten.
+        fn dhcp_append_options(
+            &mut self,
+            netif: &NetifInfo<'_>,
+            state: DhcpState,
+            message_type: DhcpMessageType,
+            options: &mut DhcpOptionWriter<'_>,
+        ) -> () {
+            let _ = (netif, state, message_type, options);
+        }
+    }
+
+    hook_method! {
+        custom: netstack_hook_dhcp_extra_option = "custom";
+        /// `LWIP_HOOK_DHCP_PARSE_OPTION` (ESP-IDF's `hook_dhcp_extra_option`): runs for each
+        /// option (pad and end excepted; `file`/`sname` included when overloaded) of every
+        /// reply addressed to the client (its `xid` and hardware address), before the client
+        /// acts on the reply. `state` is the client's state, `message_type` the reply's
+        /// (OFFER, ACK, NAK), `code` and `data` the option. The hook records what it needs;
+        /// [`DhcpOptionVerdict::Drop`] ignores the whole reply.
+        fn dhcp_parse_option(
+            &mut self,
+            netif: &NetifInfo<'_>,
+            state: DhcpState,
+            message_type: DhcpMessageType,
+            code: u8,
+            data: &[u8],
+        ) -> DhcpOptionVerdict {
+            let _ = (netif, state, message_type, code, data);
+            DhcpOptionVerdict::Continue
+        }
+    }
 }
 
 /// The stack's own VLAN acceptance rule (used by the default [`Hooks::vlan_check`] and when
@@ -412,6 +468,10 @@ pub mod enabled {
     pub const SOCKETS_SETSOCKOPT: bool = cfg!(not(netstack_hook_sockets_setsockopt = "none"));
     /// `hook_sockets_getsockopt` is not `none`.
     pub const SOCKETS_GETSOCKOPT: bool = cfg!(not(netstack_hook_sockets_getsockopt = "none"));
+    /// `hook_dhcp_append_options` is not `none`.
+    pub const DHCP_APPEND_OPTIONS: bool = cfg!(not(netstack_hook_dhcp_append_options = "none"));
+    /// `hook_dhcp_extra_option` (the point `dhcp_parse_option`) is not `none`.
+    pub const DHCP_PARSE_OPTION: bool = cfg!(not(netstack_hook_dhcp_extra_option = "none"));
 }
 
 /// Whether some hook point is `custom` in this build: then [`NoHooks`] does not implement
@@ -431,6 +491,8 @@ pub const ANY_CUSTOM: bool = cfg!(any(
     netstack_hook_tcp_out_add_tcpopts = "custom",
     netstack_hook_sockets_setsockopt = "custom",
     netstack_hook_sockets_getsockopt = "custom",
+    netstack_hook_dhcp_append_options = "custom",
+    netstack_hook_dhcp_extra_option = "custom",
 ));
 
 /// Emits items only when no hook point is `custom` (where [`NoHooks`] can implement [`Hooks`]).
@@ -452,6 +514,8 @@ macro_rules! without_custom_hooks {
                 netstack_hook_tcp_out_add_tcpopts = "custom",
                 netstack_hook_sockets_setsockopt = "custom",
                 netstack_hook_sockets_getsockopt = "custom",
+                netstack_hook_dhcp_append_options = "custom",
+                netstack_hook_dhcp_extra_option = "custom",
             )))]
             $item
         )*

@@ -18,6 +18,7 @@ extern crate std;
 pub mod api;
 pub mod arp;
 pub mod config;
+pub mod dhcp;
 pub mod error;
 pub mod ethernet;
 pub mod hooks;

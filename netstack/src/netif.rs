@@ -177,6 +177,8 @@ pub(crate) struct Netif {
     pub(crate) garp_due: Option<Instant>,
     /// The interface's multicast memberships and IGMP state.
     pub(crate) igmp: crate::igmp::IgmpGroups,
+    /// The DHCP client, when started on this interface.
+    pub(crate) dhcp: Option<Box<crate::dhcp::DhcpClient>>,
 }
 
 impl Netif {

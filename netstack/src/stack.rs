@@ -90,6 +90,8 @@ pub struct Stack<H = NoHooks> {
     pub(crate) loop_queue: VecDeque<(NetifId, Vec<u8>)>,
     /// Set when something happened the application may care about.
     pub(crate) activity: bool,
+    /// DHCP client events not yet drained by the application.
+    pub(crate) dhcp_events: VecDeque<crate::dhcp::QueuedEvent>,
 }
 
 crate::hooks::without_custom_hooks! {
@@ -128,6 +130,7 @@ impl<H: Hooks> Stack<H> {
             frame_buf: Vec::new(),
             loop_queue: VecDeque::new(),
             activity: false,
+            dhcp_events: VecDeque::new(),
         };
         stack.ipv4.ident = stack.rng.next_u16();
         if config::NETIF_LOOPBACK {
@@ -143,6 +146,7 @@ impl<H: Hooks> Stack<H> {
                 loopback: true,
                 garp_due: None,
                 igmp: IgmpGroups::new(),
+                dhcp: None,
             };
             if let Ok(id) = stack.insert_netif(lo) {
                 stack.loopback_netif = Some(id);
@@ -224,6 +228,7 @@ impl<H: Hooks> Stack<H> {
             loopback: false,
             garp_due: None,
             igmp: IgmpGroups::new(),
+            dhcp: None,
         };
         let id = self.insert_netif(netif)?;
         if self.default_netif.is_none() {
@@ -475,7 +480,7 @@ impl<H: Hooks> Stack<H> {
         }
     }
 
-    /// Runs the interfaces' timers that are due (gratuitous ARP, IGMP), then makes
+    /// Runs the interfaces' timers that are due (gratuitous ARP, DHCP, IGMP), then makes
     /// [`netif_timers_at`](Self::netif_timers_at) exact.
     fn netif_timers(&mut self, now: Instant) {
         for index in 0..self.netif_end {
@@ -489,10 +494,12 @@ impl<H: Hooks> Stack<H> {
                 self.send_garp(id, now);
             }
         }
+        self.dhcp_poll(now);
         self.multicast_poll(now);
         let mut next: Option<Instant> = None;
         for (_, netif) in self.netif_iter() {
-            for t in [netif.garp_due, netif.igmp.next_deadline()]
+            let dhcp = netif.dhcp.as_ref().and_then(|c| c.next_deadline());
+            for t in [netif.garp_due, netif.igmp.next_deadline(), dhcp]
                 .into_iter()
                 .flatten()
             {
@@ -504,7 +511,7 @@ impl<H: Hooks> Stack<H> {
 
     /// When the stack next needs [`poll`](Self::poll) even if no frame arrives: the
     /// earliest pending timer (ARP retry/expiry, reassembly timeout, IGMP report, periodic
-    /// gratuitous ARP) or now if loopback traffic waits. `None` when nothing is pending
+    /// gratuitous ARP, DHCP retransmission, address check and lease timers) or now if loopback traffic waits. `None` when nothing is pending
     /// (`config::TIMERS_ONDEMAND`); without on-demand timers, at most one second ahead, as
     /// lwIP's cyclic timers tick.
     pub fn next_deadline(&self) -> Option<Instant> {

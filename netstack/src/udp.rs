@@ -308,7 +308,6 @@ impl UdpTable {
 impl<H: Hooks> Stack<H> {
     /// Handles a received UDP datagram.
     pub(crate) fn udp_input(&mut self, rx: &IpRx<'_>, now: Instant) {
-        let _ = now;
         self.stats.udp.rx += 1;
         let src = IpAddr::V4(rx.repr.src_addr);
         let dst = IpAddr::V4(rx.repr.dst_addr);
@@ -328,6 +327,9 @@ impl<H: Hooks> Stack<H> {
             }
         };
         let data = packet.payload_slice();
+        if self.dhcp_input(rx, &repr, data, now) {
+            return;
+        }
         let netif_addr = self.netif_ref(rx.netif).and_then(|n| n.addr());
         let (src_addr, dst_addr) = (rx.repr.src_addr, rx.repr.dst_addr);
         let mut best: Option<(usize, bool)> = None;

@@ -62,11 +62,12 @@ fn hook_points_match_the_macros() {
         methods, table,
         "netstack-macros/src/points.rs must list the Hooks trait's methods, in order"
     );
-    assert_eq!(methods.len(), 14);
+    assert_eq!(methods.len(), 16);
 }
 
-/// A `hooks!` type giving every point: it compiles only if the table's signatures are the
-/// trait's (and only where no point is `none`, which `hooks!` refuses).
+/// A `hooks!` type giving every point but the DHCP ones (below): it compiles only if the
+/// table's signatures are the trait's (and only where no point is `none`, which `hooks!`
+/// refuses).
 #[cfg(not(any(
     netstack_hook_ip4_input = "none",
     netstack_hook_ip4_route = "none",
@@ -187,5 +188,107 @@ mod composed {
             SockoptVerdict::Handled(Ok(1))
         );
         assert_eq!(out[0], 7);
+    }
+}
+
+/// The DHCP points, composed where they are called (their default is `none`, as ESP-IDF's;
+/// `netstack/tests/configs/all-features.toml` selects `default`).
+#[cfg(not(any(
+    netstack_hook_dhcp_append_options = "none",
+    netstack_hook_dhcp_extra_option = "none",
+)))]
+mod composed_dhcp {
+    use netstack::dhcp::DhcpState;
+    use netstack::hooks::{DhcpOptionVerdict, Hooks};
+    use netstack::wire::{DhcpMessageType, DhcpOptionWriter};
+    use netstack::{NetifId, NetifInfo};
+
+    fn append_a(
+        _: &NetifInfo<'_>,
+        _: DhcpState,
+        _: DhcpMessageType,
+        options: &mut DhcpOptionWriter<'_>,
+    ) {
+        let _ = options.append(224, b"a");
+    }
+    fn append_b(
+        _: &NetifInfo<'_>,
+        _: DhcpState,
+        _: DhcpMessageType,
+        options: &mut DhcpOptionWriter<'_>,
+    ) {
+        let _ = options.append(225, b"b");
+    }
+    fn pass(
+        _: &NetifInfo<'_>,
+        _: DhcpState,
+        _: DhcpMessageType,
+        _: u8,
+        _: &[u8],
+    ) -> DhcpOptionVerdict {
+        DhcpOptionVerdict::Continue
+    }
+    fn drop_43(
+        _: &NetifInfo<'_>,
+        _: DhcpState,
+        _: DhcpMessageType,
+        code: u8,
+        _: &[u8],
+    ) -> DhcpOptionVerdict {
+        if code == 43 {
+            DhcpOptionVerdict::Drop
+        } else {
+            DhcpOptionVerdict::Continue
+        }
+    }
+
+    netstack::hooks! {
+        /// Both DHCP points, each with a chain.
+        struct Dhcp;
+        dhcp_append_options => [append_a, append_b],
+        dhcp_parse_option => [pass, drop_43],
+    }
+
+    #[test]
+    fn a_composed_type_implements_the_dhcp_points() {
+        let info = NetifInfo {
+            id: netif_id(),
+            name: "eth0",
+            medium: netstack::phy::Medium::Ethernet,
+            mac: None,
+            ipv4: None,
+            gateway: None,
+            mtu: 1500,
+            up: true,
+            loopback: false,
+        };
+        let mut h = Dhcp;
+        let mut area = [0u8; 16];
+        let mut w = DhcpOptionWriter::new(&mut area);
+        h.dhcp_append_options(
+            &info,
+            DhcpState::Selecting,
+            DhcpMessageType::Discover,
+            &mut w,
+        );
+        assert!(
+            w.contains(224) && w.contains(225),
+            "every handler of the chain appends"
+        );
+        assert_eq!(
+            h.dhcp_parse_option(&info, DhcpState::Selecting, DhcpMessageType::Offer, 43, &[]),
+            DhcpOptionVerdict::Drop
+        );
+        assert_eq!(
+            h.dhcp_parse_option(&info, DhcpState::Selecting, DhcpMessageType::Offer, 1, &[]),
+            DhcpOptionVerdict::Continue
+        );
+    }
+
+    fn netif_id() -> NetifId {
+        let stack = netstack::Stack::with_hooks(netstack::StackConfig::default(), Dhcp);
+        stack
+            .loopback_netif()
+            .unwrap_or_else(|| panic!("these tests need the loopback interface"))
     }
 }

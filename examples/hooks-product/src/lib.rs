@@ -6,7 +6,9 @@
 //! at `default` and compiles the other hook points out. Every device of the product sits on
 //! VLAN 100; what it receives is captured in memory as pcap; its TCP connections start at
 //! predictable sequence numbers; its sockets have an option of the product's own
-//! ([`SOL_PRODUCT`], [`PRODUCT_TAG`]) and may not turn on `SO_BROADCAST`.
+//! ([`SOL_PRODUCT`], [`PRODUCT_TAG`]) and may not turn on `SO_BROADCAST`. Its DHCP client
+//! (both DHCP points `custom`) sends the product's host name and vendor class and records
+//! the vendor-specific information (option 43) and NTP servers (42) servers send.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +16,10 @@ use netstack::NetifInfo;
 use netstack::api::Errno;
 use netstack::api::sockets::{SO_BROADCAST, SOL_SOCKET};
 use netstack::hooks::{InputVerdict, SockoptVerdict};
+use netstack::wire::dhcpv4::code;
 use netstack::wire::{IpProtocol, Ipv4Packet};
 use netstack_hooks::counters::Counters;
+use netstack_hooks::dhcp::DhcpClientOptions;
 use netstack_hooks::filter::PacketFilter;
 use netstack_hooks::isn::CountingIsn;
 use netstack_hooks::pcap::PcapTap;
@@ -32,6 +36,16 @@ pub const ISN_STEP: u32 = 0x0100_0000;
 
 /// Bytes of capture the tap keeps in memory.
 pub const CAPTURE_LIMIT: usize = 256 * 1024;
+
+/// The host name the product's DHCP client sends (option 12).
+pub const PRODUCT_HOSTNAME: &str = "hooks-product";
+
+/// The vendor class the product's DHCP client sends (option 60).
+pub const PRODUCT_VENDOR_CLASS: &str = "netstack-example/1.0";
+
+/// The options of DHCP replies the product records: vendor-specific information and NTP
+/// servers.
+pub const RECORDED_DHCP_OPTIONS: [u8; 2] = [code::VENDOR_SPECIFIC, code::NTP_SERVERS];
 
 /// The port of telnet (RFC 854), which the product never serves.
 pub const TELNET_PORT: u16 = 23;
@@ -147,6 +161,8 @@ netstack::hooks! {
         pub isn: CountingIsn,
         /// The product's socket options.
         pub options: ProductOptions,
+        /// The product's DHCP options: host name and vendor class out, 43 and 42 recorded.
+        pub dhcp: DhcpClientOptions,
     }
     ip4_input => [self.tap, self.counters, drop_telnet, self.filter],
     vlan_set => self.tagger,
@@ -154,6 +170,8 @@ netstack::hooks! {
     tcp_isn => self.isn,
     sockets_setsockopt => self.options,
     sockets_getsockopt => self.options,
+    dhcp_append_options => self.dhcp,
+    dhcp_parse_option => self.dhcp,
 }
 
 impl ProductHooks {
@@ -167,6 +185,10 @@ impl ProductHooks {
             vlans: VlanFilter::new().accept(PRODUCT_VLAN),
             isn: CountingIsn::new(FIRST_ISN, ISN_STEP),
             options: ProductOptions::new(),
+            dhcp: DhcpClientOptions::new()
+                .hostname(PRODUCT_HOSTNAME)
+                .vendor_class(PRODUCT_VENDOR_CLASS)
+                .record_all(&RECORDED_DHCP_OPTIONS),
         }
     }
 }

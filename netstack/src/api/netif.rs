@@ -2,7 +2,8 @@
 //! interface over a driver, set static addresses, bring it up or down, choose the default
 //! route, keep the DNS servers, and be told when an interface changes.
 //!
-//! DHCP and SLAAC will plug in here: they set addresses through the same calls.
+//! The DHCP client runs in the stack ([`crate::dhcp`]); the thread turns its events into
+//! DNS servers and status callbacks here ([`NetStack::dhcp_start`] and friends).
 
 use std::boxed::Box;
 use std::net::{IpAddr, Ipv4Addr};
@@ -12,6 +13,7 @@ use std::vec::Vec;
 use super::errno::{Errno, set_errno};
 use super::tcpip::{Core, NetStack};
 use crate::config;
+use crate::dhcp::{DhcpClientConfig, DhcpEvent, DhcpLease, DhcpState};
 use crate::hooks::Hooks;
 use crate::netif::{NetifConfig, NetifId};
 use crate::phy::{Device, Medium};
@@ -28,6 +30,9 @@ pub enum NetifEvent {
     AddressChanged(NetifId, Option<Ipv4Cidr>),
     /// It was removed.
     Removed(NetifId),
+    /// Its DHCP client bound, renewed, lost or declined an address (an address change is
+    /// also reported as [`NetifEvent::AddressChanged`], before this).
+    Dhcp(NetifId, DhcpEvent),
 }
 
 /// A callback told about interface changes (runs on the thread that made the change, with
@@ -48,6 +53,41 @@ impl NetifSettings {
         for cb in &self.callbacks {
             cb(event);
         }
+    }
+
+    /// Applies a DHCP client event: a new lease's DNS servers replace the first ones
+    /// (`dns_setserver` from `dhcp_handle_ack`), and the callbacks hear of the change.
+    fn dhcp_event(&mut self, id: NetifId, event: DhcpEvent, lease: Option<&DhcpLease>) {
+        if let (DhcpEvent::Bound { .. } | DhcpEvent::Renewed, Some(lease)) = (event, lease) {
+            for (index, server) in lease.dns_servers.iter().enumerate() {
+                if index >= config::DNS_MAX_SERVERS {
+                    break;
+                }
+                if self.dns.len() <= index {
+                    self.dns.resize(index + 1, None);
+                }
+                self.dns[index] = Some(IpAddr::V4(*server));
+            }
+        }
+        match event {
+            DhcpEvent::Bound { address, .. } => {
+                self.notify(NetifEvent::AddressChanged(id, Some(address)));
+            }
+            DhcpEvent::Lost => self.notify(NetifEvent::AddressChanged(id, None)),
+            DhcpEvent::Renewed | DhcpEvent::Declined(_) => {}
+        }
+        self.notify(NetifEvent::Dhcp(id, event));
+    }
+}
+
+/// Takes the stack's DHCP events and applies them to the interface settings (called by the
+/// TCP/IP thread after each poll).
+pub(crate) fn pump_dhcp_events<H: Hooks>(core: &mut Core<H>) {
+    let mut events: Vec<(NetifId, DhcpEvent)> = Vec::new();
+    core.stack.dhcp_drain_events(|id, e| events.push((id, e)));
+    for (id, event) in events {
+        let lease = core.stack.dhcp_lease(id).cloned();
+        core.netif_settings.dhcp_event(id, event, lease.as_ref());
     }
 }
 
@@ -247,5 +287,57 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
                 .find(|n| u32::from(n.id.0) + 1 == index)
                 .map(|n| String::from(n.name)))
         })
+    }
+
+    /// Starts the DHCP client on `id` with the default settings (`esp_netif_dhcpc_start`,
+    /// lwIP `dhcp_start`). When it binds, the interface gets the address, netmask and
+    /// gateway, the lease's DNS servers become servers 0, 1, … and the status callbacks
+    /// hear [`NetifEvent::AddressChanged`] then [`NetifEvent::Dhcp`].
+    ///
+    /// Errors: `EINVAL` for an unknown or non-Ethernet interface.
+    pub fn dhcp_start(&self, id: NetifId) -> Result<(), Errno> {
+        self.dhcp_start_with(id, DhcpClientConfig::default())
+    }
+
+    /// Starts the DHCP client on `id` with `settings` (host name, vendor class, broadcast
+    /// flag, the last lease's address for INIT-REBOOT).
+    ///
+    /// Errors: `EINVAL` for an unknown or non-Ethernet interface.
+    pub fn dhcp_start_with(&self, id: NetifId, settings: DhcpClientConfig) -> Result<(), Errno> {
+        self.op(move |core| Ok(core.stack.dhcp_start_with(id, settings)?))
+    }
+
+    /// Stops the DHCP client on `id` (`esp_netif_dhcpc_stop`): its lease is released and
+    /// the address removed.
+    ///
+    /// Errors: `EINVAL` when the interface has no client.
+    pub fn dhcp_stop(&self, id: NetifId) -> Result<(), Errno> {
+        self.op(move |core| Ok(core.stack.dhcp_stop(id)?))
+    }
+
+    /// Releases the lease on `id` (RELEASE, address removed); the client waits for
+    /// [`dhcp_renew`](Self::dhcp_renew).
+    ///
+    /// Errors: `EINVAL` when the interface has no client.
+    pub fn dhcp_release(&self, id: NetifId) -> Result<(), Errno> {
+        self.op(move |core| Ok(core.stack.dhcp_release(id)?))
+    }
+
+    /// Renews the lease on `id` now (or starts over after a release).
+    ///
+    /// Errors: `EINVAL` when the interface has no client.
+    pub fn dhcp_renew(&self, id: NetifId) -> Result<(), Errno> {
+        self.op(move |core| Ok(core.stack.dhcp_renew(id)?))
+    }
+
+    /// The DHCP client's state on `id` (`esp_netif_dhcpc_get_status`); `None` without one.
+    pub fn dhcp_state(&self, id: NetifId) -> Result<Option<DhcpState>, Errno> {
+        self.op(move |core| Ok(core.stack.dhcp_state(id)))
+    }
+
+    /// The lease the client on `id` holds, if bound (save `lease.address` to restart with
+    /// INIT-REBOOT, `dhcp_restore_last_ip`).
+    pub fn dhcp_lease(&self, id: NetifId) -> Result<Option<DhcpLease>, Errno> {
+        self.op(move |core| Ok(core.stack.dhcp_lease(id).cloned()))
     }
 }

@@ -412,6 +412,7 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
                 core.stack.tcp_drain_events(|_, _| {});
                 core.stack.tcp_drain_listener_events(|_, _| {});
                 core.stack.udp_drain_events(|_, _| {});
+                super::netif::pump_dhcp_events(&mut core);
             }
             fds.clear();
             fds.push(wake.as_raw_fd());

@@ -69,6 +69,8 @@ pub(crate) struct IpRx<'a> {
     pub reassembled: bool,
     /// Whether the device already verified the checksums.
     pub rx_verified: bool,
+    /// The sender's hardware address, for a datagram that arrived whole on Ethernet.
+    pub src_mac: Option<EthernetAddress>,
 }
 
 /// What a datagram to send looks like, besides its payload.
@@ -208,6 +210,7 @@ impl<H: Hooks> Stack<H> {
             payload: packet.payload_slice(),
             reassembled: false,
             rx_verified,
+            src_mac,
         };
         self.ip_deliver(&rx, now);
     }
@@ -291,6 +294,7 @@ impl<H: Hooks> Stack<H> {
                     payload: &datagram.payload,
                     reassembled: true,
                     rx_verified,
+                    src_mac: None,
                 };
                 self.ip_deliver(&rx, now);
             }

@@ -24,6 +24,7 @@ use core::fmt;
 
 pub mod arp;
 pub mod checksum;
+pub mod dhcpv4;
 pub mod ethernet;
 pub mod icmpv4;
 pub mod igmp;
@@ -34,6 +35,10 @@ pub mod udp;
 
 pub use arp::{ArpHardware, ArpOperation, ArpPacket, ArpRepr};
 pub use checksum::Checksum;
+pub use dhcpv4::{
+    DhcpEmitError, DhcpMessageType, DhcpOpcode, DhcpOption, DhcpOptionError, DhcpOptionWriter,
+    DhcpOptions, DhcpPacket, DhcpRepr,
+};
 pub use ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr, VlanTag};
 pub use icmpv4::{
     Icmpv4DstUnreachable, Icmpv4InvokingPacket, Icmpv4Message, Icmpv4Packet, Icmpv4Repr,

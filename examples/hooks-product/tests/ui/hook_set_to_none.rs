@@ -1,8 +1,11 @@
 // netstack.toml makes ip4_route `none`: composing a route hook would be dead code.
 use std::net::SocketAddrV4;
 
-use netstack::hooks::{InputVerdict, IsnContext, SockoptVerdict};
-use netstack::wire::{EtherType, EthernetAddress, Ipv4Addr, Ipv4Packet, VlanTag};
+use netstack::dhcp::DhcpState;
+use netstack::hooks::{DhcpOptionVerdict, InputVerdict, IsnContext, SockoptVerdict};
+use netstack::wire::{
+    DhcpMessageType, DhcpOptionWriter, EtherType, EthernetAddress, Ipv4Addr, Ipv4Packet, VlanTag,
+};
 use netstack::{NetifId, NetifInfo};
 
 fn pass(_: &Ipv4Packet<&[u8]>, _: &NetifInfo<'_>) -> InputVerdict {
@@ -23,6 +26,10 @@ fn set(_: i32, _: i32, _: i32, _: &[u8]) -> SockoptVerdict<()> {
 fn get(_: i32, _: i32, _: i32, _: &mut [u8]) -> SockoptVerdict<usize> {
     SockoptVerdict::Continue
 }
+fn append(_: &NetifInfo<'_>, _: DhcpState, _: DhcpMessageType, _: &mut DhcpOptionWriter<'_>) {}
+fn parse(_: &NetifInfo<'_>, _: DhcpState, _: DhcpMessageType, _: u8, _: &[u8]) -> DhcpOptionVerdict {
+    DhcpOptionVerdict::Continue
+}
 
 netstack::hooks! {
     struct Routed;
@@ -31,6 +38,8 @@ netstack::hooks! {
     tcp_isn => isn,
     sockets_setsockopt => set,
     sockets_getsockopt => get,
+    dhcp_append_options => append,
+    dhcp_parse_option => parse,
     ip4_route => route,
 }
 
