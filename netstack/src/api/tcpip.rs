@@ -69,6 +69,19 @@ struct Changes {
     changed: Condvar,
 }
 
+impl<H: Hooks> Core<H> {
+    /// Tells the hooks when the descriptor table, full before, has had a slot freed
+    /// (`Hooks::memp_available(Pool::Netconn)`); called after closing a socket.
+    pub(crate) fn report_socket_room(&mut self) {
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        if self.sockets.take_room() {
+            self.stack
+                .hooks_mut()
+                .memp_available(crate::hooks::Pool::Netconn);
+        }
+    }
+}
+
 impl Changes {
     fn current(&self) -> u64 {
         *self

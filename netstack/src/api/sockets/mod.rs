@@ -142,7 +142,10 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
             let deadline = timeout.map(|t| std::time::Instant::now() + t);
             self.retry(deadline, attempt)
         };
-        let _ = self.call(move |core| core.sockets.leave(fd, generation));
+        let _ = self.call(move |core| {
+            core.sockets.leave(fd, generation);
+            core.report_socket_room();
+        });
         // A `close` waiting for this call to return looks again.
         self.notify_waiters();
         fail(result)
@@ -386,6 +389,7 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
         let generation = self.op(move |core| {
             let (binding, generation) = core.sockets.close(fd)?;
             release(core, binding, linger == Some(0));
+            core.report_socket_room();
             Ok(generation)
         })?;
         self.notify_waiters();
