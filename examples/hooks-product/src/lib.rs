@@ -135,7 +135,8 @@ netstack::hooks! {
     pub struct ProductHooks {
         /// Captures every received IPv4 packet (first in the chain: it sees everything).
         pub tap: PcapTap,
-        /// Per-interface receive counters (every IPv4 packet, before any filtering).
+        /// Per-interface receive counters (every IPv4 packet, before any filtering), and
+        /// how often each kind of table went from full to having room.
         pub counters: Counters,
         /// The configurable packet filter, after the telnet rule.
         pub filter: PacketFilter,
@@ -154,6 +155,7 @@ netstack::hooks! {
     tcp_isn => self.isn,
     sockets_setsockopt => self.options,
     sockets_getsockopt => self.options,
+    memp_available => self.counters,
 }
 
 impl ProductHooks {

@@ -1,7 +1,7 @@
 // netstack.toml makes ip4_route `none`: composing a route hook would be dead code.
 use std::net::SocketAddrV4;
 
-use netstack::hooks::{InputVerdict, IsnContext, SockoptVerdict};
+use netstack::hooks::{InputVerdict, IsnContext, Pool, SockoptVerdict};
 use netstack::wire::{EtherType, EthernetAddress, Ipv4Addr, Ipv4Packet, VlanTag};
 use netstack::{NetifId, NetifInfo};
 
@@ -23,6 +23,7 @@ fn set(_: i32, _: i32, _: i32, _: &[u8]) -> SockoptVerdict<()> {
 fn get(_: i32, _: i32, _: i32, _: &mut [u8]) -> SockoptVerdict<usize> {
     SockoptVerdict::Continue
 }
+fn available(_: Pool) {}
 
 netstack::hooks! {
     struct Routed;
@@ -31,6 +32,7 @@ netstack::hooks! {
     tcp_isn => isn,
     sockets_setsockopt => set,
     sockets_getsockopt => get,
+    memp_available => available,
     ip4_route => route,
 }
 
