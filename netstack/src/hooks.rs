@@ -494,7 +494,7 @@ pub mod enabled {
     pub const SOCKETS_SETSOCKOPT: bool = cfg!(not(netstack_hook_sockets_setsockopt = "none"));
     /// `hook_sockets_getsockopt` is not `none`.
     pub const SOCKETS_GETSOCKOPT: bool = cfg!(not(netstack_hook_sockets_getsockopt = "none"));
-    /// `hook_memp_available` is not `none` (it is by default).
+    /// `hook_memp_available` is not `none` (`none` is this point's default).
     pub const MEMP_AVAILABLE: bool = cfg!(not(netstack_hook_memp_available = "none"));
 }
 
