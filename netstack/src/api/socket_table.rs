@@ -100,10 +100,6 @@ impl Socket {
 pub(crate) struct SocketTable {
     slots: Vec<Option<Socket>>,
     next_generation: u32,
-    /// A slot was freed while every slot was taken (`hook_memp_available`); read and
-    /// cleared by [`take_room`](Self::take_room).
-    #[cfg(not(netstack_hook_memp_available = "none"))]
-    room: bool,
 }
 
 impl SocketTable {
@@ -114,8 +110,6 @@ impl SocketTable {
         SocketTable {
             slots,
             next_generation: 1,
-            #[cfg(not(netstack_hook_memp_available = "none"))]
-            room: false,
         }
     }
 
@@ -205,24 +199,16 @@ impl SocketTable {
     }
 
     fn free(&mut self, fd: Fd) {
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        let was_full = self.slots.iter().all(Option::is_some);
-        let held = usize::try_from(fd)
-            .ok()
-            .and_then(|i| self.slots.get_mut(i))
-            .is_some_and(|slot| slot.take().is_some());
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        if was_full && held {
-            self.room = true;
+        if let Some(slot) = usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)) {
+            *slot = None;
         }
-        let _ = held;
     }
 
-    /// Whether a slot was freed while every slot was taken since the last call (the table
-    /// went from full to having room: `Hooks::memp_available(Pool::Netconn)`).
+    /// Whether every slot holds a socket (`hook_memp_available`: the caller compares before
+    /// and after a `close`/`leave`).
     #[cfg(not(netstack_hook_memp_available = "none"))]
-    pub fn take_room(&mut self) -> bool {
-        core::mem::take(&mut self.room)
+    pub fn is_full(&self) -> bool {
+        self.slots.iter().all(Option::is_some)
     }
 
     /// The open descriptors.

@@ -70,11 +70,13 @@ struct Changes {
 }
 
 impl<H: Hooks> Core<H> {
-    /// Tells the hooks when the descriptor table, full before, has had a slot freed
-    /// (`Hooks::memp_available(Pool::Netconn)`); called after closing a socket.
-    pub(crate) fn report_socket_room(&mut self) {
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        if self.sockets.take_room() {
+    /// Tells the hooks when the descriptor table, full before a `close`/`leave`
+    /// (`was_full`, from `SocketTable::is_full`), has a free slot now
+    /// (`Hooks::memp_available(Pool::Netconn)`). No state is kept: with hooks that ignore
+    /// the call, the check compiles away.
+    #[cfg(not(netstack_hook_memp_available = "none"))]
+    pub(crate) fn report_socket_room(&mut self, was_full: bool) {
+        if was_full && !self.sockets.is_full() {
             self.stack
                 .hooks_mut()
                 .memp_available(crate::hooks::Pool::Netconn);
