@@ -1,11 +1,14 @@
-//! Per-interface IPv4 packet and byte counters, as an `ip4_input` observer.
+//! Per-interface IPv4 packet and byte counters, as an `ip4_input` observer, and per-pool
+//! counts of `memp_available` notifications.
 //!
-//! The hook always answers [`InputVerdict::Continue`]: put it first in a chain
+//! The `ip4_input` hook always answers [`InputVerdict::Continue`]: put it first in a chain
 //! (`ip4_input => [self.counters, self.filter]`) to count everything that arrives, or after a
-//! filter to count what it let through.
+//! filter to count what it let through. The `memp_available` hook counts how often each kind
+//! of table went from full to having room (`memp_available => self.counters`, with
+//! `hook_memp_available` selected): a product sees whether its tables are sized too small.
 
 use netstack::NetifInfo;
-use netstack::hooks::InputVerdict;
+use netstack::hooks::{InputVerdict, Pool};
 use netstack::wire::Ipv4Packet;
 
 /// The counts of one interface.
@@ -23,6 +26,8 @@ pub struct InterfaceCounts {
 pub struct Counters<const N: usize = 8> {
     per_netif: [InterfaceCounts; N],
     other: InterfaceCounts,
+    /// `memp_available` calls, by [`Pool::index`].
+    pools: [u64; Pool::COUNT],
 }
 
 impl<const N: usize> Counters<N> {
@@ -37,6 +42,7 @@ impl<const N: usize> Counters<N> {
                 packets: 0,
                 bytes: 0,
             },
+            pools: [0; Pool::COUNT],
         }
     }
 
@@ -70,6 +76,19 @@ impl<const N: usize> Counters<N> {
         slot.packets += 1;
         slot.bytes += packet.payload_slice().len() as u64 + packet.header_len() as u64;
         InputVerdict::Continue
+    }
+
+    /// The `memp_available` hook: counts the notification under its kind of pool.
+    pub fn memp_available(&mut self, pool: Pool) {
+        if let Some(n) = self.pools.get_mut(pool.index()) {
+            *n += 1;
+        }
+    }
+
+    /// How often a table of `pool`'s kind went from full to having room (every interface's
+    /// multicast table counts under [`Pool::IgmpGroup`], whichever interface is named).
+    pub fn pool_available(&self, pool: Pool) -> u64 {
+        self.pools.get(pool.index()).copied().unwrap_or(0)
     }
 }
 
@@ -109,5 +128,24 @@ mod tests {
         );
         assert_eq!(counters.total().packets, 3);
         assert_eq!(tiny.other().packets, 1, "indexes past N go to `other`");
+    }
+
+    #[test]
+    fn counts_pool_notifications_by_kind() {
+        let mut counters: Counters = Counters::new();
+        assert_eq!(counters.pool_available(Pool::TcpPcb), 0);
+        counters.memp_available(Pool::TcpPcb);
+        counters.memp_available(Pool::TcpPcb);
+        counters.memp_available(Pool::Netconn);
+        let mut netif = None;
+        with_netif(|info| netif = Some(info.id));
+        let netif = netif.expect("a netif");
+        counters.memp_available(Pool::IgmpGroup(netif));
+        assert_eq!(counters.pool_available(Pool::TcpPcb), 2);
+        assert_eq!(counters.pool_available(Pool::TcpPcbListen), 0);
+        assert_eq!(counters.pool_available(Pool::UdpPcb), 0);
+        assert_eq!(counters.pool_available(Pool::Netconn), 1);
+        assert_eq!(counters.pool_available(Pool::IgmpGroup(netif)), 1);
+        assert_eq!(counters.total().packets, 0, "packets are counted apart");
     }
 }

@@ -253,6 +253,8 @@ fn method(point: &Point, hook: &Ident, handlers: &[&Handler]) -> syn::Result<Tok
         };
         if i == last {
             steps.push(call);
+        } else if point.is_notification() {
+            steps.push(quote! { #call; });
         } else {
             let pass = pass.as_ref();
             steps.push(quote! {
@@ -263,9 +265,14 @@ fn method(point: &Point, hook: &Ident, handlers: &[&Handler]) -> syn::Result<Tok
             });
         }
     }
+    let ret = if point.is_notification() {
+        quote!()
+    } else {
+        quote!(-> #ret)
+    };
     Ok(quote! {
         #[inline]
-        fn #hook(&mut self, #(#arg_names: #arg_types),*) -> #ret {
+        fn #hook(&mut self, #(#arg_names: #arg_types),*) #ret {
             #(#steps)*
         }
     })

@@ -62,7 +62,8 @@ pub fn hook(args: TokenStream, item: TokenStream) -> TokenStream {
 /// a function path (called with the hook's arguments), `self.field` (calls the method named
 /// after the hook on that field: `self.filter.ip4_input(packet, netif)`), or a list of those
 /// run in order until one has an opinion (`Consumed`, `Some(..)`, a non-`Default` decision;
-/// `vlan_check` takes a single handler). Hook points without an entry keep the trait's
+/// `vlan_check` takes a single handler; every handler of a `memp_available` list runs, since
+/// it is a notification). Hook points without an entry keep the trait's
 /// default (or fail to compile, naming the method, when the configuration makes them
 /// `custom`).
 ///

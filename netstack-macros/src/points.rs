@@ -9,7 +9,7 @@ pub(crate) struct Point {
     pub name: &'static str,
     /// Parameter names and types (after `&mut self`), as the trait spells them.
     pub args: &'static [(&'static str, &'static str)],
-    /// The return type.
+    /// The return type; `()` for a notification (written without `-> ()` in signatures).
     pub ret: &'static str,
     /// For points whose handlers may be chained: the condition on the answer `r` under which
     /// the next handler runs (the answer that means "no opinion"). `None`: one handler only.
@@ -177,6 +177,14 @@ pub(crate) const POINTS: &[Point] = &[
         pass: Some("r == DhcpOptionVerdict::Continue"),
         enabled: "DHCP_PARSE_OPTION",
     },
+    Point {
+        name: "memp_available",
+        args: &[("pool", "Pool")],
+        ret: "()",
+        // A notification: every handler of a list runs.
+        pass: Some("true"),
+        enabled: "MEMP_AVAILABLE",
+    },
 ];
 
 /// The `use` lines that make the table's type names resolve in generated code.
@@ -187,7 +195,7 @@ pub(crate) const IMPORTS: &str = "
     use ::netstack::dhcp::DhcpState;
     #[allow(unused_imports)]
     use ::netstack::hooks::{
-        DhcpOptionVerdict, ForwardDecision, Hooks as _, InputVerdict, IsnContext, SegmentVerdict,
+        DhcpOptionVerdict, ForwardDecision, Hooks as _, InputVerdict, IsnContext, Pool, SegmentVerdict,
         SockoptVerdict, TcpConnInfo,
     };
     #[allow(unused_imports)]
@@ -217,20 +225,34 @@ impl Point {
     /// The signature a hook function must have: `fn(packet: &Ipv4Packet<&[u8]>, ...) -> ...`.
     pub(crate) fn fn_signature(&self) -> String {
         let args: Vec<String> = self.args.iter().map(|(n, t)| format!("{n}: {t}")).collect();
-        format!("fn({}) -> {}", args.join(", "), self.ret)
+        format!("fn({}){}", args.join(", "), self.arrow())
+    }
+
+    /// ` -> Ret`, or nothing for a notification.
+    fn arrow(&self) -> String {
+        if self.is_notification() {
+            String::new()
+        } else {
+            format!(" -> {}", self.ret)
+        }
+    }
+
+    /// Whether the point answers nothing (`()`): every handler of a list runs.
+    pub(crate) fn is_notification(&self) -> bool {
+        self.ret == "()"
     }
 
     /// The trait method's signature: `fn ip4_input(&mut self, packet: ...) -> InputVerdict`.
     pub(crate) fn method_signature(&self) -> String {
         let mut parts = vec!["&mut self".to_owned()];
         parts.extend(self.args.iter().map(|(n, t)| format!("{n}: {t}")));
-        format!("fn {}({}) -> {}", self.name, parts.join(", "), self.ret)
+        format!("fn {}({}){}", self.name, parts.join(", "), self.arrow())
     }
 
     /// The function-pointer type of a hook function: `fn(&Ipv4Packet<&[u8]>, ...) -> ...`.
     pub(crate) fn fn_pointer_type(&self) -> String {
         let args: Vec<&str> = self.args.iter().map(|(_, t)| *t).collect();
-        format!("fn({}) -> {}", args.join(", "), self.ret)
+        format!("fn({}){}", args.join(", "), self.arrow())
     }
 }
 

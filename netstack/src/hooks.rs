@@ -112,6 +112,57 @@ pub struct TcpConnInfo {
     pub handle: Option<TcpHandle>,
 }
 
+/// A bounded table of the stack, as [`Hooks::memp_available`] names it (lwIP's `memp_t`).
+///
+/// Each is a fixed number of slots set by the configuration; opening one more than that
+/// fails (`Error::PoolExhausted`, or `ENFILE`/`ENOBUFS` through the sockets API). The lwIP
+/// pool each one stands for is given by [`lwip_name`](Self::lwip_name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pool {
+    /// TCP connections (`config::MAX_ACTIVE_TCP`, lwIP `MEMP_TCP_PCB`).
+    TcpPcb,
+    /// TCP listeners (`config::MAX_LISTENING_TCP`, lwIP `MEMP_TCP_PCB_LISTEN`).
+    TcpPcbListen,
+    /// UDP control blocks (`config::MAX_UDP_PCBS`, lwIP `MEMP_UDP_PCB`).
+    UdpPcb,
+    /// The multicast groups of one interface (`config::MEMP_NUM_IGMP_GROUP`, the
+    /// all-systems group included, lwIP `MEMP_IGMP_GROUP`): each interface has its own
+    /// table, so the interface is named.
+    IgmpGroup(NetifId),
+    /// Socket descriptors of the sockets and netconn APIs (`config::MAX_SOCKETS`, lwIP
+    /// `MEMP_NETCONN`); only with `std`, where those APIs exist.
+    Netconn,
+}
+
+impl Pool {
+    /// How many kinds of pool there are (the range of [`index`](Self::index)).
+    pub const COUNT: usize = 5;
+
+    /// A small number per kind of pool, `0..Pool::COUNT` (every interface's
+    /// [`IgmpGroup`](Self::IgmpGroup) is the same kind), for tables indexed by pool.
+    #[inline]
+    pub const fn index(self) -> usize {
+        match self {
+            Pool::TcpPcb => 0,
+            Pool::TcpPcbListen => 1,
+            Pool::UdpPcb => 2,
+            Pool::IgmpGroup(_) => 3,
+            Pool::Netconn => 4,
+        }
+    }
+
+    /// The name of the lwIP pool it stands for (`MEMP_TCP_PCB`, ...).
+    pub const fn lwip_name(self) -> &'static str {
+        match self {
+            Pool::TcpPcb => "MEMP_TCP_PCB",
+            Pool::TcpPcbListen => "MEMP_TCP_PCB_LISTEN",
+            Pool::UdpPcb => "MEMP_UDP_PCB",
+            Pool::IgmpGroup(_) => "MEMP_IGMP_GROUP",
+            Pool::Netconn => "MEMP_NETCONN",
+        }
+    }
+}
+
 /// What [`Hooks::tcp_isn`] may build on: the stack's RFC 6528 generator (keyed with the
 /// stack's secret) and the current time.
 #[derive(Debug, Clone, Copy)]
@@ -149,7 +200,8 @@ impl<'a> IsnContext<'a> {
     }
 }
 
-/// Declares a hook method whose default body exists unless its point is `custom`.
+/// Declares a hook method whose default body exists unless its point is `custom` (a
+/// notification point has no return type).
 macro_rules! hook_method {
     (
         custom: $custom:meta;
@@ -166,6 +218,22 @@ macro_rules! hook_method {
         /// This build selects `custom` for this point: every implementation must provide it.
         #[cfg($custom)]
         fn $name(&mut self $(, $arg: $ty)*) -> $ret;
+    };
+    (
+        custom: $custom:meta;
+        $(#[$doc:meta])*
+        fn $name:ident(&mut self $(, $arg:ident: $ty:ty)* $(,)?) $body:block
+    ) => {
+        $(#[$doc])*
+        #[cfg(not($custom))]
+        #[inline]
+        fn $name(&mut self $(, $arg: $ty)*) $body
+
+        $(#[$doc])*
+        ///
+        /// This build selects `custom` for this point: every implementation must provide it.
+        #[cfg($custom)]
+        fn $name(&mut self $(, $arg: $ty)*);
     };
 }
 
@@ -403,7 +471,7 @@ pub trait Hooks {
             state: DhcpState,
             message_type: DhcpMessageType,
             options: &mut DhcpOptionWriter<'_>,
-        ) -> () {
+        ) {
             let _ = (netif, state, message_type, options);
         }
     }
@@ -426,6 +494,20 @@ pub trait Hooks {
         ) -> DhcpOptionVerdict {
             let _ = (netif, state, message_type, code, data);
             DhcpOptionVerdict::Continue
+        }
+    }
+
+    hook_method! {
+        custom: netstack_hook_memp_available = "custom";
+        /// `LWIP_HOOK_MEMP_AVAILABLE`: runs when a slot of `pool` is released while every
+        /// slot of it was in use, so the pool goes from full to having room: once per such
+        /// release, whether or not an allocation had been refused meanwhile (lwIP calls it
+        /// from `memp_free` when the pool's free list was empty). A product waiting for room
+        /// (a driver that stopped accepting connections, a task that got `ENFILE`) resumes
+        /// here. It runs with the stack borrowed, inside the call that released the slot
+        /// (a close, a timer, a received segment), and cannot call back into the stack.
+        fn memp_available(&mut self, pool: Pool) {
+            let _ = pool;
         }
     }
 }
@@ -472,6 +554,8 @@ pub mod enabled {
     pub const DHCP_APPEND_OPTIONS: bool = cfg!(not(netstack_hook_dhcp_append_options = "none"));
     /// `hook_dhcp_extra_option` (the point `dhcp_parse_option`) is not `none`.
     pub const DHCP_PARSE_OPTION: bool = cfg!(not(netstack_hook_dhcp_extra_option = "none"));
+    /// `hook_memp_available` is not `none` (`none` is this point's default).
+    pub const MEMP_AVAILABLE: bool = cfg!(not(netstack_hook_memp_available = "none"));
 }
 
 /// Whether some hook point is `custom` in this build: then [`NoHooks`] does not implement
@@ -493,6 +577,7 @@ pub const ANY_CUSTOM: bool = cfg!(any(
     netstack_hook_sockets_getsockopt = "custom",
     netstack_hook_dhcp_append_options = "custom",
     netstack_hook_dhcp_extra_option = "custom",
+    netstack_hook_memp_available = "custom",
 ));
 
 /// Emits items only when no hook point is `custom` (where [`NoHooks`] can implement [`Hooks`]).
@@ -516,6 +601,7 @@ macro_rules! without_custom_hooks {
                 netstack_hook_sockets_getsockopt = "custom",
                 netstack_hook_dhcp_append_options = "custom",
                 netstack_hook_dhcp_extra_option = "custom",
+                netstack_hook_memp_available = "custom",
             )))]
             $item
         )*

@@ -622,6 +622,13 @@ impl<const GROUPS: usize> IgmpGroups<GROUPS> {
         group.is_all_hosts() || self.find(group).is_some_and(|i| self.groups[i].is_member())
     }
 
+    /// Whether a [`join`](Self::join) of a new group would fail with
+    /// [`IgmpError::TableFull`]: every slot holds a joined group (a group only retransmitting
+    /// its leave gives its slot up).
+    pub fn is_full(&self) -> bool {
+        self.groups().count() >= GROUPS
+    }
+
     /// The groups joined, in joining order; 224.0.0.1 is not listed (it is implicit).
     pub fn groups(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
         self.groups.iter().filter(|g| g.is_member()).map(|g| g.addr)

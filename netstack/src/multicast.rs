@@ -167,15 +167,27 @@ impl<H: Hooks> Stack<H> {
     }
 
     /// Leaves `group` on `netif` (lwIP `igmp_leavegroup_netif`); the last leave stops
-    /// receiving it and tells the routers ([`Error::AddrNotAvailable`] if not joined).
+    /// receiving it and tells the routers ([`Error::AddrNotAvailable`] if not joined). If
+    /// that frees a slot of a full table, the hooks hear it
+    /// (`Hooks::memp_available(Pool::IgmpGroup(netif))`).
     pub fn leave_multicast(&mut self, netif: NetifId, group: Ipv4Addr) -> Result<(), Error> {
         let random = self.rng.next_u32();
         let now = self.now;
         let n = self.netif_mut(netif).ok_or(Error::Invalid)?;
-        if let Some(message) = n.igmp.leave(group, now, random)? {
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        let was_full = n.igmp.is_full();
+        let message = n.igmp.leave(group, now, random)?;
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        let has_room = !n.igmp.is_full();
+        if let Some(message) = message {
             self.igmp_send(netif, &message);
         }
         self.igmp_note(netif);
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        if was_full && has_room {
+            self.hooks
+                .memp_available(crate::hooks::Pool::IgmpGroup(netif));
+        }
         Ok(())
     }
 

@@ -425,14 +425,24 @@ impl<H: Hooks> Stack<H> {
         self.udp.open()
     }
 
-    /// Closes a control block (lwIP `udp_remove`): drops its queue and leaves its groups.
+    /// Closes a control block (lwIP `udp_remove`): drops its queue and leaves its groups. If
+    /// every block was open, the hooks hear that there is room
+    /// (`Hooks::memp_available(Pool::UdpPcb)`).
     pub fn udp_close(&mut self, h: UdpHandle) -> Result<(), Error> {
         let groups = core::mem::take(&mut self.udp.get_mut(h)?.groups);
         for (netif, group) in groups {
             let _ = self.leave_multicast(netif, group);
         }
-        if let Some(slot) = self.udp.pcbs.get_mut(h.index()) {
-            *slot = None;
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        let was_full = self.udp.pcbs.iter().all(Option::is_some);
+        let _held = self
+            .udp
+            .pcbs
+            .get_mut(h.index())
+            .is_some_and(|slot| slot.take().is_some());
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        if was_full && _held {
+            self.hooks.memp_available(crate::hooks::Pool::UdpPcb);
         }
         Ok(())
     }

@@ -6,7 +6,8 @@
 
 #[allow(unused_imports)]
 use netstack::hooks::{
-    ForwardDecision, Hooks, InputVerdict, IsnContext, SegmentVerdict, SockoptVerdict, TcpConnInfo,
+    ForwardDecision, Hooks, InputVerdict, IsnContext, Pool, SegmentVerdict, SockoptVerdict,
+    TcpConnInfo,
 };
 #[allow(unused_imports)]
 use netstack::wire::{
@@ -62,10 +63,11 @@ fn hook_points_match_the_macros() {
         methods, table,
         "netstack-macros/src/points.rs must list the Hooks trait's methods, in order"
     );
-    assert_eq!(methods.len(), 16);
+    assert_eq!(methods.len(), 17);
 }
 
-/// A `hooks!` type giving every point but the DHCP ones (below): it compiles only if the
+/// A `hooks!` type giving every point but the DHCP ones and `memp_available` (their default
+/// is `none`; composed in `composed_dhcp` and `composed_memp`): it compiles only if the
 /// table's signatures are the trait's (and only where no point is `none`, which `hooks!`
 /// refuses).
 #[cfg(not(any(
@@ -290,5 +292,51 @@ mod composed_dhcp {
         stack
             .loopback_netif()
             .unwrap_or_else(|| panic!("these tests need the loopback interface"))
+    }
+}
+
+/// `memp_available` composed from a list: a notification, so every handler runs (where the
+/// point is called; it is `none` by default).
+#[cfg(not(netstack_hook_memp_available = "none"))]
+mod composed_memp {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    static FIRST: AtomicUsize = AtomicUsize::new(0);
+    static SECOND: AtomicUsize = AtomicUsize::new(0);
+
+    fn first(pool: Pool) {
+        FIRST.fetch_add(pool.index() + 1, Ordering::Relaxed);
+    }
+    fn second(pool: Pool) {
+        SECOND.fetch_add(pool.index() + 1, Ordering::Relaxed);
+    }
+
+    netstack::hooks! {
+        /// Two notification handlers and a field.
+        struct Notified {
+            seen: Vec<Pool>,
+        }
+        memp_available => [first, self.seen, second],
+    }
+
+    /// `self.seen`'s handler: a hook object for `memp_available`.
+    trait Record {
+        fn memp_available(&mut self, pool: Pool);
+    }
+    impl Record for Vec<Pool> {
+        fn memp_available(&mut self, pool: Pool) {
+            self.push(pool);
+        }
+    }
+
+    #[test]
+    fn every_handler_of_a_notification_runs() {
+        let mut h = Notified { seen: Vec::new() };
+        h.memp_available(Pool::UdpPcb);
+        h.memp_available(Pool::Netconn);
+        assert_eq!(h.seen, [Pool::UdpPcb, Pool::Netconn]);
+        assert_eq!(FIRST.load(Ordering::Relaxed), 3 + 5);
+        assert_eq!(SECOND.load(Ordering::Relaxed), 3 + 5);
     }
 }

@@ -149,7 +149,8 @@ netstack::hooks! {
     pub struct ProductHooks {
         /// Captures every received IPv4 packet (first in the chain: it sees everything).
         pub tap: PcapTap,
-        /// Per-interface receive counters (every IPv4 packet, before any filtering).
+        /// Per-interface receive counters (every IPv4 packet, before any filtering), and
+        /// how often each kind of table went from full to having room.
         pub counters: Counters,
         /// The configurable packet filter, after the telnet rule.
         pub filter: PacketFilter,
@@ -172,6 +173,7 @@ netstack::hooks! {
     sockets_getsockopt => self.options,
     dhcp_append_options => self.dhcp,
     dhcp_parse_option => self.dhcp,
+    memp_available => self.counters,
 }
 
 impl ProductHooks {

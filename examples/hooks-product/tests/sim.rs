@@ -7,6 +7,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
 
 use hooks_product::{FIRST_ISN, ISN_STEP, PRODUCT_VLAN, ProductHooks, TELNET_PORT};
+use netstack::hooks::Pool;
 use netstack::phy::{Device, LinkConfig, VirtualLink, VirtualPort};
 use netstack::tcp::TcpState;
 use netstack::time::Instant;
@@ -280,3 +281,24 @@ const _: () = {
     assert!(enabled::TCP_ISN && !enabled::TCP_INPACKET_PCB);
     assert!(!enabled::TCP_OUT_TCPOPT_LENGTH && !enabled::TCP_OUT_ADD_TCPOPTS);
 };
+
+#[test]
+fn the_counters_see_a_full_table_get_room() {
+    let mut net = Net::new();
+    let mut open = Vec::new();
+    while let Ok(h) = net.a.udp_open() {
+        open.push(h);
+    }
+    assert_eq!(open.len(), netstack::config::MAX_UDP_PCBS);
+    let counts = |net: &Net| net.a.hooks().counters.pool_available(Pool::UdpPcb);
+    assert_eq!(counts(&net), 0, "full, but nothing released yet");
+    for (round, h) in open.drain(..).enumerate() {
+        net.a.udp_close(h).expect("close");
+        assert_eq!(
+            counts(&net),
+            1,
+            "only the first close found the table full ({round})"
+        );
+    }
+    assert_eq!(net.a.hooks().counters.pool_available(Pool::TcpPcb), 0);
+}

@@ -92,7 +92,7 @@ impl<H: Hooks> Stack<H> {
     pub fn tcp_listener_close(&mut self, listener: TcpListenerHandle) -> Result<(), Error> {
         self.tcp.listener(listener)?;
         let index = listener.index();
-        let _ = self.tcp.remove_listener(index);
+        let _ = self.tcp_remove_listener(index);
         let children: alloc::vec::Vec<usize> = self
             .tcp
             .conns_iter_mut()
@@ -297,7 +297,7 @@ impl<H: Hooks> Stack<H> {
             }
             self.tcp.put(index, tcb);
         }
-        self.tcp.free(index);
+        self.tcp_free(index);
     }
 
     /// The connection's state.

@@ -253,6 +253,7 @@ impl TcpTable {
                     .map(|(i, _)| i)
                     .ok_or(Error::PoolExhausted)?;
                 log::debug!(target: LOG, "table full: a TIME-WAIT connection gives its slot up");
+                // Taken again at once: the table never has room, so no `memp_available`.
                 self.free(victim);
                 victim
             }
@@ -261,14 +262,32 @@ impl TcpTable {
         Ok(index)
     }
 
-    /// Frees a slot; handles to it go stale.
-    pub(crate) fn free(&mut self, index: usize) {
-        if let Some(slot) = self.conns.get_mut(index) {
-            *slot = None;
-        }
+    /// Frees a slot; handles to it go stale. Whether it held a block. (The stack frees
+    /// through `Stack::tcp_free`, which reports a full table getting room to the hooks.)
+    pub(crate) fn free(&mut self, index: usize) -> bool {
+        let held = self
+            .conns
+            .get_mut(index)
+            .is_some_and(|slot| slot.take().is_some());
         if let Some(g) = self.generations.get_mut(index) {
             *g = g.wrapping_add(1);
         }
+        held
+    }
+
+    /// Whether every connection slot is in use (a block taken out for processing counts).
+    #[cfg(not(netstack_hook_memp_available = "none"))]
+    pub(crate) fn conns_full(&self) -> bool {
+        self.conns
+            .iter()
+            .zip(&self.busy)
+            .all(|(c, busy)| c.is_some() || *busy)
+    }
+
+    /// Whether every listener slot is in use.
+    #[cfg(not(netstack_hook_memp_available = "none"))]
+    pub(crate) fn listeners_full(&self) -> bool {
+        self.listeners.iter().all(Option::is_some)
     }
 
     pub(crate) fn listener(&self, h: TcpListenerHandle) -> Result<&Listener, Error> {
@@ -420,6 +439,31 @@ impl TcpTable {
 }
 
 impl<H: Hooks> Stack<H> {
+    /// Frees connection slot `index` (its handles go stale); if the table was full, the
+    /// hooks hear that it has room (`Hooks::memp_available(Pool::TcpPcb)`).
+    pub(crate) fn tcp_free(&mut self, index: usize) {
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        let was_full = self.tcp.conns_full();
+        let _held = self.tcp.free(index);
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        if was_full && _held {
+            self.hooks.memp_available(crate::hooks::Pool::TcpPcb);
+        }
+    }
+
+    /// Removes listener `index`; if the listener table was full, the hooks hear that it has
+    /// room (`Hooks::memp_available(Pool::TcpPcbListen)`).
+    pub(crate) fn tcp_remove_listener(&mut self, index: usize) -> Option<Listener> {
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        let was_full = self.tcp.listeners_full();
+        let removed = self.tcp.remove_listener(index);
+        #[cfg(not(netstack_hook_memp_available = "none"))]
+        if was_full && removed.is_some() {
+            self.hooks.memp_available(crate::hooks::Pool::TcpPcbListen);
+        }
+        removed
+    }
+
     /// The initial sequence number of a new connection (`LWIP_HOOK_TCP_ISN`): the hook's
     /// answer, or with `hook_tcp_isn = "none"` a 4 µs clock (RFC 9293 §3.4.1's `M`) started
     /// at a random value per stack, as lwIP's own counter without the hook (predictable
@@ -677,7 +721,7 @@ impl<H: Hooks> Stack<H> {
             tcb.terminate(Some(Error::AddrNotAvailable));
             self.tcp.put(index, tcb);
             if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
-                self.tcp.free(index);
+                self.tcp_free(index);
             }
             self.activity = true;
         }
@@ -725,7 +769,7 @@ impl<H: Hooks> Stack<H> {
         }
         self.activity = true;
         if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
-            self.tcp.free(index);
+            self.tcp_free(index);
         }
     }
 }

@@ -202,7 +202,7 @@ impl<H: Hooks> Stack<H> {
             self.tcp.enqueue_accept(l, index);
         }
         if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
-            self.tcp.free(index);
+            self.tcp_free(index);
         }
     }
 }

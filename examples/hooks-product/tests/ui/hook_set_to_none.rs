@@ -2,7 +2,7 @@
 use std::net::SocketAddrV4;
 
 use netstack::dhcp::DhcpState;
-use netstack::hooks::{DhcpOptionVerdict, InputVerdict, IsnContext, SockoptVerdict};
+use netstack::hooks::{DhcpOptionVerdict, InputVerdict, IsnContext, Pool, SockoptVerdict};
 use netstack::wire::{
     DhcpMessageType, DhcpOptionWriter, EtherType, EthernetAddress, Ipv4Addr, Ipv4Packet, VlanTag,
 };
@@ -30,6 +30,7 @@ fn append(_: &NetifInfo<'_>, _: DhcpState, _: DhcpMessageType, _: &mut DhcpOptio
 fn parse(_: &NetifInfo<'_>, _: DhcpState, _: DhcpMessageType, _: u8, _: &[u8]) -> DhcpOptionVerdict {
     DhcpOptionVerdict::Continue
 }
+fn available(_: Pool) {}
 
 netstack::hooks! {
     struct Routed;
@@ -40,6 +41,7 @@ netstack::hooks! {
     sockets_getsockopt => get,
     dhcp_append_options => append,
     dhcp_parse_option => parse,
+    memp_available => available,
     ip4_route => route,
 }
 

@@ -1,5 +1,5 @@
-// netstack.toml makes ip4_input, vlan_set, tcp_isn, the sockets option hooks and the DHCP
-// option hooks `custom`: a Hooks type without them is refused.
+// netstack.toml makes ip4_input, vlan_set, tcp_isn, the sockets option hooks, the DHCP
+// option hooks and memp_available `custom`: a Hooks type without them is refused.
 use netstack::wire::{EthernetFrame, VlanTag};
 use netstack::NetifInfo;
 

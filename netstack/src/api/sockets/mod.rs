@@ -142,7 +142,13 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
             let deadline = timeout.map(|t| std::time::Instant::now() + t);
             self.retry(deadline, attempt)
         };
-        let _ = self.call(move |core| core.sockets.leave(fd, generation));
+        let _ = self.call(move |core| {
+            #[cfg(not(netstack_hook_memp_available = "none"))]
+            let was_full = core.sockets.is_full();
+            core.sockets.leave(fd, generation);
+            #[cfg(not(netstack_hook_memp_available = "none"))]
+            core.report_socket_room(was_full);
+        });
         // A `close` waiting for this call to return looks again.
         self.notify_waiters();
         fail(result)
@@ -384,8 +390,12 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
             });
         }
         let generation = self.op(move |core| {
+            #[cfg(not(netstack_hook_memp_available = "none"))]
+            let was_full = core.sockets.is_full();
             let (binding, generation) = core.sockets.close(fd)?;
             release(core, binding, linger == Some(0));
+            #[cfg(not(netstack_hook_memp_available = "none"))]
+            core.report_socket_room(was_full);
             Ok(generation)
         })?;
         self.notify_waiters();
