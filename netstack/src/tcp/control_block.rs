@@ -183,6 +183,7 @@ pub(crate) struct Tcb {
     /// TS.Recent (RFC 7323 §4.3).
     pub ts_recent: u32,
     pub retries: u32,
+    pub keep_probes: u32,
     pub local_port: u16,
     pub remote_port: u16,
 
@@ -249,7 +250,6 @@ pub(crate) struct Tcb {
     /// Whether the peer offered window scaling in its SYN.
     pub peer_ws: Option<u8>,
     pub persist_backoff: u32,
-    pub keep_probes: u32,
     /// Last challenge ACK sent (RFC 5961 §7 rate limit, one per RTT-ish interval).
     pub last_challenge: Option<Instant>,
 }
