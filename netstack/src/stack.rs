@@ -134,7 +134,7 @@ impl<H: Hooks> Stack<H> {
             let lo = Netif {
                 name: "lo".into(),
                 caps: Loopback::new(1).capabilities(),
-                device: NetifDevice::Loopback(Loopback::new(config::LOOPBACK_MAX_PBUFS)),
+                device: NetifDevice::Loopback(Box::new(Loopback::new(config::LOOPBACK_MAX_PBUFS))),
                 mac: EthernetAddress([0; 6]),
                 ipv4: Ipv4Cidr::new(Ipv4Addr::LOCALHOST, 8).ok(),
                 gateway: None,
@@ -391,6 +391,9 @@ impl<H: Hooks> Stack<H> {
                 let Some(netif) = self.netifs.get_mut(index).and_then(Option::as_mut) else {
                     break;
                 };
+                if netif.device.is_idle_loopback() {
+                    break;
+                }
                 match netif.device.receive(&mut buf, now) {
                     Ok(Some(len)) => {
                         received += 1;

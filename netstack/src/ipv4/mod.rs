@@ -55,8 +55,9 @@ pub enum DstKind {
 pub(crate) struct IpRx<'a> {
     /// The interface it arrived on.
     pub netif: NetifId,
-    /// Its header.
-    pub repr: Ipv4Repr,
+    /// Its header (borrowed: the transports read a few fields, and a copy per datagram
+    /// would cost more than the indirection).
+    pub repr: &'a Ipv4Repr,
     /// How it was addressed.
     pub kind: DstKind,
     /// The datagram's first bytes as received (header and at least the start of the
@@ -202,7 +203,7 @@ impl<H: Hooks> Stack<H> {
         }
         let rx = IpRx {
             netif: id,
-            repr,
+            repr: &repr,
             kind,
             head: data,
             payload: packet.payload_slice(),
@@ -285,7 +286,7 @@ impl<H: Hooks> Stack<H> {
                 head[hl..head_len].copy_from_slice(&datagram.payload[..quoted]);
                 let rx = IpRx {
                     netif: id,
-                    repr: header,
+                    repr: &header,
                     kind,
                     head: &head[..head_len],
                     payload: &datagram.payload,
