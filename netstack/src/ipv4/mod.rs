@@ -113,12 +113,15 @@ impl IpTx {
 }
 
 /// IPv4 state of the stack: the identification counter and the reassembly buffers.
+// `repr(C)`: the identification, read for every datagram sent, last, next to the TCP
+// table that follows in `Stack`.
+#[repr(C)]
 pub(crate) struct Ipv4State {
+    /// Incomplete datagrams (used when `config::IP4_REASSEMBLY`).
+    pub(crate) reassembler: reassembly::Reassembler,
     /// The next identification (RFC 6864: unique per source/destination/protocol while a
     /// datagram may live).
     pub(crate) ident: u16,
-    /// Incomplete datagrams (used when `config::IP4_REASSEMBLY`).
-    pub(crate) reassembler: reassembly::Reassembler,
 }
 
 impl Ipv4State {

@@ -157,6 +157,8 @@ pub(crate) struct Tcb {
     pub opt_reserve: usize,
     /// Bytes received since we last sent an ACK.
     pub unacked_bytes: usize,
+    /// The MSS we announced.
+    pub rcv_mss: usize,
     /// The listener slot this connection came from while it is not yet accepted.
     pub listener: Option<usize>,
     pub tx: RingBuffer,
@@ -245,8 +247,6 @@ pub(crate) struct Tcb {
     // Cold: the handshake, option negotiation, probes.
     pub iss: TcpSeqNumber,
     pub irs: TcpSeqNumber,
-    /// The MSS we announced.
-    pub rcv_mss: usize,
     /// Whether the peer offered window scaling in its SYN.
     pub peer_ws: Option<u8>,
     pub persist_backoff: u32,
