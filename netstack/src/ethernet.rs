@@ -233,7 +233,10 @@ impl<H: Hooks> Stack<H> {
             NextHop::Unicast(ip) => {
                 let mut evicted = 0;
                 let resolution = self.arp.resolve(id, ip, now, &mut evicted);
-                self.stats.arp.evicted += evicted;
+                if evicted != 0 {
+                    // (Only then: the counter's cache line stays untouched per frame.)
+                    self.stats.arp.evicted += evicted;
+                }
                 match resolution {
                     Some(Resolution::Resolved(mac, refresh)) => {
                         match refresh {

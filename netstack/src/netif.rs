@@ -118,10 +118,11 @@ pub struct NetifInfo<'a> {
 }
 
 /// The device behind an interface: the built-in loopback is kept as its concrete type so
-/// the stack can see whether packets wait in it (a pending timer, `next_deadline`).
+/// the stack can see whether packets wait in it (a pending timer, `next_deadline`). Both
+/// are boxed, so the device takes two words of the interface's first cache line.
 pub(crate) enum NetifDevice {
     Boxed(Box<dyn Device + Send>),
-    Loopback(Loopback),
+    Loopback(Box<Loopback>),
 }
 
 impl NetifDevice {
@@ -140,6 +141,16 @@ impl NetifDevice {
         match self {
             NetifDevice::Boxed(d) => d.transmit(frame, now),
             NetifDevice::Loopback(d) => d.transmit(frame, now),
+        }
+    }
+
+    /// Whether a receive would certainly find nothing: the built-in loopback with an empty
+    /// queue (a poll skips it without a call).
+    #[inline]
+    pub(crate) fn is_idle_loopback(&self) -> bool {
+        match self {
+            NetifDevice::Boxed(_) => false,
+            NetifDevice::Loopback(d) => d.is_empty(),
         }
     }
 
@@ -162,19 +173,24 @@ impl NetifDevice {
 }
 
 /// An interface in the stack's table.
+///
+/// Laid out (`repr(C)`, cache-line aligned) so that what every frame and poll reads (the
+/// device, its capabilities, the MTU, the address, the MAC, up/loopback) is the first
+/// cache line; the name, gateway and IGMP state follow.
+#[repr(C, align(64))]
 pub(crate) struct Netif {
-    pub(crate) name: String,
     pub(crate) device: NetifDevice,
     pub(crate) caps: DeviceCapabilities,
-    pub(crate) mac: EthernetAddress,
-    pub(crate) ipv4: Option<Ipv4Cidr>,
-    pub(crate) gateway: Option<Ipv4Addr>,
     pub(crate) mtu: usize,
-    pub(crate) up: bool,
-    pub(crate) loopback: bool,
     /// When the next gratuitous ARP is due (`ESP_GRATUITOUS_ARP`); `Some(ZERO)` = at the
     /// next poll.
     pub(crate) garp_due: Option<Instant>,
+    pub(crate) ipv4: Option<Ipv4Cidr>,
+    pub(crate) mac: EthernetAddress,
+    pub(crate) up: bool,
+    pub(crate) loopback: bool,
+    pub(crate) gateway: Option<Ipv4Addr>,
+    pub(crate) name: String,
     /// The interface's multicast memberships and IGMP state.
     pub(crate) igmp: crate::igmp::IgmpGroups,
     /// The DHCP client, when started on this interface.
@@ -238,4 +254,17 @@ impl Netif {
 /// its hooks, stay free).
 pub(crate) fn netif_in(netifs: &[Option<Netif>], id: NetifId) -> Option<&Netif> {
     netifs.get(id.index())?.as_ref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_frame_fields_share_the_first_cache_line() {
+        use core::mem::offset_of;
+        assert!(offset_of!(Netif, loopback) < 64);
+        assert!(offset_of!(Netif, mac) + 6 <= 64);
+        assert!(offset_of!(Netif, ipv4) + size_of::<Option<Ipv4Cidr>>() <= 64);
+    }
 }

@@ -58,38 +58,43 @@ pub struct PollResult {
 
 /// A TCP/IP stack instance, calling the hooks `H` at its hook points (its methods need
 /// `H: Hooks`).
+// Laid out with `repr(C)`: what every poll and frame reads (the clock, the interface
+// table, the ARP cache, the scratch buffers, the IP identification, the TCP table) comes
+// first, so that it shares a few cache lines; the counters, the generator and the
+// UDP/ICMP state follow.
+#[repr(C, align(64))]
 pub struct Stack<H = NoHooks> {
-    pub(crate) hooks: H,
-    pub(crate) netifs: Vec<Option<Netif>>,
-    /// One past the highest occupied slot of `netifs`: the per-poll loops stop there.
-    pub(crate) netif_end: usize,
+    /// The latest time passed in.
+    pub(crate) now: Instant,
     /// No interface timer (gratuitous ARP, IGMP) is due before this: a lower bound, exact
     /// after the interface timers run; `None` when none is pending. Lets every poll skip
     /// the walk over the interfaces.
     pub(crate) netif_timers_at: Option<Instant>,
+    /// One past the highest occupied slot of `netifs`: the per-poll loops stop there.
+    pub(crate) netif_end: usize,
+    /// Set when something happened the application may care about.
+    pub(crate) activity: bool,
     pub(crate) default_netif: Option<NetifId>,
     pub(crate) loopback_netif: Option<NetifId>,
+    pub(crate) netifs: Vec<Option<Netif>>,
     pub(crate) arp: ArpCache,
-    pub(crate) ipv4: Ipv4State,
-    pub(crate) icmp: IcmpState,
-    pub(crate) udp: UdpTable,
-    /// TCP connections and listeners.
-    pub(crate) tcp: TcpTable,
-    pub(crate) rng: Rng,
-    pub(crate) stats: Stats,
-    /// The latest time passed in.
-    pub(crate) now: Instant,
     /// Receive scratch buffer (one frame).
     pub(crate) rx_buf: Vec<u8>,
     /// Transmit scratch buffer: headroom for a link header, then an IP datagram.
     pub(crate) tx_buf: Vec<u8>,
-    /// Second transmit scratch buffer: fragments, ARP, re-sent queued packets.
-    pub(crate) frame_buf: Vec<u8>,
     /// Datagrams sent to one of our own addresses, waiting to be received on that netif
     /// (lwIP's `netif_loop_output`), at most `config::LOOPBACK_MAX_PBUFS`.
     pub(crate) loop_queue: VecDeque<(NetifId, Vec<u8>)>,
-    /// Set when something happened the application may care about.
-    pub(crate) activity: bool,
+    pub(crate) ipv4: Ipv4State,
+    /// TCP connections and listeners.
+    pub(crate) tcp: TcpTable,
+    pub(crate) stats: Stats,
+    pub(crate) rng: Rng,
+    /// Second transmit scratch buffer: fragments, ARP, re-sent queued packets.
+    pub(crate) frame_buf: Vec<u8>,
+    pub(crate) icmp: IcmpState,
+    pub(crate) udp: UdpTable,
+    pub(crate) hooks: H,
     /// DHCP client events not yet drained by the application.
     pub(crate) dhcp_events: VecDeque<crate::dhcp::QueuedEvent>,
 }
@@ -137,7 +142,7 @@ impl<H: Hooks> Stack<H> {
             let lo = Netif {
                 name: "lo".into(),
                 caps: Loopback::new(1).capabilities(),
-                device: NetifDevice::Loopback(Loopback::new(config::LOOPBACK_MAX_PBUFS)),
+                device: NetifDevice::Loopback(Box::new(Loopback::new(config::LOOPBACK_MAX_PBUFS))),
                 mac: EthernetAddress([0; 6]),
                 ipv4: Ipv4Cidr::new(Ipv4Addr::LOCALHOST, 8).ok(),
                 gateway: None,
@@ -396,6 +401,9 @@ impl<H: Hooks> Stack<H> {
                 let Some(netif) = self.netifs.get_mut(index).and_then(Option::as_mut) else {
                     break;
                 };
+                if netif.device.is_idle_loopback() {
+                    break;
+                }
                 match netif.device.receive(&mut buf, now) {
                     Ok(Some(len)) => {
                         received += 1;

@@ -4,44 +4,68 @@
 //! product can use whatever timer its platform has.
 
 use core::fmt;
+use core::num::NonZeroU64;
 use core::ops::{Add, AddAssign, Sub};
 
 /// A point in time, in milliseconds since an arbitrary epoch chosen by the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+///
+/// Stored as milliseconds + 1 in a `NonZeroU64`, so an `Option<Instant>` (every timer of
+/// the stack) takes 8 bytes rather than 16; the clock therefore ends (saturates) at
+/// `u64::MAX - 1` ms, some 584 million years after the epoch.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Instant {
-    millis: u64,
+    /// Milliseconds since the epoch, plus one.
+    biased: NonZeroU64,
 }
 
 impl Instant {
     /// The epoch itself.
-    pub const ZERO: Instant = Instant { millis: 0 };
+    pub const ZERO: Instant = Instant {
+        biased: NonZeroU64::MIN,
+    };
 
-    /// An instant `millis` milliseconds after the epoch.
+    /// An instant `millis` milliseconds after the epoch (at most `u64::MAX - 1`: later
+    /// values saturate).
     pub const fn from_millis(millis: u64) -> Instant {
-        Instant { millis }
+        Instant {
+            biased: NonZeroU64::MIN.saturating_add(millis),
+        }
     }
 
     /// An instant `secs` seconds after the epoch.
     pub const fn from_secs(secs: u64) -> Instant {
-        Instant {
-            millis: secs.saturating_mul(1000),
-        }
+        Instant::from_millis(secs.saturating_mul(1000))
     }
 
     /// Milliseconds since the epoch.
     pub const fn millis(self) -> u64 {
-        self.millis
+        self.biased.get() - 1
     }
 
     /// Time elapsed since `earlier`, or zero if `earlier` is later than `self`.
     pub const fn saturating_since(self, earlier: Instant) -> Duration {
-        Duration::from_millis(self.millis.saturating_sub(earlier.millis))
+        Duration::from_millis(self.biased.get().saturating_sub(earlier.biased.get()))
+    }
+}
+
+impl Default for Instant {
+    fn default() -> Instant {
+        Instant::ZERO
+    }
+}
+
+impl fmt::Debug for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Instant")
+            .field("millis", &self.millis())
+            .finish()
     }
 }
 
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:03}s", self.millis / 1000, self.millis % 1000)
+        let millis = self.millis();
+        write!(f, "{}.{:03}s", millis / 1000, millis % 1000)
     }
 }
 
@@ -82,7 +106,9 @@ impl fmt::Display for Duration {
 impl Add<Duration> for Instant {
     type Output = Instant;
     fn add(self, rhs: Duration) -> Instant {
-        Instant::from_millis(self.millis.saturating_add(rhs.millis))
+        Instant {
+            biased: self.biased.saturating_add(rhs.millis),
+        }
     }
 }
 
@@ -95,7 +121,7 @@ impl AddAssign<Duration> for Instant {
 impl Sub<Duration> for Instant {
     type Output = Instant;
     fn sub(self, rhs: Duration) -> Instant {
-        Instant::from_millis(self.millis.saturating_sub(rhs.millis))
+        Instant::from_millis(self.millis().saturating_sub(rhs.millis))
     }
 }
 
@@ -119,6 +145,8 @@ mod tests {
             Instant::from_millis(u64::MAX) + Duration::from_secs(1),
             Instant::from_millis(u64::MAX)
         );
+        assert_eq!(Instant::from_millis(u64::MAX).millis(), u64::MAX - 1);
+        assert_eq!(size_of::<Option<Instant>>(), size_of::<Instant>());
         assert_eq!(t.saturating_since(Instant::from_millis(9)), Duration::ZERO);
         assert_eq!(
             Instant::from_secs(2).saturating_since(t),

@@ -207,7 +207,8 @@ const LINUX_CHECKSUM_QUIRK: &str = "TCP Checksum 0xffff instead of 0x0000";
 
 /// Starts a capture named `name`; after `head`, while the transfer goes on, it is stopped
 /// and checked with tshark. `linux_segments` is text found in tshark's summary of every
-/// segment Linux sends (its port), for [`LINUX_CHECKSUM_QUIRK`]. The thread's result is a
+/// segment Linux sends (its port and the arrow; tshark may put an analysis tag such as
+/// `[TCP Dup ACK 487#2]` before it), for [`LINUX_CHECKSUM_QUIRK`]. The thread's result is a
 /// summary, or the bad packets.
 fn capture_head(
     lab: &Lab,
@@ -498,7 +499,7 @@ fn stack_to_linux(transfer: Transfer) -> f64 {
     let mut conn = None;
     let mut sent = 0;
     let mut closed = false;
-    let capture = capture_head(&lab, "tcp-out", transfer.capture, "\t46000 → ");
+    let capture = capture_head(&lab, "tcp-out", transfer.capture, "46000 → ");
     let t = std::time::Instant::now();
     let running = run_stack(tap, transfer.stack_faults, move |stack, _| {
         let c = *conn.get_or_insert_with(|| {

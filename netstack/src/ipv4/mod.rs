@@ -55,8 +55,9 @@ pub enum DstKind {
 pub(crate) struct IpRx<'a> {
     /// The interface it arrived on.
     pub netif: NetifId,
-    /// Its header.
-    pub repr: Ipv4Repr,
+    /// Its header (borrowed: the transports read a few fields, and a copy per datagram
+    /// would cost more than the indirection).
+    pub repr: &'a Ipv4Repr,
     /// How it was addressed.
     pub kind: DstKind,
     /// The datagram's first bytes as received (header and at least the start of the
@@ -114,12 +115,15 @@ impl IpTx {
 }
 
 /// IPv4 state of the stack: the identification counter and the reassembly buffers.
+// `repr(C)`: the identification, read for every datagram sent, last, next to the TCP
+// table that follows in `Stack`.
+#[repr(C)]
 pub(crate) struct Ipv4State {
+    /// Incomplete datagrams (used when `config::IP4_REASSEMBLY`).
+    pub(crate) reassembler: reassembly::Reassembler,
     /// The next identification (RFC 6864: unique per source/destination/protocol while a
     /// datagram may live).
     pub(crate) ident: u16,
-    /// Incomplete datagrams (used when `config::IP4_REASSEMBLY`).
-    pub(crate) reassembler: reassembly::Reassembler,
 }
 
 impl Ipv4State {
@@ -204,7 +208,7 @@ impl<H: Hooks> Stack<H> {
         }
         let rx = IpRx {
             netif: id,
-            repr,
+            repr: &repr,
             kind,
             head: data,
             payload: packet.payload_slice(),
@@ -288,7 +292,7 @@ impl<H: Hooks> Stack<H> {
                 head[hl..head_len].copy_from_slice(&datagram.payload[..quoted]);
                 let rx = IpRx {
                     netif: id,
-                    repr: header,
+                    repr: &header,
                     kind,
                     head: &head[..head_len],
                     payload: &datagram.payload,

@@ -50,11 +50,15 @@ struct Range {
 }
 
 /// Received ranges beyond the next expected byte, at most `N` disjoint intervals.
+///
+/// The count comes first (`repr(C)`): `is_empty`, asked for every segment, reads the
+/// first cache line only.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[repr(C)]
 pub struct Assembler<const N: usize = DEFAULT_MAX_RANGES> {
-    ranges: [Range; N],
     count: usize,
     clock: u32,
+    ranges: [Range; N],
 }
 
 impl<const N: usize> Default for Assembler<N> {

@@ -116,108 +116,28 @@ pub const OOSEQ_RANGES: usize = 8;
 pub const DEFAULT_MSS: usize = 536;
 
 /// One connection's control block.
+///
+/// The layout is fixed (`repr(C)`, cache-line aligned) so that what every segment, poll and
+/// API call touches shares as few cache lines as possible: in a bulk transfer the payload
+/// copies evict the L1 cache between rounds, so each line of the block read per round is a
+/// miss. The SACK scoreboard comes first (its ranges fill line 0, its count and HighRxt
+/// start line 1), then the per-segment fields, widest first so there is no padding, then
+/// the reassembly state (its count first) and what only the handshake, errors and
+/// `setsockopt` read.
 #[derive(Debug)]
+#[repr(C, align(64))]
 pub(crate) struct Tcb {
-    pub state: TcpState,
-    pub local_addr: Ipv4Addr,
-    pub local_port: u16,
-    pub remote_addr: Ipv4Addr,
-    pub remote_port: u16,
-    /// The listener slot this connection came from while it is not yet accepted.
-    pub listener: Option<usize>,
-    /// The application gave the handle up (closed it): the block is freed once the
-    /// connection reaches CLOSED. (A connection not yet accepted has `listener` set; its
-    /// data is kept for the application that accepts it.)
-    pub orphan: bool,
-
-    // Send sequence variables (RFC 9293 §3.3.1).
-    pub iss: TcpSeqNumber,
-    pub snd_una: TcpSeqNumber,
-    pub snd_nxt: TcpSeqNumber,
-    /// One past the highest sequence number ever sent (after a timeout SND.NXT goes back).
-    pub snd_max: TcpSeqNumber,
-    /// The peer's window, scaled, bytes.
-    pub snd_wnd: usize,
-    pub max_snd_wnd: usize,
-    pub snd_wl1: TcpSeqNumber,
-    pub snd_wl2: TcpSeqNumber,
-    /// Sequence number of the first byte of `tx`.
-    pub tx_base: TcpSeqNumber,
-    /// The application closed its sending side: a FIN follows the data in `tx`.
-    pub fin_queued: bool,
-
-    // Receive sequence variables.
-    pub irs: TcpSeqNumber,
-    pub rcv_nxt: TcpSeqNumber,
-    /// The right edge of the window last advertised (never moves left, RFC 9293 §3.8.6).
-    pub rcv_adv: TcpSeqNumber,
-    /// The peer's FIN arrived (in order).
-    pub fin_received: bool,
-    /// Sequence number of a FIN that arrived ahead of missing data.
-    pub fin_seq: Option<TcpSeqNumber>,
-    /// `shutdown(SHUT_RD)`: data is acknowledged and dropped.
-    pub shut_rd: bool,
-    /// Out-of-order data arrived (kept or not) since the last in-order segment: the next
-    /// in-order one is acknowledged at once (RFC 5681 §4.2).
-    pub ooo_seen: bool,
-
-    pub tx: RingBuffer,
-    pub rx: RingBuffer,
-    pub assembler: Assembler<OOSEQ_RANGES>,
-
-    // Negotiated options.
-    /// Our largest segment to send (the peer's MSS option, clamped to ours).
-    pub mss: usize,
-    /// The MSS we announced.
-    pub rcv_mss: usize,
-    /// Option bytes the product adds to data segments (`tcp_out_tcpopt_length`), taken
-    /// from their data.
-    pub opt_reserve: usize,
-    /// Shift the peer applies to its window field (RFC 7323 §2).
-    pub snd_shift: u8,
-    /// Shift we apply to ours.
-    pub rcv_shift: u8,
-    /// Whether the peer offered window scaling in its SYN.
-    pub peer_ws: Option<u8>,
-    /// Timestamps in use (RFC 7323 §3).
-    pub ts_on: bool,
-    /// TS.Recent (RFC 7323 §4.3).
-    pub ts_recent: u32,
-    /// When TS.Recent was taken, for PAWS's 24-day rule.
-    pub ts_recent_age: Instant,
-    /// SACK is in use (RFC 2018): both sides announced it (we do only with
-    /// `config::TCP_SACK_OUT`, as lwIP's `LWIP_TCP_SACK_OUT`), so we send blocks, read the
-    /// peer's and count duplicate ACKs by RFC 6675 §2.
-    pub sack_ok: bool,
-
-    pub rtt: RttEstimator,
-    pub cc: NewReno,
     pub scoreboard: SackScoreboard,
 
-    // Timers and their counters.
+    // Per-segment and per-poll state: timers (what `next_deadline` reads), windows,
+    // buffers, estimators.
     pub rtx_at: Option<Instant>,
-    pub retries: u32,
-    /// A SYN (or SYN-ACK) had to be sent again (RFC 6298 §5.7).
-    pub syn_retransmitted: bool,
-    /// Retransmit the first unacknowledged segment at the next output (fast retransmit,
-    /// partial ACK).
-    pub rexmit_una: bool,
     pub persist_at: Option<Instant>,
-    pub persist_backoff: u32,
     /// Tail loss probe timeout (RFC 8985 §7.2): fires when a flight got no ACK for two
     /// round trips, well before the retransmission timeout.
     pub tlp_at: Option<Instant>,
-    /// The probe timeout fired: the next output sends the probe (RFC 8985 §7.3).
-    pub tlp_probe: bool,
-    /// A probe is out and no new data was acknowledged since: at most one per tail.
-    pub tlp_in_flight: bool,
     pub delack_at: Option<Instant>,
-    /// Send an ACK at the next output.
-    pub ack_now: bool,
-    /// Bytes received since we last sent an ACK.
-    pub unacked_bytes: usize,
     pub keep_at: Option<Instant>,
-    pub keep_probes: u32,
     /// A segment could not be transmitted (device or queue full): output again then
     /// (lwIP's `TF_NAGLEMEMERR`, retried by `tcp_fasttmr`).
     pub retry_at: Option<Instant>,
@@ -225,23 +145,113 @@ pub(crate) struct Tcb {
     pub wait_at: Option<Instant>,
     /// Last time a segment arrived.
     pub last_rx: Instant,
-    /// Last challenge ACK sent (RFC 5961 §7 rate limit, one per RTT-ish interval).
-    pub last_challenge: Option<Instant>,
+    /// When TS.Recent was taken, for PAWS's 24-day rule.
+    pub ts_recent_age: Instant,
+    /// The peer's window, scaled, bytes.
+    pub snd_wnd: usize,
+    pub max_snd_wnd: usize,
+    /// Our largest segment to send (the peer's MSS option, clamped to ours).
+    pub mss: usize,
+    /// Option bytes the product adds to data segments (`tcp_out_tcpopt_length`), taken
+    /// from their data.
+    pub opt_reserve: usize,
+    /// Bytes received since we last sent an ACK.
+    pub unacked_bytes: usize,
+    /// The MSS we announced.
+    pub rcv_mss: usize,
+    /// The listener slot this connection came from while it is not yet accepted.
+    pub listener: Option<usize>,
+    pub tx: RingBuffer,
+    pub rx: RingBuffer,
+    pub rtt: RttEstimator,
+    pub cc: NewReno,
 
-    pub options: TcpSocketOptions,
-    /// Pending error for the application (`SO_ERROR`).
-    pub error: Option<Error>,
-    /// A soft error (ICMP) reported if the connection later times out (RFC 1122 §4.2.3.9).
-    pub soft_error: Option<Error>,
+    // Endpoints (what `TcpTable::find_conn` compares) and sequence variables (RFC 9293 §3.3.1).
+    pub local_addr: Ipv4Addr,
+    pub remote_addr: Ipv4Addr,
+    pub snd_una: TcpSeqNumber,
+    pub snd_nxt: TcpSeqNumber,
+    /// One past the highest sequence number ever sent (after a timeout SND.NXT goes back).
+    pub snd_max: TcpSeqNumber,
+    pub snd_wl1: TcpSeqNumber,
+    pub snd_wl2: TcpSeqNumber,
+    /// Sequence number of the first byte of `tx`.
+    pub tx_base: TcpSeqNumber,
+    pub rcv_nxt: TcpSeqNumber,
+    /// The right edge of the window last advertised (never moves left, RFC 9293 §3.8.6).
+    pub rcv_adv: TcpSeqNumber,
+    /// Sequence number of a FIN that arrived ahead of missing data.
+    pub fin_seq: Option<TcpSeqNumber>,
+    /// TS.Recent (RFC 7323 §4.3).
+    pub ts_recent: u32,
+    pub retries: u32,
+    pub keep_probes: u32,
+    pub local_port: u16,
+    pub remote_port: u16,
+
+    // State and flags.
+    pub state: TcpState,
     pub events: TcpEvents,
+    /// The application closed its sending side: a FIN follows the data in `tx`.
+    pub fin_queued: bool,
+    /// The peer's FIN arrived (in order).
+    pub fin_received: bool,
+    /// Out-of-order data arrived (kept or not) since the last in-order segment: the next
+    /// in-order one is acknowledged at once (RFC 5681 §4.2).
+    pub ooo_seen: bool,
+    /// Send an ACK at the next output.
+    pub ack_now: bool,
+    /// Timestamps in use (RFC 7323 §3).
+    pub ts_on: bool,
+    /// SACK is in use (RFC 2018): both sides announced it (we do only with
+    /// `config::TCP_SACK_OUT`, as lwIP's `LWIP_TCP_SACK_OUT`), so we send blocks, read the
+    /// peer's and count duplicate ACKs by RFC 6675 §2.
+    pub sack_ok: bool,
+    /// Retransmit the first unacknowledged segment at the next output (fast retransmit,
+    /// partial ACK).
+    pub rexmit_una: bool,
+    /// The probe timeout fired: the next output sends the probe (RFC 8985 §7.3).
+    pub tlp_probe: bool,
+    /// A probe is out and no new data was acknowledged since: at most one per tail.
+    pub tlp_in_flight: bool,
     /// Set when the handshake completed during the latest input, for the listener.
     pub newly_established: bool,
-    /// In its listener's accept queue.
-    pub accept_queued: bool,
     /// The SWS override timer fired: send a short segment even if SWS avoidance would wait.
     pub force_send: bool,
     /// Duplicate ACKs that allow a segment beyond cwnd (RFC 3042).
     pub limited_transmit: u8,
+    /// Shift the peer applies to its window field (RFC 7323 §2).
+    pub snd_shift: u8,
+    /// Shift we apply to ours.
+    pub rcv_shift: u8,
+    /// The application gave the handle up (closed it): the block is freed once the
+    /// connection reaches CLOSED. (A connection not yet accepted has `listener` set; its
+    /// data is kept for the application that accepts it.)
+    pub orphan: bool,
+    /// `shutdown(SHUT_RD)`: data is acknowledged and dropped.
+    pub shut_rd: bool,
+    /// In its listener's accept queue.
+    pub accept_queued: bool,
+    /// Pending error for the application (`SO_ERROR`).
+    pub error: Option<Error>,
+    /// A soft error (ICMP) reported if the connection later times out (RFC 1122 §4.2.3.9).
+    pub soft_error: Option<Error>,
+    /// A SYN (or SYN-ACK) had to be sent again (RFC 6298 §5.7).
+    pub syn_retransmitted: bool,
+
+    // Read per output (Nagle, keepalive) and per segment (`assembler.is_empty()`); the
+    // assembler's ranges and what follows are cold.
+    pub options: TcpSocketOptions,
+    pub assembler: Assembler<OOSEQ_RANGES>,
+
+    // Cold: the handshake, option negotiation, probes.
+    pub iss: TcpSeqNumber,
+    pub irs: TcpSeqNumber,
+    /// Whether the peer offered window scaling in its SYN.
+    pub peer_ws: Option<u8>,
+    pub persist_backoff: u32,
+    /// Last challenge ACK sent (RFC 5961 §7 rate limit, one per RTT-ish interval).
+    pub last_challenge: Option<Instant>,
 }
 
 impl Tcb {
@@ -551,5 +561,15 @@ mod tests {
         t.orphan = true;
         t.terminate(Some(Error::ConnectionReset));
         assert!(t.is_dead());
+    }
+
+    #[test]
+    fn per_segment_fields_share_few_cache_lines() {
+        use core::mem::offset_of;
+        // Line 0 holds the scoreboard's ranges; the per-segment fields, up to the
+        // assembler's count, fill lines 1 to 8 with nothing cold in between.
+        assert_eq!(offset_of!(Tcb, rtx_at), 80);
+        assert!(offset_of!(Tcb, assembler) + 16 <= 9 * 64);
+        assert!(offset_of!(Tcb, iss) > offset_of!(Tcb, assembler));
     }
 }

@@ -643,34 +643,23 @@ impl<H: Hooks> Stack<H> {
         tcb: &Tcb,
         seg: &Segment,
     ) -> Result<(), crate::error::Error> {
-        let mut repr = seg.repr;
-        let (a, b) = tcb.tx.peek(seg.data_offset, repr.payload_len);
-        let mut custom = [kind::NOP; MAX_OPTIONS_LEN];
-        let n = self.tcp_custom_options(index, tcb, &mut repr, &mut custom);
-        self.tcp_send_segment(
-            tcb.local_addr,
-            tcb.remote_addr,
-            &repr,
-            custom.get(..n).unwrap_or_default(),
-            a,
-            b,
-        )
+        let (a, b) = tcb.tx.peek(seg.data_offset, seg.repr.payload_len);
+        let extra = self.tcp_custom_len(index, tcb, &seg.repr);
+        if extra == 0 {
+            // The common case: the segment goes out as built, without a copy of its header.
+            return self.tcp_send_segment(tcb.local_addr, tcb.remote_addr, &seg.repr, &[], a, b);
+        }
+        self.tcp_emit_custom(index, tcb, seg, extra)
     }
 
-    /// Asks the option hooks for the product's options of one segment (`repr`, whose SACK
-    /// blocks may be left out to make room): writes them to the front of `out` and returns
-    /// their length (a multiple of 4; 0 without any).
+    /// How many option bytes the product asks to add to one segment (`repr`): the
+    /// `tcp_out_tcpopt_length` hook's answer beyond the stack's own options, rounded up to
+    /// a multiple of 4 (0 without any, and always 0 with the hook compiled out).
     #[cfg_attr(
         netstack_hook_tcp_out_tcpopt_length = "none",
         allow(unused_variables, clippy::unused_self)
     )]
-    fn tcp_custom_options(
-        &mut self,
-        index: usize,
-        tcb: &Tcb,
-        repr: &mut TcpRepr,
-        out: &mut [u8; MAX_OPTIONS_LEN],
-    ) -> usize {
+    fn tcp_custom_len(&mut self, index: usize, tcb: &Tcb, repr: &TcpRepr) -> usize {
         #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
         {
             let internal = repr.header_len() - TcpPacket::<&[u8]>::HEADER_LEN;
@@ -683,14 +672,61 @@ impl<H: Hooks> Stack<H> {
                 log::warn!(target: "netstack::tcp", "tcp_out_tcpopt_length asked for {total} option bytes; TCP has 40");
             }
             // What the product asks for, before SACK blocks make room for it.
-            let mut extra = total
+            total
                 .saturating_sub(internal)
                 .min(MAX_OPTIONS_LEN)
                 .div_ceil(4)
-                * 4;
-            if extra == 0 {
-                return 0;
-            }
+                * 4
+        }
+        #[cfg(netstack_hook_tcp_out_tcpopt_length = "none")]
+        0
+    }
+
+    /// Sends `seg` with `extra` (> 0) bytes of the product's options
+    /// ([`tcp_custom_len`](Self::tcp_custom_len)).
+    #[cold]
+    #[inline(never)]
+    fn tcp_emit_custom(
+        &mut self,
+        index: usize,
+        tcb: &Tcb,
+        seg: &Segment,
+        extra: usize,
+    ) -> Result<(), crate::error::Error> {
+        let mut repr = seg.repr;
+        let (a, b) = tcb.tx.peek(seg.data_offset, repr.payload_len);
+        let mut custom = [kind::NOP; MAX_OPTIONS_LEN];
+        let n = self.tcp_custom_options(index, tcb, &mut repr, &mut custom, extra);
+        self.tcp_send_segment(
+            tcb.local_addr,
+            tcb.remote_addr,
+            &repr,
+            custom.get(..n).unwrap_or_default(),
+            a,
+            b,
+        )
+    }
+
+    /// Writes the product's options of one segment (`repr`, whose SACK blocks may be left
+    /// out to make room), `extra` bytes as [`tcp_custom_len`](Self::tcp_custom_len) found,
+    /// to the front of `out` and returns their length (a multiple of 4).
+    #[cfg_attr(
+        netstack_hook_tcp_out_tcpopt_length = "none",
+        allow(unused_variables, clippy::unused_self)
+    )]
+    fn tcp_custom_options(
+        &mut self,
+        index: usize,
+        tcb: &Tcb,
+        repr: &mut TcpRepr,
+        out: &mut [u8; MAX_OPTIONS_LEN],
+        extra: usize,
+    ) -> usize {
+        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
+        {
+            let mut extra = extra;
+            #[cfg(not(netstack_hook_tcp_out_add_tcpopts = "none"))]
+            let info = self.tcp.info(index, tcb);
             // SACK blocks give way first (the first, most important one is kept longest).
             let options_len = |r: &TcpRepr| r.header_len() - TcpPacket::<&[u8]>::HEADER_LEN;
             while options_len(repr) + extra > MAX_OPTIONS_LEN {
@@ -745,9 +781,17 @@ impl<H: Hooks> Stack<H> {
         a: &[u8],
         b: &[u8],
     ) -> Result<(), crate::error::Error> {
-        let repr = TcpRepr {
-            payload_len: a.len() + b.len(),
-            ..*repr
+        let payload_len = a.len() + b.len();
+        // The header is copied only when its length field is not already the data's.
+        let adjusted;
+        let repr = if repr.payload_len == payload_len {
+            repr
+        } else {
+            adjusted = TcpRepr {
+                payload_len,
+                ..*repr
+            };
+            &adjusted
         };
         let mut tx = IpTx::new(dst, IpProtocol::Tcp);
         tx.src = Some(src);

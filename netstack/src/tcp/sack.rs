@@ -55,7 +55,11 @@ pub const DEFAULT_SCOREBOARD_RANGES: usize = 8;
 /// What the peer has selectively acknowledged above SND.UNA: sorted, disjoint ranges, at
 /// most `N` (when full, the highest range is forgotten first: it matters least for
 /// recovery, and forgetting only causes a spurious retransmission).
+///
+/// The ranges come first and the count last (`repr(C)`): the control block places the
+/// scoreboard so that the count shares a cache line with its per-segment fields.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[repr(C)]
 pub struct SackScoreboard<const N: usize = DEFAULT_SCOREBOARD_RANGES> {
     ranges: [SackBlock; N],
     count: usize,

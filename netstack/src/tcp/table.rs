@@ -75,15 +75,14 @@ pub(crate) struct Listener {
     pub events: TcpEvents,
 }
 
-/// The TCP state of a stack.
+/// The TCP state of a stack (`repr(C)`: what every segment and API call reads first).
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct TcpTable {
     conns: Vec<Option<Box<Tcb>>>,
     generations: Vec<u16>,
     /// Slots whose block is temporarily taken out for processing.
     busy: Vec<bool>,
-    listeners: Vec<Option<Listener>>,
-    listener_generations: Vec<u16>,
     /// Within a poll's receive batch: connections that took segments send (and ACK) once
     /// at its end ([`Stack::tcp_flush`]) rather than after each segment.
     deferring: bool,
@@ -93,6 +92,8 @@ pub(crate) struct TcpTable {
     /// the application reads (carrying the reopened window), when anything else makes the
     /// connection send, or at the start of the next poll, whichever comes first.
     carried: Vec<u16>,
+    listeners: Vec<Option<Listener>>,
+    listener_generations: Vec<u16>,
     /// The RFC 6528 generator keyed with the stack's secret (`hook_tcp_isn` `default`, and
     /// what a custom hook may build on).
     #[cfg(not(netstack_hook_tcp_isn = "none"))]
