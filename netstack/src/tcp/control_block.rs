@@ -143,6 +143,9 @@ pub(crate) struct Tcb {
     pub retry_at: Option<Instant>,
     /// TIME-WAIT end or FIN-WAIT-2 timeout.
     pub wait_at: Option<Instant>,
+    /// When data last arrived out of order or twice (a loss or reordering sign): while
+    /// recent, every batch ACK goes out at once (see `Tcb::owes_only_ack`).
+    pub disorder_at: Option<Instant>,
     /// Last time a segment arrived.
     pub last_rx: Instant,
     /// When TS.Recent was taken, for PAWS's 24-day rule.
@@ -290,6 +293,7 @@ impl Tcb {
             fin_seq: None,
             shut_rd: false,
             ooo_seen: false,
+            disorder_at: None,
             tx: RingBuffer::new(config::TCP_SND_BUF_DEFAULT.max(1)),
             rx: RingBuffer::new(config::TCP_WND_DEFAULT.max(1)),
             assembler: Assembler::new(),

@@ -418,6 +418,8 @@ impl Tcb {
             (seq, payload)
         };
         if data.is_empty() {
+            // All of it arrived before: a retransmission or a copy.
+            self.disorder_at = Some(now);
             self.ack_now = true;
             return;
         }
@@ -435,6 +437,7 @@ impl Tcb {
             had_holes || core::mem::take(&mut self.ooo_seen)
         } else {
             self.ooo_seen = true;
+            self.disorder_at = Some(now);
             had_holes
         };
         if offset > 0 && !config::TCP_QUEUE_OOSEQ {

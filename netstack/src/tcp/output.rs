@@ -92,14 +92,18 @@ pub(crate) struct Segment {
     pub data_offset: usize,
 }
 
-/// The largest receive window, in full segments, whose batch ACK may be carried over to
+/// The largest receive window, in full segments, whose batch ACK is always carried over to
 /// the application's read (see [`Tcb::owes_only_ack`]). With a window this small nearly
 /// every batch is followed by a window update when the application reads, so the two
-/// ACKs merge into one; with a large window they stay apart, a second ACK for the same
-/// flight that makes a lost one cheap (in simulation, 1 MiB with 64 KiB windows and 5 %
-/// loss took 15 % longer with the ACKs merged, and 2.5x as long before the tail loss
-/// probe).
+/// ACKs merge into one. A larger window's ACKs merge only on a clean path
+/// ([`CARRY_CLEAN_FOR`]): there a second ACK for the same flight makes a lost one cheap
+/// (in simulation, 1 MiB with 64 KiB windows and 5 % loss took 15 % longer with every
+/// batch's ACKs merged, and 2.5x as long before the tail loss probe).
 const CARRY_MAX_SEGMENTS: usize = 4;
+
+/// How long after data last arrived out of order or twice a large window's batch ACK is
+/// sent at once rather than merged with the window update.
+const CARRY_CLEAN_FOR: crate::time::Duration = crate::time::Duration::from_secs(1);
 
 /// The shortest tail loss probe timeout: a clock tick of slack over two round trips that
 /// a fast link measures as 0 or 1 ms (Linux uses the same floor).
@@ -376,16 +380,20 @@ impl Tcb {
         self.ack_now || self.rexmit_una || self.force_send || self.tlp_probe || self.may_send_data()
     }
 
-    /// An established connection with a small receive window ([`CARRY_MAX_SEGMENTS`])
-    /// whose only output now would be a bare ACK (no data, FIN, probe or retransmission
-    /// the windows let out): its ACK may wait for the application's read.
-    pub(crate) fn owes_only_ack(&self) -> bool {
+    /// An established connection whose only output now would be a bare ACK (no data, FIN,
+    /// probe or retransmission the windows let out), with a small receive window
+    /// ([`CARRY_MAX_SEGMENTS`]) or on a path clean for [`CARRY_CLEAN_FOR`]: its ACK may
+    /// wait for the application's read.
+    pub(crate) fn owes_only_ack(&self, now: Instant) -> bool {
         self.state == TcpState::Established
             && self.ack_now
             && !self.rexmit_una
             && !self.force_send
             && !self.tlp_probe
-            && self.rx.capacity() <= CARRY_MAX_SEGMENTS * self.rcv_mss
+            && (self.rx.capacity() <= CARRY_MAX_SEGMENTS * self.rcv_mss
+                || self
+                    .disorder_at
+                    .is_none_or(|t| now.saturating_since(t) >= CARRY_CLEAN_FOR))
             && !self.may_send_data()
     }
 
@@ -910,6 +918,28 @@ mod tests {
         assert!(t.next_segment(Instant::ZERO).is_none());
         t.ack_now = true;
         assert!(t.may_output());
+    }
+
+    #[test]
+    fn a_batch_ack_waits_for_the_read_on_a_small_window_or_a_clean_path() {
+        let mut t = est();
+        t.ack_now = true;
+        let now = Instant::from_secs(10);
+        assert!(
+            t.owes_only_ack(now),
+            "nothing else to send, no disorder seen"
+        );
+        t.disorder_at = Some(now - crate::time::Duration::from_millis(100));
+        let small = t.rx.capacity() <= CARRY_MAX_SEGMENTS * t.rcv_mss;
+        assert_eq!(
+            t.owes_only_ack(now),
+            small,
+            "a large window's ACK goes at once while disorder is recent"
+        );
+        t.disorder_at = Some(now - CARRY_CLEAN_FOR);
+        assert!(t.owes_only_ack(now), "the path is clean again");
+        t.tx.enqueue(&[1; 100]);
+        assert!(!t.owes_only_ack(now), "data goes out with the ACK");
     }
 
     #[test]

@@ -607,7 +607,12 @@ impl<H: Hooks> Stack<H> {
         let mut pending = core::mem::take(&mut self.tcp.pending);
         for &index in &pending {
             let index = usize::from(index);
-            if self.tcp.get_index(index).is_some_and(Tcb::owes_only_ack) {
+            let now = self.now;
+            if self
+                .tcp
+                .get_index(index)
+                .is_some_and(|t| t.owes_only_ack(now))
+            {
                 self.tcp_settle(index);
                 if let Ok(i) = u16::try_from(index)
                     && !self.tcp.carried.contains(&i)
