@@ -836,11 +836,12 @@ impl<H: Hooks> Stack<H> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use core::net::Ipv4Addr;
 
-    fn est() -> Tcb {
+    /// An established connection (MSS 1000, a large peer window) with nothing sent.
+    pub(crate) fn est() -> Tcb {
         let mut t = Tcb::new(
             (Ipv4Addr::new(10, 0, 0, 1), 1000),
             (Ipv4Addr::new(10, 0, 0, 2), 2000),

@@ -216,21 +216,7 @@ mod tests {
 
     /// An established sender with a 10 ms smoothed RTT and a large peer window.
     fn sender() -> Tcb {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
-        t.negotiate(Some(1000), None, None, false, Instant::ZERO);
-        t.state = TcpState::Established;
-        t.snd_una = TcpSeqNumber(101);
-        t.snd_nxt = t.snd_una;
-        t.snd_max = t.snd_una;
-        t.tx_base = t.snd_una;
-        t.snd_wnd = 100_000;
-        t.max_snd_wnd = 100_000;
+        let mut t = crate::tcp::output::tests::est();
         t.rtt.sample(Duration::from_millis(10));
         t
     }
