@@ -33,6 +33,7 @@
 mod background;
 mod capture;
 mod command;
+mod dnsmasq;
 mod error;
 mod lab;
 mod neighbor;
@@ -42,6 +43,7 @@ mod sweep;
 
 pub use background::Background;
 pub use capture::{Capture, CaptureReport, check_capture};
+pub use dnsmasq::{Dnsmasq, wait_for};
 pub use error::{CaptureError, ExecError, QdiscError};
 pub use lab::{EXEC_TIMEOUT, Lab, LabBuilder, REMOTE_IFACE};
 pub use neighbor::{Neighbor, format_mac, parse_mac, parse_multicast_groups, parse_neighbors};

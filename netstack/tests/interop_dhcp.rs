@@ -5,100 +5,38 @@
 //! well-formed.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use netstack::api::{NetStack, NetifEvent};
 use netstack::dhcp::{DhcpClientConfig, DhcpEvent, DhcpState};
 use netstack::phy::TapDevice;
 use netstack::wire::EthernetAddress;
 use netstack::{NetifConfig, NetifId, Stack, StackConfig};
-use netstack_lab::{Background, Lab, format_mac, plan, require_tools};
+use netstack_lab::{Dnsmasq, Lab, format_mac, plan, wait_for};
 
 const RANGE_START: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 50);
 const RANGE_END: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 60);
 const DNS1: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 53);
 const DNS2: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 54);
 
-/// dnsmasq serving DHCP only (no DNS) on the lab's TAP, logging every exchange.
-struct Dnsmasq {
-    _process: Background,
-    leases: PathBuf,
-    log: PathBuf,
-}
-
-impl Dnsmasq {
-    /// `ping`: dnsmasq pings an address before offering it (its default).
-    fn start(lab: &Lab, ping: bool) -> Dnsmasq {
-        require_tools(&["dnsmasq"]);
-        let dir = std::env::temp_dir().join("netstack-lab");
-        std::fs::create_dir_all(&dir).expect("lab dir");
-        let leases = dir.join(format!("{}-dnsmasq.leases", lab.namespace()));
-        let log = dir.join(format!("{}-dnsmasq.log", lab.namespace()));
-        let pid = dir.join(format!("{}-dnsmasq.pid", lab.namespace()));
-        for f in [&leases, &log] {
-            let _ = std::fs::remove_file(f);
-        }
-        let args = [
-            "dnsmasq".to_owned(),
-            "--keep-in-foreground".to_owned(),
-            "--conf-file=/dev/null".to_owned(),
-            "--port=0".to_owned(),
-            "--user=root".to_owned(),
-            format!("--interface={}", lab.tap_name()),
-            "--bind-interfaces".to_owned(),
-            format!("--dhcp-range={RANGE_START},{RANGE_END},255.255.255.0,2m"),
-            format!("--dhcp-option=option:router,{}", plan::LINUX_ADDR),
-            format!("--dhcp-option=option:dns-server,{DNS1},{DNS2}"),
-            "--dhcp-authoritative".to_owned(),
-            format!("--dhcp-leasefile={}", leases.display()),
-            format!("--pid-file={}", pid.display()),
-            "--log-dhcp".to_owned(),
-            format!("--log-facility={}", log.display()),
-        ];
-        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
-        if !ping {
-            args.push("--no-ping");
-        }
-        let process = lab.spawn(&args);
-        let d = Dnsmasq {
-            _process: process,
-            leases,
-            log,
-        };
-        // dnsmasq logs its start-up once it listens.
-        wait_for("dnsmasq to start", Duration::from_secs(10), || {
-            d.log_text().contains("DHCP, IP range")
-        });
-        d
+/// dnsmasq with this test's range, router and DNS servers. `ping`: dnsmasq pings an
+/// address before offering it (its default).
+fn start_dnsmasq(lab: &Lab, ping: bool) -> Dnsmasq {
+    let range = format!("--dhcp-range={RANGE_START},{RANGE_END},255.255.255.0,2m");
+    let router = format!("--dhcp-option=option:router,{}", plan::LINUX_ADDR);
+    let dns = format!("--dhcp-option=option:dns-server,{DNS1},{DNS2}");
+    let mut options = vec![range.as_str(), &router, &dns, "--dhcp-authoritative"];
+    if !ping {
+        options.push("--no-ping");
     }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn lease_text(&self) -> String {
-        std::fs::read_to_string(&self.leases).unwrap_or_default()
-    }
-
-    fn count(&self, text: &str) -> usize {
-        self.log_text().matches(text).count()
-    }
-}
-
-fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let end = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    Dnsmasq::start(lab, "dnsmasq", &options)
 }
 
 /// A lab, dnsmasq in it, and a running stack without an address on the TAP.
 fn setup(ping: bool) -> (Lab, Dnsmasq, NetStack, NetifId) {
     let (lab, tap) = Lab::with_tap(TapDevice::open);
-    let dnsmasq = Dnsmasq::start(&lab, ping);
+    let dnsmasq = start_dnsmasq(&lab, ping);
     let mut stack = Stack::new(StackConfig { random_seed: 67 });
     let id = stack
         .add_netif(

@@ -19,7 +19,7 @@ use netstack::wire::{
 use netstack::{NetifConfig, NetifId, Stack, StackConfig, UdpHandle, UdpOptions};
 use netstack_hooks::filter::PacketFilter;
 use netstack_hooks::vlan::VlanTagger;
-use netstack_lab::{Lab, format_mac, plan, require_tools};
+use netstack_lab::{Dnsmasq, Lab, format_mac, plan, wait_for};
 
 const SERVER: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
 const OFFERED: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 100);
@@ -161,50 +161,20 @@ fn product_options_in_simulation() {
     );
 }
 
-fn wait_for(what: &str, limit: StdDuration, mut done: impl FnMut() -> bool) {
-    let end = std::time::Instant::now() + limit;
-    while !done() {
-        assert!(
-            std::time::Instant::now() < end,
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(StdDuration::from_millis(50));
-    }
-}
-
 /// As root: the product's stack (untagged, on the lab's TAP) gets a lease from dnsmasq,
 /// which logs the product's host name and vendor class and sends options 43 and 42.
 #[test]
 fn product_options_reach_dnsmasq() {
-    require_tools(&["dnsmasq"]);
     let (lab, tap) = Lab::with_tap(TapDevice::open);
-    let dir = std::env::temp_dir().join("netstack-lab");
-    std::fs::create_dir_all(&dir).expect("lab dir");
-    let log = dir.join(format!("{}-product-dnsmasq.log", lab.namespace()));
-    let leases = dir.join(format!("{}-product-dnsmasq.leases", lab.namespace()));
-    let pid = dir.join(format!("{}-product-dnsmasq.pid", lab.namespace()));
-    let args = [
-        "dnsmasq".to_owned(),
-        "--keep-in-foreground".to_owned(),
-        "--conf-file=/dev/null".to_owned(),
-        "--port=0".to_owned(),
-        "--user=root".to_owned(),
-        format!("--interface={}", lab.tap_name()),
-        "--bind-interfaces".to_owned(),
-        "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,2m".to_owned(),
-        "--dhcp-option=option:ntp-server,192.0.2.123".to_owned(),
-        "--dhcp-option-force=43,01:04:de:ad:be:ef".to_owned(),
-        format!("--dhcp-leasefile={}", leases.display()),
-        format!("--pid-file={}", pid.display()),
-        "--log-dhcp".to_owned(),
-        format!("--log-facility={}", log.display()),
-    ];
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let _dnsmasq = lab.spawn(&args);
-    let log_text = || std::fs::read_to_string(&log).unwrap_or_default();
-    wait_for("dnsmasq", StdDuration::from_secs(10), || {
-        log_text().contains("DHCP, IP range")
-    });
+    let dnsmasq = Dnsmasq::start(
+        &lab,
+        "product-dnsmasq",
+        &[
+            "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,2m",
+            "--dhcp-option=option:ntp-server,192.0.2.123",
+            "--dhcp-option-force=43,01:04:de:ad:be:ef",
+        ],
+    );
     let capture = lab.start_capture("product-dhcp");
 
     // Linux's side of the TAP has no VLAN: the product's tagger tags nothing here.
@@ -223,7 +193,7 @@ fn product_options_reach_dnsmasq() {
         ns.dhcp_state(id).expect("state") == Some(DhcpState::Bound)
     });
 
-    let text = log_text();
+    let text = dnsmasq.log_text();
     assert!(
         text.contains(&format!("client provides name: {PRODUCT_HOSTNAME}")),
         "{text}"
@@ -232,7 +202,7 @@ fn product_options_reach_dnsmasq() {
         text.contains(&format!("vendor class: {PRODUCT_VENDOR_CLASS}")),
         "{text}"
     );
-    let lease_line = std::fs::read_to_string(&leases).unwrap_or_default();
+    let lease_line = dnsmasq.lease_text();
     assert!(
         lease_line.contains(PRODUCT_HOSTNAME) && lease_line.contains(&format_mac(plan::STACK_MAC)),
         "{lease_line}"
@@ -254,7 +224,7 @@ fn product_options_reach_dnsmasq() {
     assert_eq!(refused, 0);
     ns.dhcp_stop(id).expect("stop");
     wait_for("the release", StdDuration::from_secs(10), || {
-        log_text().contains("DHCPRELEASE(")
+        dnsmasq.log_text().contains("DHCPRELEASE(")
     });
     let report = capture.stop_and_check();
     assert!(!report.matching("DHCP Discover").is_empty());
