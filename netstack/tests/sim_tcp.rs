@@ -347,6 +347,85 @@ fn pool_exhaustion_is_an_error() {
     assert_eq!(n, config::MAX_ACTIVE_TCP);
 }
 
+/// At the end of a receive batch the ACK a connection owes waits for the application's
+/// read, and the window update that read causes carries it (one segment, not two); when
+/// the application does not read, the next poll sends it, and the stack asks for that
+/// poll at once.
+#[test]
+fn a_batch_ack_goes_with_the_read_or_at_the_next_poll() {
+    let mut sim = pair(seed(31), FaultConfig::default());
+    let (c, a, _) = connected(&mut sim);
+    sim.run_for(Duration::from_secs(1));
+    let mut buf = vec![0u8; 65536];
+    // Two full segments or more in one batch: an ACK is owed at once (RFC 5681 §4.2).
+    let owed = 2 * config::TCP_MSS as usize;
+    for read in [false, true] {
+        let data = vec![7u8; 4 * config::TCP_MSS as usize];
+        let mut sent = sim.stack(CLIENT).tcp_send(c, &data).expect("send");
+        let (sent_before, got) = loop {
+            sim.now = sim.now + Duration::from_millis(1);
+            let now = sim.now;
+            sim.stack(CLIENT).poll(now);
+            let tx = sim.stack(SERVER).stats().tcp.tx;
+            sim.stack(SERVER).poll(now);
+            let got = sim.stack(SERVER).tcp_queued(a).expect("queued").0;
+            // (With timestamps a full segment carries 12 bytes less.)
+            if got + 24 >= owed {
+                break (tx, got);
+            }
+            assert_eq!(got, 0, "the segments arrive in one batch");
+        };
+        let now = sim.now;
+        assert_eq!(
+            sim.stack(SERVER).stats().tcp.tx,
+            sent_before,
+            "the batch's ACK waits"
+        );
+        assert_eq!(
+            sim.stack(SERVER).next_deadline(),
+            Some(now),
+            "poll again at once"
+        );
+        if read {
+            assert_eq!(sim.stack(SERVER).tcp_recv(a, &mut buf), Ok(got));
+            assert_eq!(
+                sim.stack(SERVER).stats().tcp.tx,
+                sent_before + 1,
+                "the read's window update acknowledges the batch"
+            );
+            sim.stack(SERVER).poll(now);
+            assert_eq!(
+                sim.stack(SERVER).stats().tcp.tx,
+                sent_before + 1,
+                "nothing more"
+            );
+        } else {
+            sim.stack(SERVER).poll(now);
+            assert_eq!(
+                sim.stack(SERVER).stats().tcp.tx,
+                sent_before + 1,
+                "unread, the ACK goes at the next poll"
+            );
+        }
+        // The rest of the data, read as it comes.
+        let mut received = 0;
+        let done = sim.run_until(Duration::from_secs(10), |s| {
+            if sent < data.len() {
+                sent += s.stack(CLIENT).tcp_send(c, &data[sent..]).unwrap_or(0);
+            }
+            while let Ok(n) = s.stack(SERVER).tcp_recv(a, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                received += n;
+            }
+            sent == data.len() && s.stack(CLIENT).tcp_queued(c).expect("queued").1 == 0
+        });
+        assert!(done, "everything sent and acknowledged");
+        assert_eq!(received + if read { got } else { 0 }, data.len());
+    }
+}
+
 #[test]
 fn zero_window_then_window_update() {
     let mut sim = pair(seed(11), FaultConfig::default());
