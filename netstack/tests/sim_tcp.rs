@@ -363,7 +363,7 @@ fn a_batch_ack_goes_with_the_read_or_at_the_next_poll() {
         let data = vec![7u8; 4 * config::TCP_MSS as usize];
         let mut sent = sim.stack(CLIENT).tcp_send(c, &data).expect("send");
         let (sent_before, got) = loop {
-            sim.now = sim.now + Duration::from_millis(1);
+            sim.now += Duration::from_millis(1);
             let now = sim.now;
             sim.stack(CLIENT).poll(now);
             let tx = sim.stack(SERVER).stats().tcp.tx;
