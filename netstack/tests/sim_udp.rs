@@ -198,6 +198,55 @@ fn broadcast_needs_the_option_and_reaches_every_listener() {
     assert_eq!(sim.stack(1).stats().icmp.tx, 0);
 }
 
+/// An IGMPv2 general query (RFC 2236 §2) to 224.0.0.1 from 10.0.0.9, max response time
+/// 1 s, in an Ethernet frame.
+fn general_query() -> Vec<u8> {
+    use netstack::wire::checksum::checksum;
+    let mut igmp = vec![0x11, 10, 0, 0, 0, 0, 0, 0];
+    let sum = checksum(&igmp);
+    igmp[2..4].copy_from_slice(&sum.to_be_bytes());
+    let mut ip = vec![
+        0x45, 0xc0, 0, 28, 0, 0, 0, 0, 1, 2, 0, 0, 10, 0, 0, 9, 224, 0, 0, 1,
+    ];
+    let sum = checksum(&ip);
+    ip[10..12].copy_from_slice(&sum.to_be_bytes());
+    let mut frame = vec![0x01, 0x00, 0x5e, 0, 0, 1, 2, 0, 0, 0, 0, 9, 0x08, 0x00];
+    frame.extend_from_slice(&ip);
+    frame.extend_from_slice(&igmp);
+    frame
+}
+
+/// A member answers a general query with a report within the query's max response time
+/// (the report is scheduled by the query, not by the application).
+#[test]
+fn a_general_query_is_answered_within_its_response_time() {
+    use netstack::phy::Device;
+    if !config::IGMP {
+        return;
+    }
+    let mut sim = pair(seed(15), FaultConfig::default());
+    let socket = sim.udp_bound(1, 6000);
+    sim.stack(1)
+        .udp_join_multicast(socket, None, ip(239, 1, 2, 3))
+        .expect("join");
+    // Past the join's unsolicited reports.
+    sim.run_for(Duration::from_secs(11));
+    let before = sim.stack(1).stats().igmp.tx;
+    sim.run_for(Duration::from_secs(5));
+    assert_eq!(sim.stack(1).stats().igmp.tx, before, "nothing pending");
+    let mut querier = sim.links[0].port();
+    querier
+        .transmit(&general_query(), sim.now)
+        .expect("query sent");
+    sim.run_for(Duration::from_millis(1100));
+    assert_eq!(sim.stack(1).stats().igmp.rx, 1, "the query arrived");
+    assert_eq!(
+        sim.stack(1).stats().igmp.tx,
+        before + 1,
+        "one report within the max response time"
+    );
+}
+
 #[test]
 fn multicast_join_filters_and_reports() {
     let mut sim = pair(seed(14), FaultConfig::default());
