@@ -806,23 +806,26 @@ impl<H: Hooks> Stack<H> {
         self.stats.tcp.tx += 1;
         self.ipv4_send(&tx, repr.buffer_len() + custom.len(), |buf, src| {
             let mut packet = TcpPacket::new_unchecked(&mut buf[..]);
+            if custom.is_empty() {
+                // The usual case: header, data and a checksum summed from the sources.
+                let _ = repr.emit_gathered(&mut packet, &IpAddr::V4(src), &IpAddr::V4(dst), a, b);
+                return;
+            }
             if repr.emit_header(&mut packet).is_err() {
                 return;
             }
             let mut hl = repr.header_len();
-            if !custom.is_empty() {
-                let flags = packet.flags();
-                let Some(own) = buf.get_mut(TcpPacket::<&[u8]>::HEADER_LEN..hl) else {
-                    return;
-                };
-                end_of_list_to_nop(own);
-                let Some(out) = buf.get_mut(hl..hl + custom.len()) else {
-                    return;
-                };
-                out.copy_from_slice(custom);
-                hl += custom.len();
-                TcpPacket::new_unchecked(&mut buf[..]).set_header_len_and_flags(hl, flags);
-            }
+            let flags = packet.flags();
+            let Some(own) = buf.get_mut(TcpPacket::<&[u8]>::HEADER_LEN..hl) else {
+                return;
+            };
+            end_of_list_to_nop(own);
+            let Some(out) = buf.get_mut(hl..hl + custom.len()) else {
+                return;
+            };
+            out.copy_from_slice(custom);
+            hl += custom.len();
+            TcpPacket::new_unchecked(&mut buf[..]).set_header_len_and_flags(hl, flags);
             if let Some(out) = buf.get_mut(hl..hl + a.len()) {
                 out.copy_from_slice(a);
             }

@@ -4,9 +4,9 @@
 //!
 //! [`Checksum`] is an accumulator: feed it the pieces of a packet in order (a pseudo header,
 //! a header, a payload written in place, even pieces of odd length) and `finish()` gives the
-//! value to store. The sum is computed on little-endian 32-bit words (no byte swapping in
-//! the loop) into a 64-bit accumulator, which the compiler vectorises, then folded and
-//! byte-swapped once at the end (RFC 1071 §2 (B), (C)).
+//! value to store. The sum is computed on little-endian 16-bit words (no byte swapping in
+//! the loop) in 32-bit lanes, which the compiler vectorises, then folded and byte-swapped
+//! once at the end (RFC 1071 §2 (B), (C)).
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -184,37 +184,38 @@ pub const fn adjust(checksum: u16, old: u16, new: u16) -> u16 {
     !(fold32(sum) as u16)
 }
 
-/// One's complement sum of `data` as little-endian 64-bit words (the last partial word
-/// zero-padded on the right), with end-around carry (an add and an add-with-carry per
-/// word, four words per step in four independent lanes). Since 2^16 ≡ 1 (mod 2^16 − 1), folded to 16 bits it is the
-/// byte swap of the big-endian 16-bit sum RFC 1071 defines (§2 (A), (B)).
+/// One's complement sum of `data` as little-endian 16-bit words (a last odd byte
+/// zero-padded on the right), not yet folded. Since 2^16 ≡ 1 (mod 2^16 − 1), folded to 16
+/// bits it is the byte swap of the big-endian 16-bit sum RFC 1071 defines (§2 (A), (B)).
+///
+/// The words of each 64-byte block go into 32 independent 32-bit lanes, which the
+/// compiler turns into vector additions (SSE2 on x86-64, NEON on AArch64): no carries to
+/// propagate, and a lane cannot overflow within a 64 KiB piece (1024 words of at most
+/// 0xffff each), after which the lanes are added into the 64-bit total.
 #[inline]
 fn sum_le_words(data: &[u8]) -> u64 {
-    let (blocks, rest) = data.as_chunks::<32>();
-    // Four independent carry chains, so the adds of one block run in parallel.
-    let mut lanes = [0u64; 4];
-    for block in blocks {
-        for (lane, w) in lanes.iter_mut().zip(block.as_chunks::<8>().0) {
-            *lane = add_carry(*lane, u64::from_le_bytes(*w));
+    const LANES: usize = 32;
+    const PIECE: usize = 64 * 1024;
+    let mut total = 0u64;
+    for piece in data.chunks(PIECE) {
+        let (blocks, rest) = piece.as_chunks::<{ 2 * LANES }>();
+        let mut lanes = [0u32; LANES];
+        for block in blocks {
+            for (lane, word) in lanes.iter_mut().zip(block.as_chunks::<2>().0) {
+                *lane += u32::from(u16::from_le_bytes(*word));
+            }
+        }
+        total += lanes.iter().map(|&l| u64::from(l)).sum::<u64>();
+        let (words, odd) = rest.as_chunks::<2>();
+        total += words
+            .iter()
+            .map(|w| u64::from(u16::from_le_bytes(*w)))
+            .sum::<u64>();
+        if let [last] = odd {
+            total += u64::from(*last);
         }
     }
-    let mut acc = lanes.into_iter().fold(0, add_carry);
-    let (words, rest) = rest.as_chunks::<8>();
-    for w in words {
-        acc = add_carry(acc, u64::from_le_bytes(*w));
-    }
-    let mut tail = [0u8; 8];
-    if let Some(t) = tail.get_mut(..rest.len()) {
-        t.copy_from_slice(rest);
-    }
-    add_carry(acc, u64::from_le_bytes(tail))
-}
-
-/// `a + b` with the carry out added back in (one's complement addition).
-#[inline(always)]
-const fn add_carry(a: u64, b: u64) -> u64 {
-    let (sum, carry) = a.overflowing_add(b);
-    sum + carry as u64
+    total
 }
 
 /// Folds a 64-bit sum to 16 bits with end-around carry.

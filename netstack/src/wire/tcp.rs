@@ -666,6 +666,7 @@ impl TcpRepr {
         self.sack_ranges.iter().flatten().count()
     }
 
+    #[inline]
     fn layout(&self) -> OptionsLayout {
         let sack = self.sack_block_count();
         // Aligned (Linux) layout: every option padded with NOPs to a 4-byte boundary.
@@ -743,11 +744,44 @@ impl TcpRepr {
         &self,
         packet: &mut TcpPacket<T>,
     ) -> Result<(), WireError> {
-        let layout = self.layout();
+        self.emit_header_laid_out(packet, self.layout()).map(|_| ())
+    }
+
+    /// [`emit_header`](Self::emit_header) with the options already laid out; returns the
+    /// header length.
+    #[inline]
+    fn emit_header_laid_out<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut TcpPacket<T>,
+        layout: OptionsLayout,
+    ) -> Result<usize, WireError> {
         let header_len = TcpPacket::<&[u8]>::HEADER_LEN + layout.len;
         if packet.buffer.as_ref().len() < header_len + self.payload_len {
             return Err(WireError::Truncated);
         }
+        packet.set_src_port(self.src_port);
+        packet.set_dst_port(self.dst_port);
+        packet.set_seq_number(self.seq_number);
+        packet.set_ack_number(self.ack_number.unwrap_or_default());
+        packet.set_header_len_and_flags(header_len, self.flag_bits());
+        packet.set_window_len(self.window_len);
+        packet.set_checksum(0);
+        packet.set_urgent_at(0);
+        let mut writer = OptionWriter {
+            out: packet.options_mut(),
+            at: 0,
+        };
+        self.walk_options(&mut writer, layout);
+        // Padding: End of Option List, then zeros (RFC 9293 §3.1).
+        let at = writer.at;
+        writer.out[at..].fill(kind::END);
+        Ok(header_len)
+    }
+
+    /// The flag bits of the header: the control flags, PSH, and ACK when an acknowledgment
+    /// number is present.
+    #[inline]
+    fn flag_bits(&self) -> u16 {
         let mut bits = self.control.flag_bits();
         if self.push {
             bits |= flags::PSH;
@@ -755,21 +789,36 @@ impl TcpRepr {
         if self.ack_number.is_some() {
             bits |= flags::ACK;
         }
-        packet.set_src_port(self.src_port);
-        packet.set_dst_port(self.dst_port);
-        packet.set_seq_number(self.seq_number);
-        packet.set_ack_number(self.ack_number.unwrap_or_default());
-        packet.set_header_len_and_flags(header_len, bits);
-        packet.set_window_len(self.window_len);
-        packet.set_checksum(0);
-        packet.set_urgent_at(0);
-        self.write_options(packet.options_mut(), layout);
-        Ok(())
+        bits
     }
 
-    /// Writes the options into `out` (exactly `layout.len` bytes).
-    fn write_options(&self, out: &mut [u8], layout: OptionsLayout) {
-        let mut w = OptionWriter { out, at: 0 };
+    /// The one's complement sum of the header [`emit_header`](Self::emit_header) writes
+    /// (checksum field zero), computed from the values rather than read back from the
+    /// bytes just written (a read of freshly stored bytes waits for the stores to reach
+    /// the cache).
+    #[inline]
+    fn header_sum(&self, layout: OptionsLayout) -> Checksum {
+        let header_len = TcpPacket::<&[u8]>::HEADER_LEN + layout.len;
+        let seq = self.seq_number.0;
+        let ack = self.ack_number.unwrap_or_default().0;
+        // Eight 16-bit words: at most 8 × 0xffff, no overflow.
+        let words = u32::from(self.src_port)
+            + u32::from(self.dst_port)
+            + (seq >> 16)
+            + (seq & 0xffff)
+            + (ack >> 16)
+            + (ack & 0xffff)
+            + u32::from(((header_len as u16 / 4) << 12) | self.flag_bits())
+            + u32::from(self.window_len);
+        let mut options = OptionSum { sum: 0, at: 0 };
+        self.walk_options(&mut options, layout);
+        Checksum::new().add_u32(words).add_u32(options.sum)
+    }
+
+    /// Hands the options of `layout` to `sink` in wire order, NOP padding included and the
+    /// trailing End of Option List padding not.
+    #[inline]
+    fn walk_options<S: OptionSink>(&self, w: &mut S, layout: OptionsLayout) {
         let pad = layout.aligned;
         if let Some(mss) = self.max_seg_size {
             w.put(&[kind::MSS, 4]);
@@ -805,9 +854,38 @@ impl TcpRepr {
                 w.put(&right.0.to_be_bytes());
             }
         }
-        // Padding: End of Option List, then zeros (RFC 9293 §3.1).
-        let at = w.at;
-        w.out[at..].fill(kind::END);
+    }
+
+    /// Writes the segment: the header, the data `a` followed by `b` (whose lengths must add
+    /// up to `payload_len`, else [`WireError::Malformed`]; two parts so a ring buffer's
+    /// wrapped range goes out without being joined first), and the checksum for `src_addr`
+    /// → `dst_addr`, summed from the header's values and the data's source bytes. The
+    /// checksum covers the first [`buffer_len`](Self::buffer_len) bytes of the buffer.
+    pub fn emit_gathered<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        packet: &mut TcpPacket<T>,
+        src_addr: &IpAddr,
+        dst_addr: &IpAddr,
+        a: &[u8],
+        b: &[u8],
+    ) -> Result<(), WireError> {
+        if a.len() + b.len() != self.payload_len {
+            return Err(WireError::Malformed);
+        }
+        let layout = self.layout();
+        let header_len = self.emit_header_laid_out(packet, layout)?;
+        let total = header_len + self.payload_len;
+        let buf = packet.buffer.as_mut();
+        let (a_out, rest) = buf[header_len..total].split_at_mut(a.len());
+        a_out.copy_from_slice(a);
+        rest.copy_from_slice(b);
+        let sum = checksum::pseudo_header(src_addr, dst_addr, IpProtocol::Tcp, total as u32)
+            .combine(self.header_sum(layout))
+            .add_bytes(a)
+            .add_bytes(b)
+            .finish();
+        write_u16(buf, field::CHECKSUM, sum);
+        Ok(())
     }
 
     /// Writes the header, copies `payload` (whose length must be `payload_len`, else
@@ -820,20 +898,14 @@ impl TcpRepr {
         dst_addr: &IpAddr,
         payload: &[u8],
     ) -> Result<(), WireError> {
-        if payload.len() != self.payload_len {
-            return Err(WireError::Malformed);
-        }
-        self.emit_header(packet)?;
-        let header_len = packet.header_len();
-        let total = header_len + payload.len();
-        let buf = packet.buffer.as_mut();
-        buf[header_len..total].copy_from_slice(payload);
-        let sum = checksum::pseudo_header(src_addr, dst_addr, IpProtocol::Tcp, total as u32)
-            .combine(Checksum::new().add_bytes(&buf[..total]))
-            .finish();
-        write_u16(buf, field::CHECKSUM, sum);
-        Ok(())
+        self.emit_gathered(packet, src_addr, dst_addr, payload, &[])
     }
+}
+
+/// Where [`TcpRepr::walk_options`] puts the option bytes.
+trait OptionSink {
+    /// Takes the next option bytes.
+    fn put(&mut self, bytes: &[u8]);
 }
 
 /// Sequential writer for option bytes; the layout computation guarantees room.
@@ -842,7 +914,7 @@ struct OptionWriter<'a> {
     at: usize,
 }
 
-impl OptionWriter<'_> {
+impl OptionSink for OptionWriter<'_> {
     #[inline]
     fn put(&mut self, bytes: &[u8]) {
         self.out[self.at..self.at + bytes.len()].copy_from_slice(bytes);
@@ -850,9 +922,73 @@ impl OptionWriter<'_> {
     }
 }
 
+/// Sums option bytes as the big-endian 16-bit words they form at their offsets (the
+/// options start at an even offset of the header).
+struct OptionSum {
+    sum: u32,
+    at: usize,
+}
+
+impl OptionSink for OptionSum {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            let shift = if self.at.is_multiple_of(2) { 8 } else { 0 };
+            self.sum += u32::from(byte) << shift;
+            self.at += 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_checksum_summed_from_the_values_is_the_checksum_of_the_bytes() -> Result<(), WireError> {
+        let mut rng = Rng::new(0x51);
+        let controls = [
+            TcpControl::None,
+            TcpControl::Syn,
+            TcpControl::Fin,
+            TcpControl::Rst,
+        ];
+        for _ in 0..3000 {
+            let seq = |rng: &mut Rng| TcpSeqNumber(rng.next_u64() as u32);
+            let mut sack_ranges = [None; MAX_SACK_BLOCKS];
+            for slot in sack_ranges.iter_mut().take(rng.below(MAX_SACK_BLOCKS + 1)) {
+                *slot = Some((seq(&mut rng), seq(&mut rng)));
+            }
+            let repr = TcpRepr {
+                src_port: rng.next_u64() as u16,
+                dst_port: rng.next_u64() as u16,
+                control: controls[rng.below(controls.len())],
+                seq_number: seq(&mut rng),
+                ack_number: (rng.below(2) == 1).then(|| seq(&mut rng)),
+                push: rng.below(2) == 1,
+                window_len: rng.next_u64() as u16,
+                max_seg_size: (rng.below(2) == 1).then(|| rng.next_u64() as u16),
+                window_scale: (rng.below(2) == 1).then(|| rng.byte()),
+                sack_permitted: rng.below(2) == 1,
+                sack_ranges,
+                timestamp: (rng.below(2) == 1).then(|| TcpTimestamp {
+                    tsval: rng.next_u64() as u32,
+                    tsecr: rng.next_u64() as u32,
+                }),
+                payload_len: rng.below(64),
+            };
+            let data: Vec<u8> = (0..repr.payload_len).map(|_| rng.byte()).collect();
+            let (a, b) = data.split_at(rng.below(data.len() + 1));
+            let mut buf = vec![0u8; repr.buffer_len()];
+            let mut packet = TcpPacket::new_unchecked(&mut buf[..]);
+            repr.emit_gathered(&mut packet, &SRC, &DST, a, b)?;
+            let emitted = packet.checksum();
+            packet.fill_checksum(&SRC, &DST);
+            assert_eq!(emitted, packet.checksum(), "{repr:?}");
+            assert_eq!(&buf[repr.header_len()..], &data[..]);
+        }
+        Ok(())
+    }
 
     #[test]
     fn aligned_timestamps_read_like_the_general_walk() {
