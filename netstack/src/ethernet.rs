@@ -157,6 +157,9 @@ impl<H: Hooks> Stack<H> {
         };
         match netif.device.transmit(frame, now) {
             Ok(()) => {
+                if self.loopback_netif == Some(id) {
+                    self.loopback_rx = true;
+                }
                 self.stats.link.tx += 1;
                 Ok(())
             }

@@ -76,18 +76,21 @@ pub struct Stack<H = NoHooks> {
     pub(crate) activity: bool,
     pub(crate) default_netif: Option<NetifId>,
     pub(crate) loopback_netif: Option<NetifId>,
+    /// Whether the built-in loopback device may hold frames (set when one is sent on it,
+    /// cleared when a poll finds it empty): a poll skips it without touching it.
+    pub(crate) loopback_rx: bool,
     pub(crate) netifs: Vec<Option<Netif>>,
     pub(crate) arp: ArpCache,
     /// Receive scratch buffer (one frame).
     pub(crate) rx_buf: Vec<u8>,
     /// Transmit scratch buffer: headroom for a link header, then an IP datagram.
     pub(crate) tx_buf: Vec<u8>,
+    /// TCP connections and listeners.
+    pub(crate) tcp: TcpTable,
     /// Datagrams sent to one of our own addresses, waiting to be received on that netif
     /// (lwIP's `netif_loop_output`), at most `config::LOOPBACK_MAX_PBUFS`.
     pub(crate) loop_queue: VecDeque<(NetifId, Vec<u8>)>,
     pub(crate) ipv4: Ipv4State,
-    /// TCP connections and listeners.
-    pub(crate) tcp: TcpTable,
     pub(crate) stats: Stats,
     pub(crate) rng: Rng,
     /// Second transmit scratch buffer: fragments, ARP, re-sent queued packets.
@@ -122,6 +125,7 @@ impl<H: Hooks> Stack<H> {
             netif_timers_at: None,
             default_netif: None,
             loopback_netif: None,
+            loopback_rx: false,
             arp: ArpCache::new(),
             ipv4: Ipv4State::new(),
             icmp: IcmpState::new(),
@@ -397,11 +401,15 @@ impl<H: Hooks> Stack<H> {
         self.tcp.defer_output();
         for index in 0..self.netif_end {
             let id = NetifId(index as u8);
+            if self.loopback_netif == Some(id) && !self.loopback_rx {
+                continue;
+            }
             for _ in 0..POLL_BUDGET {
                 let Some(netif) = self.netifs.get_mut(index).and_then(Option::as_mut) else {
                     break;
                 };
                 if netif.device.is_idle_loopback() {
+                    self.loopback_rx = false;
                     break;
                 }
                 match netif.device.receive(&mut buf, now) {

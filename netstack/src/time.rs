@@ -48,6 +48,17 @@ impl Instant {
     }
 }
 
+/// The earliest of `times`, `None` counting as never: `None` when all are `None`.
+/// Branch-free (`None` is stored as 0, so subtracting one makes it the largest value).
+#[inline]
+pub(crate) fn earliest<const N: usize>(times: [Option<Instant>; N]) -> Option<Instant> {
+    let least = times
+        .iter()
+        .map(|t| t.map_or(0, |i| i.biased.get()).wrapping_sub(1))
+        .fold(u64::MAX, u64::min);
+    NonZeroU64::new(least.wrapping_add(1)).map(|biased| Instant { biased })
+}
+
 impl Default for Instant {
     fn default() -> Instant {
         Instant::ZERO
@@ -134,6 +145,16 @@ impl Add for Duration {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn earliest_ignores_none_and_takes_the_least() {
+        let t = Instant::from_millis;
+        assert_eq!(earliest::<0>([]), None);
+        assert_eq!(earliest([None, None]), None);
+        assert_eq!(earliest([None, Some(t(5)), Some(t(3)), None]), Some(t(3)));
+        assert_eq!(earliest([Some(Instant::ZERO), None]), Some(Instant::ZERO));
+        assert_eq!(earliest([Some(t(u64::MAX)), None]), Some(t(u64::MAX)));
+    }
+
     use super::*;
     use alloc::string::ToString;
 

@@ -115,28 +115,38 @@ impl IpTx {
 }
 
 /// IPv4 state of the stack: the identification counter and the reassembly buffers.
-// `repr(C)`: the identification, read for every datagram sent, last, next to the TCP
-// table that follows in `Stack`.
+// `repr(C)`: what every datagram sent and every poll reads (the identification, the
+// reassembly deadline) first, before the buffers.
 #[repr(C)]
 pub(crate) struct Ipv4State {
-    /// Incomplete datagrams (used when `config::IP4_REASSEMBLY`).
-    pub(crate) reassembler: reassembly::Reassembler,
     /// The next identification (RFC 6864: unique per source/destination/protocol while a
     /// datagram may live).
     pub(crate) ident: u16,
+    /// The reassembler's next deadline, kept next to `ident` after every change to the
+    /// buffers so a poll need not look into them.
+    reassembly_at: Option<Instant>,
+    /// Incomplete datagrams (used when `config::IP4_REASSEMBLY`).
+    pub(crate) reassembler: reassembly::Reassembler,
 }
 
 impl Ipv4State {
     pub(crate) fn new() -> Ipv4State {
         Ipv4State {
             ident: 0,
+            reassembly_at: None,
             reassembler: reassembly::Reassembler::new(),
         }
     }
 
     /// When the reassembly buffers next need attention.
+    #[inline]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.reassembler.next_deadline()
+        self.reassembly_at
+    }
+
+    /// Refreshes the deadline after the buffers changed.
+    fn reassembly_changed(&mut self) {
+        self.reassembly_at = self.reassembler.next_deadline();
     }
 }
 
@@ -263,11 +273,12 @@ impl<H: Hooks> Stack<H> {
         let rx_verified = self
             .netif_ref(id)
             .is_some_and(|n| n.caps.checksum.rx_verified);
-        match self
+        let pushed = self
             .ipv4
             .reassembler
-            .push(&Ipv4Packet::new_unchecked(data), now)
-        {
+            .push(&Ipv4Packet::new_unchecked(data), now);
+        self.ipv4.reassembly_changed();
+        match pushed {
             Ok(None) => {}
             Ok(Some(datagram)) => {
                 // A header and the first payload bytes, for ICMP quotes.
@@ -313,13 +324,7 @@ impl<H: Hooks> Stack<H> {
     /// Runs the IPv4 timers: reassembly timeouts, answered with ICMP time exceeded
     /// (RFC 792 code 1) when the first fragment had arrived.
     pub(crate) fn ipv4_poll(&mut self, now: Instant) {
-        if !config::IP4_REASSEMBLY
-            || self
-                .ipv4
-                .reassembler
-                .next_deadline()
-                .is_none_or(|t| t > now)
-        {
+        if !config::IP4_REASSEMBLY || self.ipv4.next_deadline().is_none_or(|t| t > now) {
             return;
         }
         let mut expired = heapless::Vec::<_, { config::MEMP_NUM_REASSDATA }>::new();
@@ -327,6 +332,7 @@ impl<H: Hooks> Stack<H> {
             self.stats.ip_frag.drop(DropReason::Reassembly);
             let _ = expired.push(e);
         }
+        self.ipv4.reassembly_changed();
         for e in expired {
             self.icmp_send_error(e.quote(), IcmpError::ReassemblyTimeExceeded);
         }

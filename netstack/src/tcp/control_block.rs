@@ -10,7 +10,7 @@ use core::net::Ipv4Addr;
 
 use crate::config;
 use crate::error::Error;
-use crate::time::{Duration, Instant};
+use crate::time::{Duration, Instant, earliest};
 use crate::wire::TcpTimestamp;
 
 use super::{Assembler, NewReno, RingBuffer, RttEstimator, SackScoreboard, TcpSeqNumber, TcpState};
@@ -435,19 +435,23 @@ impl Tcb {
         self.post(TcpEvents::CLOSED);
     }
 
-    /// The earliest timer of the block (asked for every connection on every poll, so a
-    /// chain of comparisons rather than an iterator).
+    /// The earliest timer of the block (asked whenever a block goes back into the table,
+    /// so branch-free).
+    #[inline]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        let next = earliest(self.rtx_at, self.persist_at);
-        let next = earliest(next, self.tlp_at);
-        let next = earliest(next, self.delack_at);
-        let next = earliest(next, self.keep_at);
-        let next = earliest(next, self.wait_at);
-        let next = earliest(next, self.retry_at);
+        let next = earliest([
+            self.rtx_at,
+            self.persist_at,
+            self.tlp_at,
+            self.delack_at,
+            self.keep_at,
+            self.wait_at,
+            self.retry_at,
+        ]);
         if self.assembler.is_empty() {
             return next;
         }
-        earliest(next, self.ooseq_deadline())
+        earliest([next, self.ooseq_deadline()])
     }
 
     /// When out-of-order data held for reassembly is given up (lwIP `tcp_slowtmr` with
@@ -479,16 +483,6 @@ impl Tcb {
                     + Duration::from_millis(ka.interval.millis() * u64::from(self.keep_probes))
             }
         });
-    }
-}
-
-/// The earlier of two optional instants (either when only one is set).
-#[inline]
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, None) => x,
-        (None, y) => y,
     }
 }
 

@@ -75,14 +75,21 @@ pub(crate) struct Listener {
     pub events: TcpEvents,
 }
 
-/// The TCP state of a stack (`repr(C)`: what every segment and API call reads first).
+/// The TCP state of a stack (`repr(C)`, cache-line aligned: what every poll reads, the
+/// timer bound and the batch lists, fills the first line; then what every segment and API
+/// call reads).
 #[derive(Debug)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub(crate) struct TcpTable {
-    conns: Vec<Option<Box<Tcb>>>,
-    generations: Vec<u16>,
-    /// Slots whose block is temporarily taken out for processing.
-    busy: Vec<bool>,
+    /// No connection has a timer due before this, except those marked in `touched`: a
+    /// lower bound, made exact by [`Stack::tcp_poll`] when it is reached; `None` when no
+    /// timer is set. [`put`](Self::put) and [`insert`](Self::insert) lower it to the
+    /// block's deadline; the mutable accessors mark the block in `touched`, whose deadline
+    /// the next poll folds in. Lets a poll skip the walk over the connections.
+    timers_at: Option<Instant>,
+    /// Connections (bit = slot index) handed out mutably since the last poll: their
+    /// timers may have changed without `timers_at` knowing. Slot 32 and up set every bit.
+    touched: u32,
     /// Within a poll's receive batch: connections that took segments send (and ACK) once
     /// at its end ([`Stack::tcp_flush`]) rather than after each segment.
     deferring: bool,
@@ -92,6 +99,10 @@ pub(crate) struct TcpTable {
     /// the application reads (carrying the reopened window), when anything else makes the
     /// connection send, or at the start of the next poll, whichever comes first.
     carried: Vec<u16>,
+    conns: Vec<Option<Box<Tcb>>>,
+    generations: Vec<u16>,
+    /// Slots whose block is temporarily taken out for processing.
+    busy: Vec<bool>,
     listeners: Vec<Option<Listener>>,
     listener_generations: Vec<u16>,
     /// The RFC 6528 generator keyed with the stack's secret (`hook_tcp_isn` `default`, and
@@ -113,6 +124,8 @@ impl TcpTable {
         let mut listeners = Vec::with_capacity(config::MAX_LISTENING_TCP);
         listeners.resize_with(config::MAX_LISTENING_TCP, || None);
         TcpTable {
+            timers_at: None,
+            touched: 0,
             conns,
             generations: alloc::vec![0; config::MAX_ACTIVE_TCP],
             busy: alloc::vec![false; config::MAX_ACTIVE_TCP],
@@ -143,6 +156,57 @@ impl TcpTable {
             .flatten()
             .filter_map(|t| t.next_deadline())
             .min()
+    }
+
+    /// A time no connection's timer is due before (see [`timers_at`](Self::timers_at)),
+    /// after folding in the deadlines of the connections handed out mutably since.
+    #[inline]
+    pub(crate) fn timers_at(&mut self) -> Option<Instant> {
+        if self.touched != 0 {
+            self.fold_touched();
+        }
+        self.timers_at
+    }
+
+    fn fold_touched(&mut self) {
+        let mut touched = core::mem::take(&mut self.touched);
+        if touched == u32::MAX {
+            // Possibly a slot beyond the mask: look at them all.
+            let exact = self.next_deadline();
+            self.note_deadline(exact);
+            return;
+        }
+        while touched != 0 {
+            let index = touched.trailing_zeros() as usize;
+            touched &= touched - 1;
+            let deadline = self.conn_deadline(index);
+            self.note_deadline(deadline);
+        }
+    }
+
+    /// Makes the bound exact (after the timers that were due ran).
+    pub(crate) fn set_timers_at(&mut self, at: Option<Instant>) {
+        self.timers_at = at;
+    }
+
+    /// Keeps the bound below `deadline`.
+    #[inline]
+    fn note_deadline(&mut self, deadline: Option<Instant>) {
+        if let Some(t) = deadline
+            && self.timers_at.is_none_or(|b| t < b)
+        {
+            self.timers_at = Some(t);
+        }
+    }
+
+    /// Block `index` is handed out mutably, so its timers may change in ways the table
+    /// does not see: the next poll folds its deadline in.
+    #[inline]
+    fn note_touched(&mut self, index: usize) {
+        self.touched |= u32::try_from(index)
+            .ok()
+            .and_then(|i| 1u32.checked_shl(i))
+            .unwrap_or(u32::MAX);
     }
 
     /// A receive batch starts: output after segments waits for [`Stack::tcp_flush`].
@@ -186,6 +250,7 @@ impl TcpTable {
     }
 
     pub(crate) fn put(&mut self, index: usize, tcb: Box<Tcb>) {
+        self.note_deadline(tcb.next_deadline());
         if let Some(slot) = self.conns.get_mut(index) {
             *slot = Some(tcb);
         }
@@ -199,7 +264,22 @@ impl TcpTable {
     }
 
     pub(crate) fn get_index_mut(&mut self, index: usize) -> Option<&mut Tcb> {
+        self.note_touched(index);
         self.conns.get_mut(index)?.as_deref_mut()
+    }
+
+    /// After something happened to connection `index`: takes its "newly established" mark
+    /// (setting `accept_queued` when it belongs to a listener) and says whether it has
+    /// events for the application and which listener, if any, gets it. Touches no timer,
+    /// so the timer bound stays as it is.
+    pub(crate) fn settle_marks(&mut self, index: usize) -> Option<(bool, Option<usize>)> {
+        let tcb = self.conns.get_mut(index)?.as_deref_mut()?;
+        let established = core::mem::take(&mut tcb.newly_established);
+        let listener = if established { tcb.listener } else { None };
+        if listener.is_some() {
+            tcb.accept_queued = true;
+        }
+        Some((!tcb.events.is_empty(), listener))
     }
 
     /// The block of a handle the application still holds.
@@ -259,6 +339,7 @@ impl TcpTable {
                 victim
             }
         };
+        self.note_deadline(tcb.next_deadline());
         self.conns[index] = Some(Box::new(tcb));
         Ok(index)
     }
@@ -432,6 +513,7 @@ impl TcpTable {
     }
 
     pub(crate) fn conns_iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Tcb)> {
+        self.touched = u32::MAX;
         self.conns
             .iter_mut()
             .enumerate()

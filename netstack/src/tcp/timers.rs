@@ -149,6 +149,17 @@ impl Tcb {
 impl<H: Hooks> Stack<H> {
     /// Runs the TCP timers that are due.
     pub(crate) fn tcp_poll(&mut self, now: Instant) {
+        let bound = self.tcp.timers_at();
+        if bound.is_none_or(|t| t > now) {
+            // A lower bound: no connection's deadline comes before it.
+            debug_assert!(
+                self.tcp
+                    .next_deadline()
+                    .is_none_or(|d| bound.is_some_and(|b| b <= d)),
+                "the TCP timer bound is above a connection's deadline"
+            );
+            return;
+        }
         for index in 0..self.tcp.conn_capacity() {
             let Some(deadline) = self.tcp.conn_deadline(index) else {
                 continue;
@@ -176,6 +187,8 @@ impl<H: Hooks> Stack<H> {
             self.tcp.put(index, tcb);
             self.tcp_after(index);
         }
+        let exact = self.tcp.next_deadline();
+        self.tcp.set_timers_at(exact);
     }
 
     /// After something happened to connection `index`: send what it has to send, free it
@@ -190,15 +203,13 @@ impl<H: Hooks> Stack<H> {
     /// wake the application, queue a completed handshake on its listener, free it when
     /// dead.
     pub(crate) fn tcp_settle(&mut self, index: usize) {
-        let Some(tcb) = self.tcp.get_index_mut(index) else {
+        let Some((events, accepted_by)) = self.tcp.settle_marks(index) else {
             return;
         };
-        if !tcb.events.is_empty() {
+        if events {
             self.activity = true;
         }
-        let established = core::mem::take(&mut tcb.newly_established);
-        if established && let Some(l) = tcb.listener {
-            tcb.accept_queued = true;
+        if let Some(l) = accepted_by {
             self.tcp.enqueue_accept(l, index);
         }
         if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
