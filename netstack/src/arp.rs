@@ -139,6 +139,9 @@ pub(crate) struct ArpCache {
     due_from: Option<Instant>,
     /// The slot the last resolution found, tried first (most traffic goes to one next hop).
     last: usize,
+    /// Changes whenever an entry is created, changes its address or state, or goes: a
+    /// next-hop hint taken before no longer holds.
+    epoch: u32,
 }
 
 impl ArpCache {
@@ -149,7 +152,38 @@ impl ArpCache {
             entries,
             due_from: None,
             last: 0,
+            epoch: 0,
         }
+    }
+
+    /// See [`epoch`](Self::epoch): changes with every entry that is created, changed or
+    /// removed.
+    #[inline]
+    pub(crate) fn epoch(&self) -> u32 {
+        self.epoch
+    }
+
+    fn changed(&mut self) {
+        self.epoch = self.epoch.wrapping_add(1);
+    }
+
+    /// Until when the entry the last resolution found gives its address without wanting a
+    /// refresh (for a stable entry: the first re-request threshold not yet passed; for a
+    /// static one: for ever). Meaningful right after [`resolve`](Self::resolve) answered
+    /// `Resolved` without a refresh.
+    pub(crate) fn last_valid_until(&self) -> Instant {
+        let Some(Some(e)) = self.entries.get(self.last) else {
+            return Instant::ZERO;
+        };
+        let max = config::ARP_MAXAGE as u64;
+        let seconds = match (e.state, e.tries) {
+            (ArpState::Static, _) => return Instant::from_millis(u64::MAX),
+            (ArpState::Pending, _) => return Instant::ZERO,
+            (ArpState::Stable, 0) => max.saturating_sub(REREQUEST_UNICAST_BEFORE),
+            (ArpState::Stable, 1) => max.saturating_sub(REREQUEST_BROADCAST_BEFORE),
+            (ArpState::Stable, _) => max,
+        };
+        e.since + Duration::from_secs(seconds)
     }
 
     fn find(&self, netif: NetifId, ip: Ipv4Addr) -> Option<usize> {
@@ -191,6 +225,7 @@ impl ArpCache {
             .or_else(|| oldest(&|e| e.state == ArpState::Pending && e.queue.is_empty()))
             .or_else(|| oldest(&|e| e.state == ArpState::Pending))?;
         self.entries[victim] = None;
+        self.changed();
         *evicted += 1;
         Some(victim)
     }
@@ -226,7 +261,11 @@ impl ArpCache {
                     } else {
                         None
                     };
-                    Resolution::Resolved(e.mac, refresh)
+                    let mac = e.mac;
+                    if refresh.is_some() {
+                        self.changed();
+                    }
+                    Resolution::Resolved(mac, refresh)
                 }
             });
         }
@@ -241,6 +280,7 @@ impl ArpCache {
             next_try: now + REQUEST_INTERVAL,
             queue: VecDeque::new(),
         });
+        self.changed();
         self.note_deadline(slot);
         Some(Resolution::Pending { slot, new: true })
     }
@@ -294,11 +334,16 @@ impl ArpCache {
         let waiting = match &mut self.entries[slot] {
             Some(e) if e.state == ArpState::Static => VecDeque::new(),
             Some(e) => {
+                let changed = e.mac != mac || e.state != ArpState::Stable || e.tries != 0;
                 e.mac = mac;
                 e.state = ArpState::Stable;
                 e.since = now;
                 e.tries = 0;
-                core::mem::take(&mut e.queue)
+                let waiting = core::mem::take(&mut e.queue);
+                if changed {
+                    self.changed();
+                }
+                waiting
             }
             empty => {
                 *empty = Some(Entry {
@@ -311,6 +356,7 @@ impl ArpCache {
                     next_try: now,
                     queue: VecDeque::new(),
                 });
+                self.changed();
                 VecDeque::new()
             }
         };
@@ -345,6 +391,7 @@ impl ArpCache {
             next_try: now,
             queue: VecDeque::new(),
         });
+        self.changed();
         Some(queue)
     }
 
@@ -353,6 +400,7 @@ impl ArpCache {
         match self.find(netif, ip) {
             Some(i) => {
                 self.entries[i] = None;
+                self.changed();
                 true
             }
             None => false,
@@ -361,6 +409,7 @@ impl ArpCache {
 
     /// Forgets every dynamic entry of `netif` (it went down or changed address).
     pub(crate) fn flush_netif(&mut self, netif: NetifId) {
+        self.changed();
         for slot in &mut self.entries {
             if slot
                 .as_ref()
@@ -401,6 +450,8 @@ impl ArpCache {
         if self.due_from.is_none_or(|t| t > now) {
             return None;
         }
+        // Whatever is due changes an entry (a retry, a failure, an expiry).
+        self.epoch = self.epoch.wrapping_add(1);
         for slot in &mut self.entries {
             let Some(e) = slot else { continue };
             if e.expires().is_none_or(|t| t > now) {

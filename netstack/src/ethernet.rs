@@ -152,10 +152,10 @@ impl<H: Hooks> Stack<H> {
         let Some(frame) = buf.get(frame_start..start + len) else {
             return Err(Error::Invalid);
         };
-        let Some(netif) = self.netif_mut(id) else {
+        let Some(device) = self.netif_device_mut(id) else {
             return Err(Error::Invalid);
         };
-        match netif.device.transmit(frame, now) {
+        match device.transmit(frame, now) {
             Ok(()) => {
                 if self.loopback_netif == Some(id) {
                     self.loopback_rx = true;
@@ -242,6 +242,10 @@ impl<H: Hooks> Stack<H> {
                 }
                 match resolution {
                     Some(Resolution::Resolved(mac, refresh)) => {
+                        if refresh.is_none() {
+                            let until = self.arp.last_valid_until();
+                            self.tx_trace.resolved = Some((mac, until));
+                        }
                         match refresh {
                             Some(Refresh::Unicast(m)) => {
                                 self.send_arp_request(id, ip, m, now);

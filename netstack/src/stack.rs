@@ -79,8 +79,15 @@ pub struct Stack<H = NoHooks> {
     /// Whether the built-in loopback device may hold frames (set when one is sent on it,
     /// cleared when a poll finds it empty): a poll skips it without touching it.
     pub(crate) loopback_rx: bool,
+    /// Changes whenever an interface does (added, removed, address, gateway, MTU, up or
+    /// down, the default): a next-hop hint taken before no longer holds.
+    pub(crate) netif_epoch: u32,
     pub(crate) netifs: Vec<Option<Netif>>,
     pub(crate) arp: ArpCache,
+    /// Where the last unicast datagram went ([`crate::ipv4::hint`]).
+    pub(crate) tx_hint: Option<crate::ipv4::hint::TxHint>,
+    /// What the slow path of the datagram being sent went through.
+    pub(crate) tx_trace: crate::ipv4::hint::TxTrace,
     /// Receive scratch buffer (one frame).
     pub(crate) rx_buf: Vec<u8>,
     /// Transmit scratch buffer: headroom for a link header, then an IP datagram.
@@ -126,6 +133,9 @@ impl<H: Hooks> Stack<H> {
             default_netif: None,
             loopback_netif: None,
             loopback_rx: false,
+            netif_epoch: 0,
+            tx_hint: None,
+            tx_trace: crate::ipv4::hint::TxTrace::default(),
             arp: ArpCache::new(),
             ipv4: Ipv4State::new(),
             icmp: IcmpState::new(),
@@ -197,6 +207,7 @@ impl<H: Hooks> Stack<H> {
         }
         self.netifs[index] = Some(netif);
         self.netif_end = self.netif_end.max(index + 1);
+        self.netif_changed();
         Ok(id)
     }
 
@@ -262,6 +273,7 @@ impl<H: Hooks> Stack<H> {
         if let Some(slot) = self.netifs.get_mut(id.index()) {
             *slot = None;
         }
+        self.netif_changed();
         while self.netif_end > 0
             && self
                 .netifs
@@ -280,8 +292,20 @@ impl<H: Hooks> Stack<H> {
         self.netifs.get(id.index())?.as_ref()
     }
 
+    /// An interface to change: next-hop hints taken before no longer hold.
     pub(crate) fn netif_mut(&mut self, id: NetifId) -> Option<&mut Netif> {
+        self.netif_changed();
         self.netifs.get_mut(id.index())?.as_mut()
+    }
+
+    /// An interface's device, to send or receive through (changes nothing routing uses).
+    pub(crate) fn netif_device_mut(&mut self, id: NetifId) -> Option<&mut NetifDevice> {
+        Some(&mut self.netifs.get_mut(id.index())?.as_mut()?.device)
+    }
+
+    /// Something about an interface changed: next-hop hints taken before no longer hold.
+    pub(crate) fn netif_changed(&mut self) {
+        self.netif_epoch = self.netif_epoch.wrapping_add(1);
     }
 
     /// Every interface with its id.
@@ -318,6 +342,7 @@ impl<H: Hooks> Stack<H> {
             self.netif_ref(id).ok_or(Error::Invalid)?;
         }
         self.default_netif = id;
+        self.netif_changed();
         Ok(())
     }
 

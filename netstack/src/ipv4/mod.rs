@@ -21,6 +21,7 @@
 //! transports through `Stack::transport_error`.
 
 pub mod fragment;
+pub(crate) mod hint;
 pub mod reassembly;
 pub mod route;
 
@@ -395,7 +396,31 @@ impl<H: Hooks> Stack<H> {
         payload_len: usize,
         fill: impl FnOnce(&mut [u8], Ipv4Addr),
     ) -> Result<(), Error> {
+        if let Some(hint) = self.tx_hint(tx, payload_len) {
+            return self.ipv4_send_hinted(&hint, tx, payload_len, fill);
+        }
+        let result = self.ipv4_send_routed(tx, payload_len, fill);
+        // Nothing of this datagram's path (hook answers included) outlives it.
+        self.tx_trace = hint::TxTrace::default();
+        result
+    }
+
+    /// [`ipv4_send`](Self::ipv4_send) the full way: routing, next hop, resolution; keeps
+    /// the outcome as the next-hop hint when it may be one.
+    fn ipv4_send_routed(
+        &mut self,
+        tx: &IpTx,
+        payload_len: usize,
+        fill: impl FnOnce(&mut [u8], Ipv4Addr),
+    ) -> Result<(), Error> {
         let now = self.now;
+        // The outcome of this datagram's path is gathered afresh; hook answers the hint
+        // check already got are kept for routing to use.
+        self.tx_trace = hint::TxTrace {
+            asked_route: self.tx_trace.asked_route,
+            asked_gateway: self.tx_trace.asked_gateway,
+            ..hint::TxTrace::default()
+        };
         let routed = match tx.netif {
             Some(id) => self.netif_ref(id).filter(|n| n.up).map(|_| id),
             None => self.route(tx.src, tx.dst),
@@ -416,6 +441,58 @@ impl<H: Hooks> Stack<H> {
                 }
             },
         };
+        let Some((header, mut buf)) = self.ipv4_prepare(tx, src, payload_len) else {
+            return Err(Error::MsgTooLong);
+        };
+        let result = (|| {
+            Self::ipv4_fill(&header, &mut buf, src, fill)?;
+            self.stats.ip.tx += 1;
+            self.ipv4_output(id, &header, &mut buf, tx.multicast_loop, now)
+        })();
+        self.tx_buf = buf;
+        if result.is_ok() {
+            self.keep_tx_hint(tx, id, src);
+        }
+        result
+    }
+
+    /// [`ipv4_send`](Self::ipv4_send) to where the hint says (for a datagram that fits
+    /// the interface's MTU): no routing, no resolution.
+    fn ipv4_send_hinted(
+        &mut self,
+        hint: &hint::TxHint,
+        tx: &IpTx,
+        payload_len: usize,
+        fill: impl FnOnce(&mut [u8], Ipv4Addr),
+    ) -> Result<(), Error> {
+        let Some((header, mut buf)) = self.ipv4_prepare(tx, hint.src, payload_len) else {
+            return Err(Error::MsgTooLong);
+        };
+        let result = (|| {
+            Self::ipv4_fill(&header, &mut buf, hint.src, fill)?;
+            self.stats.ip.tx += 1;
+            self.transmit_in_place(
+                hint.netif,
+                hint.mac,
+                crate::wire::EtherType::Ipv4,
+                &mut buf,
+                HEADROOM,
+                header.buffer_len(),
+                self.now,
+            )
+        })();
+        self.tx_buf = buf;
+        result
+    }
+
+    /// The header of a datagram (with the next identification) and the transmit buffer,
+    /// big enough for it; `None` (counted) when the datagram would exceed the IPv4 limit.
+    fn ipv4_prepare(
+        &mut self,
+        tx: &IpTx,
+        src: Ipv4Addr,
+        payload_len: usize,
+    ) -> Option<(Ipv4Repr, alloc::vec::Vec<u8>)> {
         let header = Ipv4Repr {
             src_addr: src,
             dst_addr: tx.dst,
@@ -432,7 +509,7 @@ impl<H: Hooks> Stack<H> {
         let total = header.buffer_len();
         if total > fragment::MAX_DATAGRAM_LEN {
             self.stats.ip.drop(DropReason::TooBig);
-            return Err(Error::MsgTooLong);
+            return None;
         }
         let header = Ipv4Repr {
             ident: self.next_ident(),
@@ -442,22 +519,27 @@ impl<H: Hooks> Stack<H> {
         if buf.len() < HEADROOM + total {
             buf.resize(HEADROOM + total, 0);
         }
-        let result = (|| {
-            let datagram = buf
-                .get_mut(HEADROOM..HEADROOM + total)
-                .ok_or(Error::Invalid)?;
-            let payload = datagram
-                .get_mut(header.header_len()..)
-                .ok_or(Error::Invalid)?;
-            fill(payload, src);
-            header
-                .emit(&mut Ipv4Packet::new_unchecked(&mut datagram[..]))
-                .map_err(|_| Error::Invalid)?;
-            self.stats.ip.tx += 1;
-            self.ipv4_output(id, &header, &mut buf, tx.multicast_loop, now)
-        })();
-        self.tx_buf = buf;
-        result
+        Some((header, buf))
+    }
+
+    /// Lets `fill` write the payload, then writes the header, at `buf[HEADROOM..]`.
+    fn ipv4_fill(
+        header: &Ipv4Repr,
+        buf: &mut [u8],
+        src: Ipv4Addr,
+        fill: impl FnOnce(&mut [u8], Ipv4Addr),
+    ) -> Result<(), Error> {
+        let total = header.buffer_len();
+        let datagram = buf
+            .get_mut(HEADROOM..HEADROOM + total)
+            .ok_or(Error::Invalid)?;
+        let payload = datagram
+            .get_mut(header.header_len()..)
+            .ok_or(Error::Invalid)?;
+        fill(payload, src);
+        header
+            .emit(&mut Ipv4Packet::new_unchecked(&mut datagram[..]))
+            .map_err(|_| Error::Invalid)
     }
 
     /// Sends the datagram `header` describes, which sits at `buf[HEADROOM..]`, on `id`.

@@ -37,19 +37,15 @@ impl<H: Hooks> Stack<H> {
 
     /// Chooses the interface for a datagram from `src` (if already chosen) to `dst`.
     pub fn route(&mut self, src: Option<Ipv4Addr>, dst: Ipv4Addr) -> Option<NetifId> {
+        let hooked = match self.tx_trace.asked_route.take() {
+            Some(answer) => answer,
+            None => self.route_hook_answer(src, dst),
+        };
+        if let Some(id) = hooked {
+            self.tx_trace.route_hooked = true;
+            return Some(id);
+        }
         let src = src.filter(|s| !s.is_unspecified());
-        #[cfg(not(netstack_hook_ip4_route_src = "none"))]
-        if let Some(id) = self.hooks.ip4_route_src(src, dst)
-            && self.netif_up(id)
-        {
-            return Some(id);
-        }
-        #[cfg(not(netstack_hook_ip4_route = "none"))]
-        if let Some(id) = self.hooks.ip4_route(dst)
-            && self.netif_up(id)
-        {
-            return Some(id);
-        }
         if let Some(src) = src
             && !src.is_loopback()
             && let Some(id) = self.is_our_addr(src)
@@ -73,6 +69,35 @@ impl<H: Hooks> Stack<H> {
             return best;
         }
         self.default_netif.filter(|&id| self.netif_up(id))
+    }
+
+    /// The interface a route hook chooses for a datagram from `src` to `dst`, if one does
+    /// and it is up (rules 1 and 2 above). Each hook is called at most once.
+    #[cfg_attr(
+        all(netstack_hook_ip4_route_src = "none", netstack_hook_ip4_route = "none"),
+        allow(unused_variables, clippy::unused_self)
+    )]
+    #[inline]
+    pub(crate) fn route_hook_answer(
+        &mut self,
+        src: Option<Ipv4Addr>,
+        dst: Ipv4Addr,
+    ) -> Option<NetifId> {
+        #[cfg(not(netstack_hook_ip4_route_src = "none"))]
+        if let Some(id) = self
+            .hooks
+            .ip4_route_src(src.filter(|s| !s.is_unspecified()), dst)
+            && self.netif_up(id)
+        {
+            return Some(id);
+        }
+        #[cfg(not(netstack_hook_ip4_route = "none"))]
+        if let Some(id) = self.hooks.ip4_route(dst)
+            && self.netif_up(id)
+        {
+            return Some(id);
+        }
+        None
     }
 
     /// Whether a datagram to `dst` (from `src`, if chosen) has somewhere to go: an
@@ -103,11 +128,16 @@ impl<H: Hooks> Stack<H> {
         let gateway = netif.gateway;
         #[cfg(not(netstack_hook_etharp_get_gw = "none"))]
         {
-            let info = netif.info(id);
-            if let Some(gw) = self.hooks.etharp_get_gw(&info, dst) {
+            let answer = match self.tx_trace.asked_gateway.take() {
+                Some(answer) => answer,
+                None => self.hooks.etharp_get_gw(&netif.info(id), dst),
+            };
+            if let Some(gw) = answer {
+                self.tx_trace.gateway_hooked = true;
                 return Ok(NextHop::Unicast(gw));
             }
         }
+        self.tx_trace.via_gateway = true;
         gateway
             .filter(|gw| !gw.is_unspecified())
             .map(NextHop::Unicast)

@@ -449,20 +449,59 @@ impl Ipv4Repr {
         if packet.buffer.as_ref().len() < total {
             return Err(WireError::Truncated);
         }
-        packet.set_version_and_header_len(self.header_len());
-        packet.set_tos(self.tos);
-        packet.set_total_len(total as u16);
-        packet.set_ident(self.ident);
-        packet.set_flags_and_frag_offset(self.dont_frag, self.more_frags, self.frag_offset);
-        packet.set_ttl(self.ttl);
-        packet.set_protocol(self.protocol);
-        packet.set_src_addr(self.src_addr);
-        packet.set_dst_addr(self.dst_addr);
-        if self.router_alert {
-            packet.options_mut().copy_from_slice(&ROUTER_ALERT);
+        let (fixed, options) = packet
+            .buffer
+            .as_mut()
+            .split_first_chunk_mut::<{ Ipv4Packet::<&[u8]>::HEADER_LEN }>()
+            .ok_or(WireError::Truncated)?;
+        // One fixed-size block: each field a store, no per-field bounds check.
+        let [l0, l1] = (total as u16).to_be_bytes();
+        let [i0, i1] = self.ident.to_be_bytes();
+        let [f0, f1] = self.flags_and_frag_offset().to_be_bytes();
+        let [c0, c1] = self.header_checksum(total as u16).to_be_bytes();
+        let s = self.src_addr.octets();
+        let d = self.dst_addr.octets();
+        *fixed = [
+            0x40 | (self.header_len() / 4) as u8,
+            self.tos,
+            l0,
+            l1,
+            i0,
+            i1,
+            f0,
+            f1,
+            self.ttl,
+            u8::from(self.protocol),
+            c0,
+            c1,
+            s[0],
+            s[1],
+            s[2],
+            s[3],
+            d[0],
+            d[1],
+            d[2],
+            d[3],
+        ];
+        if self.router_alert
+            && let Some(out) = options.first_chunk_mut::<4>()
+        {
+            *out = ROUTER_ALERT;
         }
-        packet.set_checksum(self.header_checksum(total as u16));
         Ok(())
+    }
+
+    /// The flags and fragment offset word.
+    #[inline]
+    fn flags_and_frag_offset(&self) -> u16 {
+        let mut word = (self.frag_offset >> 3) & 0x1fff;
+        if self.dont_frag {
+            word |= FLAG_DF;
+        }
+        if self.more_frags {
+            word |= FLAG_MF;
+        }
+        word
     }
 
     /// The header checksum of this header with total length `total`, summed from the field
@@ -470,13 +509,7 @@ impl Ipv4Repr {
     /// bytes waits for the stores to reach the cache).
     #[inline]
     fn header_checksum(&self, total: u16) -> u16 {
-        let mut flags = (self.frag_offset >> 3) & 0x1fff;
-        if self.dont_frag {
-            flags |= FLAG_DF;
-        }
-        if self.more_frags {
-            flags |= FLAG_MF;
-        }
+        let flags = self.flags_and_frag_offset();
         let ver_ihl = 0x40 | (self.header_len() / 4) as u32;
         let mut sum = (ver_ihl << 8 | u32::from(self.tos))
             + u32::from(total)

@@ -595,6 +595,10 @@ impl Default for TcpRepr {
     }
 }
 
+/// Length of the options of a segment whose only option is the timestamps, aligned: NOP,
+/// NOP, kind, length, TSval, TSecr.
+const TIMESTAMP_ONLY_LEN: usize = 12;
+
 /// Sizes of the options as [`TcpRepr::emit_header`] lays them out.
 #[derive(Debug, Clone, Copy)]
 struct OptionsLayout {
@@ -756,19 +760,49 @@ impl TcpRepr {
         layout: OptionsLayout,
     ) -> Result<usize, WireError> {
         let header_len = TcpPacket::<&[u8]>::HEADER_LEN + layout.len;
-        if packet.buffer.as_ref().len() < header_len + self.payload_len {
+        let buf = packet.buffer.as_mut();
+        if buf.len() < header_len + self.payload_len {
             return Err(WireError::Truncated);
         }
-        packet.set_src_port(self.src_port);
-        packet.set_dst_port(self.dst_port);
-        packet.set_seq_number(self.seq_number);
-        packet.set_ack_number(self.ack_number.unwrap_or_default());
-        packet.set_header_len_and_flags(header_len, self.flag_bits());
-        packet.set_window_len(self.window_len);
-        packet.set_checksum(0);
-        packet.set_urgent_at(0);
+        let (fixed, rest) = buf
+            .split_first_chunk_mut::<{ TcpPacket::<&[u8]>::HEADER_LEN }>()
+            .ok_or(WireError::Truncated)?;
+        // One fixed-size block: each field a store, no per-field bounds check.
+        let seq = self.seq_number.0.to_be_bytes();
+        let ack = self.ack_number.unwrap_or_default().0.to_be_bytes();
+        let [sp0, sp1] = self.src_port.to_be_bytes();
+        let [dp0, dp1] = self.dst_port.to_be_bytes();
+        let [of0, of1] =
+            ((((header_len / 4) as u16) << 12) | (self.flag_bits() & flags::ALL)).to_be_bytes();
+        let [w0, w1] = self.window_len.to_be_bytes();
+        *fixed = [
+            sp0, sp1, dp0, dp1, seq[0], seq[1], seq[2], seq[3], ack[0], ack[1], ack[2], ack[3],
+            of0, of1, w0, w1, 0, 0, 0, 0,
+        ];
+        let options = rest.get_mut(..layout.len).ok_or(WireError::Truncated)?;
+        if let Some(ts) = self.only_timestamp(layout) {
+            // The usual data segment: NOP, NOP, timestamps (RFC 7323 Appendix A).
+            let (v, e) = (ts.tsval.to_be_bytes(), ts.tsecr.to_be_bytes());
+            if let Some(out) = options.first_chunk_mut::<TIMESTAMP_ONLY_LEN>() {
+                *out = [
+                    kind::NOP,
+                    kind::NOP,
+                    kind::TIMESTAMP,
+                    10,
+                    v[0],
+                    v[1],
+                    v[2],
+                    v[3],
+                    e[0],
+                    e[1],
+                    e[2],
+                    e[3],
+                ];
+            }
+            return Ok(header_len);
+        }
         let mut writer = OptionWriter {
-            out: packet.options_mut(),
+            out: options,
             at: 0,
         };
         self.walk_options(&mut writer, layout);
@@ -776,6 +810,20 @@ impl TcpRepr {
         let at = writer.at;
         writer.out[at..].fill(kind::END);
         Ok(header_len)
+    }
+
+    /// The timestamps when they are the only option and laid out the aligned way (every
+    /// data segment of a connection that negotiated them): the fast path of emission.
+    #[inline]
+    fn only_timestamp(&self, layout: OptionsLayout) -> Option<TcpTimestamp> {
+        (layout.len == TIMESTAMP_ONLY_LEN
+            && layout.aligned
+            && self.max_seg_size.is_none()
+            && !self.sack_permitted
+            && self.window_scale.is_none()
+            && layout.sack_blocks == 0)
+            .then_some(self.timestamp)
+            .flatten()
     }
 
     /// The flag bits of the header: the control flags, PSH, and ACK when an acknowledgment
@@ -810,9 +858,22 @@ impl TcpRepr {
             + (ack & 0xffff)
             + u32::from(((header_len as u16 / 4) << 12) | self.flag_bits())
             + u32::from(self.window_len);
-        let mut options = OptionSum { sum: 0, at: 0 };
-        self.walk_options(&mut options, layout);
-        Checksum::new().add_u32(words).add_u32(options.sum)
+        let options = match self.only_timestamp(layout) {
+            Some(ts) => {
+                u32::from(u16::from_be_bytes([kind::NOP, kind::NOP]))
+                    + u32::from(u16::from_be_bytes([kind::TIMESTAMP, 10]))
+                    + (ts.tsval >> 16)
+                    + (ts.tsval & 0xffff)
+                    + (ts.tsecr >> 16)
+                    + (ts.tsecr & 0xffff)
+            }
+            None => {
+                let mut sum = OptionSum { sum: 0, at: 0 };
+                self.walk_options(&mut sum, layout);
+                sum.sum
+            }
+        };
+        Checksum::new().add_u32(words).add_u32(options)
     }
 
     /// Hands the options of `layout` to `sink` in wire order, NOP padding included and the
@@ -986,6 +1047,21 @@ mod tests {
             packet.fill_checksum(&SRC, &DST);
             assert_eq!(emitted, packet.checksum(), "{repr:?}");
             assert_eq!(&buf[repr.header_len()..], &data[..]);
+            let parsed = TcpRepr::parse(
+                &TcpPacket::new_unchecked(&buf[..]),
+                &SRC,
+                &DST,
+                ChecksumCheck::Verify,
+            )?;
+            assert_eq!(
+                (parsed.seq_number, parsed.ack_number, parsed.window_len),
+                (repr.seq_number, repr.ack_number, repr.window_len)
+            );
+            assert_eq!(
+                (parsed.timestamp, parsed.max_seg_size, parsed.sack_permitted),
+                (repr.timestamp, repr.max_seg_size, repr.sack_permitted),
+                "{repr:?}"
+            );
         }
         Ok(())
     }
