@@ -83,12 +83,13 @@ pub(crate) struct Listener {
 pub(crate) struct TcpTable {
     /// No connection has a timer due before this, except those marked in `touched`: a
     /// lower bound, made exact by [`Stack::tcp_poll`] when it is reached; `None` when no
-    /// timer is set. [`put`](Self::put) and [`insert`](Self::insert) lower it to the
-    /// block's deadline; the mutable accessors mark the block in `touched`, whose deadline
-    /// the next poll folds in. Lets a poll skip the walk over the connections.
+    /// timer is set. Every way to a block that may change its timers ([`put`](Self::put),
+    /// [`insert`](Self::insert), the mutable accessors) marks it in `touched`, whose
+    /// deadlines the next poll folds in. Lets a poll skip the walk over the connections.
     timers_at: Option<Instant>,
-    /// Connections (bit = slot index) handed out mutably since the last poll: their
-    /// timers may have changed without `timers_at` knowing. Slot 32 and up set every bit.
+    /// Connections (bit = slot index) put back or handed out mutably since the last poll:
+    /// their timers may have changed without `timers_at` knowing. Slot 32 and up set every
+    /// bit.
     touched: u32,
     /// Within a poll's receive batch: connections that took segments send (and ACK) once
     /// at its end ([`Stack::tcp_flush`]) rather than after each segment.
@@ -199,8 +200,8 @@ impl TcpTable {
         }
     }
 
-    /// Block `index` is handed out mutably, so its timers may change in ways the table
-    /// does not see: the next poll folds its deadline in.
+    /// Block `index` was put back or is handed out mutably, so its timers may have
+    /// changed: the next poll folds its deadline in.
     #[inline]
     fn note_touched(&mut self, index: usize) {
         self.touched |= u32::try_from(index)
@@ -250,7 +251,7 @@ impl TcpTable {
     }
 
     pub(crate) fn put(&mut self, index: usize, tcb: Box<Tcb>) {
-        self.note_deadline(tcb.next_deadline());
+        self.note_touched(index);
         if let Some(slot) = self.conns.get_mut(index) {
             *slot = Some(tcb);
         }
@@ -339,7 +340,7 @@ impl TcpTable {
                 victim
             }
         };
-        self.note_deadline(tcb.next_deadline());
+        self.note_touched(index);
         self.conns[index] = Some(Box::new(tcb));
         Ok(index)
     }
