@@ -214,7 +214,9 @@ impl Tcb {
     }
 
     /// A segment header from this connection with the current ACK, window, timestamp and
-    /// SACK blocks.
+    /// SACK blocks. (Inlined into its callers so that the header is built where the
+    /// segment is returned, not built and then copied.)
+    #[inline(always)]
     fn header(
         &mut self,
         seq: TcpSeqNumber,
@@ -268,6 +270,7 @@ impl Tcb {
 
     /// A segment of data (and FIN, if it completes the queued data) starting at `seq`,
     /// at most `max` bytes of data.
+    #[inline(always)]
     fn data_segment(&mut self, seq: TcpSeqNumber, max: usize, now: Instant) -> Segment {
         let offset = seq.since(self.tx_base);
         let avail = self.tx.len().saturating_sub(offset);
