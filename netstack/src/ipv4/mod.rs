@@ -208,7 +208,8 @@ impl<H: Hooks> Stack<H> {
         if let Some(mac) = src_mac {
             self.arp_learn_from_ip(id, src, mac, now);
         }
-        let Some(kind) = self.classify(id, &repr, packet.payload_slice()) else {
+        let payload = packet.payload_slice();
+        let Some(kind) = self.classify(id, &repr, payload) else {
             self.ipv4_forward(id, data, &repr, now);
             return;
         };
@@ -222,7 +223,7 @@ impl<H: Hooks> Stack<H> {
             repr: &repr,
             kind,
             head: data,
-            payload: packet.payload_slice(),
+            payload,
             reassembled: false,
             rx_verified,
             src_mac,
@@ -234,6 +235,11 @@ impl<H: Hooks> Stack<H> {
     fn classify(&self, id: NetifId, repr: &Ipv4Repr, payload: &[u8]) -> Option<DstKind> {
         let netif = self.netif_ref(id)?;
         let dst = repr.dst_addr;
+        if netif.has_addr(dst) {
+            // The usual case first: an interface's own address is never a multicast or
+            // broadcast address.
+            return Some(DstKind::Unicast);
+        }
         if dst.is_multicast() {
             return netif.igmp.is_member(dst).then_some(DstKind::Multicast);
         }

@@ -17,13 +17,25 @@ use super::ip::IpProtocol;
 /// Pieces may have any length: a piece that starts at an odd offset of the stream is
 /// byte-swapped before it is added (RFC 1071 §2 (B), byte order independence), so
 /// `new().add_bytes(a).add_bytes(b)` equals `new().add_bytes(a ++ b)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Checksum {
-    /// Folded 16-bit partial sum (kept below 2^17 between pieces).
-    sum: u32,
+    /// Unfolded sum: 16-bit words and 32-bit values (a 32-bit value counts as its two
+    /// words, since 2^16 ≡ 1 modulo 2^16 − 1) added as they come, folded once when the
+    /// result is asked for. 64 bits hold 2^48 words: no piece of a packet comes near.
+    sum: u64,
     /// Whether the bytes added so far have odd length.
     odd: bool,
 }
+
+impl PartialEq for Checksum {
+    /// Equal when the folded sums and the parities are: two accumulators that took the
+    /// same bytes in different pieces compare equal.
+    fn eq(&self, other: &Checksum) -> bool {
+        self.sum() == other.sum() && self.odd == other.odd
+    }
+}
+
+impl Eq for Checksum {}
 
 impl Checksum {
     /// An empty sum.
@@ -46,7 +58,7 @@ impl Checksum {
     #[inline]
     pub const fn add_u16(self, word: u16) -> Checksum {
         Checksum {
-            sum: fold32(self.sum + word as u32),
+            sum: self.sum + word as u64,
             odd: self.odd,
         }
     }
@@ -54,20 +66,23 @@ impl Checksum {
     /// Adds a 32-bit value as two words of the sum. Does not change the byte-stream parity.
     #[inline]
     pub const fn add_u32(self, value: u32) -> Checksum {
-        self.add_u16((value >> 16) as u16).add_u16(value as u16)
+        Checksum {
+            sum: self.sum + value as u64,
+            odd: self.odd,
+        }
     }
 
     /// Appends another running sum, as if its bytes followed ours in the stream.
     #[inline]
     pub const fn combine(self, other: Checksum) -> Checksum {
-        self.add_piece(fold32(other.sum) as u16, other.odd)
+        self.add_piece(fold64(other.sum), other.odd)
     }
 
     #[inline]
     const fn add_piece(self, piece: u16, piece_odd: bool) -> Checksum {
         let piece = if self.odd { piece.swap_bytes() } else { piece };
         Checksum {
-            sum: fold32(self.sum + piece as u32),
+            sum: self.sum + piece as u64,
             odd: self.odd ^ piece_odd,
         }
     }
@@ -76,7 +91,7 @@ impl Checksum {
     /// checksum is correct sums to `0xffff`.
     #[inline]
     pub const fn sum(self) -> u16 {
-        fold32(self.sum) as u16
+        fold64(self.sum)
     }
 
     /// The checksum to store: the one's complement of the sum.
@@ -124,10 +139,7 @@ fn v4_words(src: Ipv4Addr, dst: Ipv4Addr, protocol: IpProtocol, length: u32) -> 
         + u64::from(dst.to_bits())
         + u64::from(u8::from(protocol))
         + u64::from(length);
-    Checksum {
-        sum: u32::from(fold64(sum)),
-        odd: false,
-    }
+    Checksum { sum, odd: false }
 }
 
 /// The IPv6 pseudo header (RFC 8200 §8.1): source, destination, 32-bit upper-layer length,
