@@ -452,11 +452,16 @@ impl Tcb {
             return;
         }
         let written = self.rx.write_unallocated(offset, data);
-        if written > 0 && self.assembler.add(offset, written).is_err() {
-            self.ack_now = true;
-            return;
-        }
-        let ready = self.assembler.remove_front();
+        let ready = if offset == 0 && self.assembler.is_empty() {
+            // In order with nothing held: all of it is ready, no bookkeeping of ranges.
+            written
+        } else {
+            if written > 0 && self.assembler.add(offset, written).is_err() {
+                self.ack_now = true;
+                return;
+            }
+            self.assembler.remove_front()
+        };
         let ready = self.rx.commit(ready);
         self.rcv_nxt += ready;
         if ready > 0 {
