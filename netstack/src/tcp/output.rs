@@ -807,11 +807,20 @@ impl<H: Hooks> Stack<H> {
         let mut tx = IpTx::new(dst, IpProtocol::Tcp);
         tx.src = Some(src);
         self.stats.tcp.tx += 1;
-        self.ipv4_send(&tx, repr.buffer_len() + custom.len(), |buf, src| {
+        let layout = repr.options_layout();
+        let len = layout.header_len() + payload_len + custom.len();
+        self.ipv4_send(&tx, len, |buf, src| {
             let mut packet = TcpPacket::new_unchecked(&mut buf[..]);
             if custom.is_empty() {
                 // The usual case: header, data and a checksum summed from the sources.
-                let _ = repr.emit_gathered(&mut packet, &IpAddr::V4(src), &IpAddr::V4(dst), a, b);
+                let _ = repr.emit_gathered_laid_out(
+                    layout,
+                    &mut packet,
+                    &IpAddr::V4(src),
+                    &IpAddr::V4(dst),
+                    a,
+                    b,
+                );
                 return;
             }
             if repr.emit_header(&mut packet).is_err() {

@@ -601,13 +601,21 @@ const TIMESTAMP_ONLY_LEN: usize = 12;
 
 /// Sizes of the options as [`TcpRepr::emit_header`] lays them out.
 #[derive(Debug, Clone, Copy)]
-struct OptionsLayout {
+pub(crate) struct OptionsLayout {
     /// Options length including padding (a multiple of 4, at most 40).
     len: usize,
     /// Whether each option is NOP-aligned (Linux layout) or packed.
     aligned: bool,
     /// SACK blocks that fit.
     sack_blocks: usize,
+}
+
+impl OptionsLayout {
+    /// The header length with these options.
+    #[inline]
+    pub(crate) fn header_len(self) -> usize {
+        TcpPacket::<&[u8]>::HEADER_LEN + self.len
+    }
 }
 
 impl TcpRepr {
@@ -930,10 +938,31 @@ impl TcpRepr {
         a: &[u8],
         b: &[u8],
     ) -> Result<(), WireError> {
+        self.emit_gathered_laid_out(self.layout(), packet, src_addr, dst_addr, a, b)
+    }
+
+    /// How the options will be laid out, for a caller that needs the header length
+    /// before [`emit_gathered_laid_out`](Self::emit_gathered_laid_out) writes them.
+    #[inline]
+    pub(crate) fn options_layout(&self) -> OptionsLayout {
+        self.layout()
+    }
+
+    /// [`emit_gathered`](Self::emit_gathered) with the options already laid out
+    /// ([`options_layout`](Self::options_layout) of this header).
+    #[inline]
+    pub(crate) fn emit_gathered_laid_out<T: AsRef<[u8]> + AsMut<[u8]>>(
+        &self,
+        layout: OptionsLayout,
+        packet: &mut TcpPacket<T>,
+        src_addr: &IpAddr,
+        dst_addr: &IpAddr,
+        a: &[u8],
+        b: &[u8],
+    ) -> Result<(), WireError> {
         if a.len() + b.len() != self.payload_len {
             return Err(WireError::Malformed);
         }
-        let layout = self.layout();
         let header_len = self.emit_header_laid_out(packet, layout)?;
         let total = header_len + self.payload_len;
         let buf = packet.buffer.as_mut();
