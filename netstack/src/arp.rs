@@ -759,6 +759,84 @@ mod tests {
     }
 
     #[test]
+    fn a_resolution_holds_until_the_entry_wants_a_refresh() {
+        let mut c = ArpCache::new();
+        let mut ev = 0;
+        let t0 = Instant::from_secs(10);
+        c.update(N, ip(1), mac(1), t0, true, &mut ev);
+        let max = config::ARP_MAXAGE as u64;
+        let mut refresh_at = |c: &mut ArpCache, now: Instant| {
+            let r = c.resolve(N, ip(1), now, &mut ev);
+            (r, c.last_valid_until())
+        };
+        // Fresh: valid until the unicast re-request would be due, and then it is.
+        let until = t0 + Duration::from_secs(max.saturating_sub(REREQUEST_UNICAST_BEFORE));
+        assert_eq!(
+            refresh_at(&mut c, t0),
+            (Some(Resolution::Resolved(mac(1), None)), until)
+        );
+        let (r, next) = refresh_at(&mut c, until);
+        assert_eq!(
+            r,
+            Some(Resolution::Resolved(mac(1), Some(Refresh::Unicast(mac(1)))))
+        );
+        // After the unicast re-request: until the broadcast one.
+        assert_eq!(
+            next,
+            t0 + Duration::from_secs(max.saturating_sub(REREQUEST_BROADCAST_BEFORE))
+        );
+        // A static entry never wants one.
+        c.add_static(N, ip(2), mac(2), t0);
+        assert!(matches!(
+            c.resolve(N, ip(2), t0, &mut ev),
+            Some(Resolution::Resolved(..))
+        ));
+        assert_eq!(c.last_valid_until(), Instant::from_millis(u64::MAX));
+    }
+
+    #[test]
+    fn the_epoch_changes_with_every_entry_that_changes_and_only_then() {
+        let mut c = ArpCache::new();
+        let mut ev = 0;
+        let t0 = Instant::from_secs(10);
+        let mut last = c.epoch();
+        let mut changed = |c: &ArpCache| {
+            let now = c.epoch();
+            let moved = now != last;
+            last = now;
+            moved
+        };
+        // A new (pending) entry, its answer, a new address: each a change.
+        assert!(matches!(
+            c.resolve(N, ip(1), t0, &mut ev),
+            Some(Resolution::Pending { .. })
+        ));
+        assert!(changed(&c));
+        c.update(N, ip(1), mac(1), t0, false, &mut ev);
+        assert!(changed(&c));
+        c.update(N, ip(1), mac(3), t0, false, &mut ev);
+        assert!(changed(&c));
+        // The same answer again, and lookups: no change.
+        c.update(
+            N,
+            ip(1),
+            mac(3),
+            t0 + Duration::from_secs(1),
+            false,
+            &mut ev,
+        );
+        let _ = c.resolve(N, ip(1), t0 + Duration::from_secs(1), &mut ev);
+        assert!(!changed(&c));
+        // Removal and flushing: changes.
+        assert!(c.remove(N, ip(1)));
+        assert!(changed(&c));
+        c.update(N, ip(4), mac(4), t0, true, &mut ev);
+        assert!(changed(&c));
+        c.flush_netif(N);
+        assert!(changed(&c));
+    }
+
+    #[test]
     fn pending_retries_then_fails_with_its_queue() {
         let mut c = ArpCache::new();
         let mut ev = 0;
