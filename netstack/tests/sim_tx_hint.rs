@@ -4,15 +4,12 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use common::*;
-use netstack::hooks::Hooks;
-use netstack::phy::{FaultConfig, LinkConfig, VirtualLink};
-use netstack::time::{Duration, Instant};
+use netstack::Error;
+use netstack::phy::FaultConfig;
+use netstack::time::Duration;
 use netstack::udp::UdpHandle;
-use netstack::wire::{EthernetAddress, Ipv4Addr};
-use netstack::{Error, NetifConfig, NetifId, NetifInfo, Stack, StackConfig};
+use netstack::wire::EthernetAddress;
 
 /// Sends `n` datagrams from host 0 to 10.0.0.2:2000, one per millisecond, and says how
 /// many host 1's socket `b` received (reading them all).
@@ -82,83 +79,97 @@ fn a_changed_interface_applies_to_the_next_datagram() {
     assert_eq!(stream(&mut sim, a, b, 3), 3);
 }
 
-/// Counts the routing hooks' calls; answers what the test sets.
-#[derive(Default)]
-struct RouteCounter {
-    route_calls: u32,
-    gateway_calls: u32,
-    route_to: Option<NetifId>,
-    gateway: Option<Ipv4Addr>,
-}
+/// The hooks are asked as often with the hint as without. (Needs both hook points compiled
+/// in: with `none` they are never asked.)
+#[cfg(not(any(netstack_hook_ip4_route = "none", netstack_hook_etharp_get_gw = "none")))]
+mod hooks {
+    use std::sync::{Arc, Mutex};
 
-impl Hooks for RouteCounter {
-    fn ip4_route(&mut self, _: Ipv4Addr) -> Option<NetifId> {
-        self.route_calls += 1;
-        self.route_to
-    }
-    fn etharp_get_gw(&mut self, _: &NetifInfo<'_>, _: Ipv4Addr) -> Option<Ipv4Addr> {
-        self.gateway_calls += 1;
-        self.gateway
-    }
-}
+    use super::common::*;
+    use netstack::hooks::Hooks;
+    use netstack::phy::{LinkConfig, VirtualLink};
+    use netstack::time::Instant;
+    use netstack::wire::{EthernetAddress, Ipv4Addr};
+    use netstack::{NetifConfig, NetifId, NetifInfo, Stack, StackConfig};
 
-#[test]
-fn the_routing_hooks_are_asked_once_per_datagram() {
-    let link = VirtualLink::new(LinkConfig::default());
-    let mut a = Stack::with_hooks(StackConfig::default(), RouteCounter::default());
-    let na = a
-        .add_netif(
-            NetifConfig::new("a")
-                .with_mac(EthernetAddress([2, 0, 0, 0, 0, 1]))
-                .with_ipv4(cidr(ip(10, 0, 0, 1), 24))
-                .with_gateway(ip(10, 0, 0, 2)),
+    /// Counts the routing hooks' calls; answers what the test sets.
+    #[derive(Default)]
+    struct RouteCounter {
+        route_calls: u32,
+        gateway_calls: u32,
+        route_to: Option<NetifId>,
+        gateway: Option<Ipv4Addr>,
+    }
+
+    impl Hooks for RouteCounter {
+        fn ip4_route(&mut self, _: Ipv4Addr) -> Option<NetifId> {
+            self.route_calls += 1;
+            self.route_to
+        }
+        fn etharp_get_gw(&mut self, _: &NetifInfo<'_>, _: Ipv4Addr) -> Option<Ipv4Addr> {
+            self.gateway_calls += 1;
+            self.gateway
+        }
+    }
+
+    #[test]
+    fn the_routing_hooks_are_asked_once_per_datagram() {
+        let link = VirtualLink::new(LinkConfig::default());
+        let mut a = Stack::with_hooks(StackConfig::default(), RouteCounter::default());
+        let na = a
+            .add_netif(
+                NetifConfig::new("a")
+                    .with_mac(EthernetAddress([2, 0, 0, 0, 0, 1]))
+                    .with_ipv4(cidr(ip(10, 0, 0, 1), 24))
+                    .with_gateway(ip(10, 0, 0, 2)),
+                Box::new(Arc::new(Mutex::new(link.port()))),
+            )
+            .expect("netif");
+        let mut b = Stack::new(StackConfig::default());
+        b.add_netif(
+            NetifConfig::new("b")
+                .with_mac(EthernetAddress([2, 0, 0, 0, 0, 2]))
+                .with_ipv4(cidr(ip(10, 0, 0, 2), 24)),
             Box::new(Arc::new(Mutex::new(link.port()))),
         )
         .expect("netif");
-    let mut b = Stack::new(StackConfig::default());
-    b.add_netif(
-        NetifConfig::new("b")
-            .with_mac(EthernetAddress([2, 0, 0, 0, 0, 2]))
-            .with_ipv4(cidr(ip(10, 0, 0, 2), 24)),
-        Box::new(Arc::new(Mutex::new(link.port()))),
-    )
-    .expect("netif");
-    let mut t = 1000;
-    let mut run = |a: &mut Stack<RouteCounter>, b: &mut Stack| {
-        for _ in 0..5 {
-            t += 1;
-            a.poll(Instant::from_millis(t));
-            b.poll(Instant::from_millis(t));
+        let mut t = 1000;
+        let mut run = |a: &mut Stack<RouteCounter>, b: &mut Stack| {
+            for _ in 0..5 {
+                t += 1;
+                a.poll(Instant::from_millis(t));
+                b.poll(Instant::from_millis(t));
+            }
+        };
+        let s = a.udp_open().expect("open");
+        let calls = |a: &Stack<RouteCounter>| (a.hooks().route_calls, a.hooks().gateway_calls);
+        // On-link: the route hook each time, the gateway hook never.
+        for _ in 0..10 {
+            a.udp_send_to(s, b"x", ep(ip(10, 0, 0, 2), 9))
+                .expect("send");
+            run(&mut a, &mut b);
         }
-    };
-    let s = a.udp_open().expect("open");
-    let calls = |a: &Stack<RouteCounter>| (a.hooks().route_calls, a.hooks().gateway_calls);
-    // On-link: the route hook each time, the gateway hook never.
-    for _ in 0..10 {
-        a.udp_send_to(s, b"x", ep(ip(10, 0, 0, 2), 9))
-            .expect("send");
-        run(&mut a, &mut b);
-    }
-    assert_eq!(calls(&a), (10, 0));
-    // Off-link through the interface's gateway: both, once each.
-    for _ in 0..10 {
+        assert_eq!(calls(&a), (10, 0));
+        // Off-link through the interface's gateway: both, once each.
+        for _ in 0..10 {
+            a.udp_send_to(s, b"x", ep(ip(198, 51, 100, 7), 9))
+                .expect("send");
+            run(&mut a, &mut b);
+        }
+        assert_eq!(calls(&a), (20, 10));
+        // The hooks start answering: still once each per datagram, and the answers count.
+        a.hooks_mut().gateway = Some(ip(10, 0, 0, 3));
         a.udp_send_to(s, b"x", ep(ip(198, 51, 100, 7), 9))
             .expect("send");
+        assert_eq!(calls(&a), (21, 11));
         run(&mut a, &mut b);
+        assert!(
+            a.arp_entries().any(|e| e.ip == ip(10, 0, 0, 3)),
+            "the hook's gateway is being resolved"
+        );
+        a.hooks_mut().route_to = Some(na);
+        a.udp_send_to(s, b"x", ep(ip(10, 0, 0, 2), 9))
+            .expect("send");
+        assert_eq!(calls(&a), (22, 11));
     }
-    assert_eq!(calls(&a), (20, 10));
-    // The hooks start answering: still once each per datagram, and the answers count.
-    a.hooks_mut().gateway = Some(ip(10, 0, 0, 3));
-    a.udp_send_to(s, b"x", ep(ip(198, 51, 100, 7), 9))
-        .expect("send");
-    assert_eq!(calls(&a), (21, 11));
-    run(&mut a, &mut b);
-    assert!(
-        a.arp_entries().any(|e| e.ip == ip(10, 0, 0, 3)),
-        "the hook's gateway is being resolved"
-    );
-    a.hooks_mut().route_to = Some(na);
-    a.udp_send_to(s, b"x", ep(ip(10, 0, 0, 2), 9))
-        .expect("send");
-    assert_eq!(calls(&a), (22, 11));
 }
