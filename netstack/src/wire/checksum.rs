@@ -171,19 +171,15 @@ pub fn pseudo_header(
         // An IPv4 transport length always fits the 16-bit field; the full value is added
         // anyway so nothing is silently dropped. (IPv4 inline: a handful of additions.)
         (IpAddr::V4(s), IpAddr::V4(d)) => v4_words(*s, *d, protocol, length),
-        _ => pseudo_header_other(src_addr, dst_addr, protocol, length),
+        addrs => pseudo_header_other(addrs, protocol, length),
     }
 }
 
-/// [`pseudo_header`] for IPv6 and mixed versions.
+/// [`pseudo_header`] for IPv6 and mixed versions (the source and destination as a pair).
 #[inline(never)]
-fn pseudo_header_other(
-    src_addr: &IpAddr,
-    dst_addr: &IpAddr,
-    protocol: IpProtocol,
-    length: u32,
-) -> Checksum {
-    match (src_addr, dst_addr) {
+fn pseudo_header_other(addrs: (&IpAddr, &IpAddr), protocol: IpProtocol, length: u32) -> Checksum {
+    let (src_addr, dst_addr) = addrs;
+    match addrs {
         (IpAddr::V6(s), IpAddr::V6(d)) => pseudo_header_v6(s, d, protocol, length),
         _ => Checksum::new()
             .add_bytes(&ip_octets(src_addr))
