@@ -3,13 +3,15 @@
 //! T1 (unicast), rebinding at T2 when the server is silent, expiry, NAK, an address conflict
 //! (DECLINE), release, packet loss, and the two DHCP hook points.
 
+mod common;
+
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Arc, Mutex};
 
+use common::{Clocked, Port, fault_port, run_clock_until};
 use netstack::dhcp::{DhcpEvent, DhcpState};
 use netstack::hooks::Hooks;
-use netstack::phy::{FaultConfig, FaultInjector, Faults, LinkConfig, VirtualLink, VirtualPort};
+use netstack::phy::{FaultConfig, Faults, LinkConfig, VirtualLink};
 use netstack::time::{Duration, Instant};
 use netstack::wire::dhcpv4::{CLIENT_PORT, SERVER_PORT};
 use netstack::wire::{
@@ -190,8 +192,6 @@ impl TestServer {
     }
 }
 
-type Port = Arc<Mutex<FaultInjector<VirtualPort>>>;
-
 /// The server, the client (with hooks `H`) and optionally a third host, on one link.
 struct Net<H> {
     now: Instant,
@@ -207,11 +207,19 @@ struct Net<H> {
 }
 
 fn port(link: &VirtualLink, seed: u64) -> Port {
-    Arc::new(Mutex::new(FaultInjector::new(
-        link.port(),
-        seed,
-        FaultConfig::default(),
-    )))
+    fault_port(link, seed, FaultConfig::default())
+}
+
+impl<H: Hooks> Clocked for Net<H> {
+    fn clock(&mut self) -> &mut Instant {
+        &mut self.now
+    }
+    fn poll_now(&mut self) {
+        self.poll();
+    }
+    fn next_due(&self) -> Option<Instant> {
+        self.next_event()
+    }
 }
 
 impl<H: Hooks> Net<H> {
@@ -298,21 +306,7 @@ impl<H: Hooks> Net<H> {
 
     /// Runs the clock event by event until `done` or `limit` from now.
     fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Net<H>) -> bool) -> bool {
-        let end = self.now + limit;
-        loop {
-            self.poll();
-            if done(self) {
-                return true;
-            }
-            if self.now >= end {
-                return false;
-            }
-            self.now = match self.next_event() {
-                Some(t) if t > self.now => t.min(end),
-                Some(_) => (self.now + Duration::from_millis(1)).min(end),
-                None => end,
-            };
-        }
+        run_clock_until(self, limit, |n| done(n))
     }
 
     fn state(&self) -> Option<DhcpState> {
@@ -323,11 +317,14 @@ impl<H: Hooks> Net<H> {
         self.client.netif(self.client_if).and_then(|n| n.ipv4)
     }
 
-    fn bind(&mut self) {
-        self.bind_within(Duration::from_secs(30));
+    /// Starts the client and runs until it is bound; returns when the lease was acquired
+    /// (lease times count from the ACK, and the address check may take a few seconds after
+    /// it).
+    fn bind(&mut self) -> Instant {
+        self.bind_within(Duration::from_secs(30))
     }
 
-    fn bind_within(&mut self, limit: Duration) {
+    fn bind_within(&mut self, limit: Duration) -> Instant {
         self.client.dhcp_start(self.client_if).expect("start");
         assert!(
             self.run_until(limit, |n| n.state() == Some(DhcpState::Bound)),
@@ -335,6 +332,10 @@ impl<H: Hooks> Net<H> {
             self.state(),
             self.dhcp.seen
         );
+        self.client
+            .dhcp_lease(self.client_if)
+            .expect("lease")
+            .acquired
     }
 }
 
@@ -403,13 +404,7 @@ fn a_lease_configures_the_interface() {
 #[test]
 fn renews_at_t1_by_unicast() {
     let mut net = plain(120);
-    net.bind();
-    // Lease times count from the ACK (the address check may take a few seconds after it).
-    let bound_at = net
-        .client
-        .dhcp_lease(net.client_if)
-        .expect("lease")
-        .acquired;
+    let bound_at = net.bind();
     let requests = net.dhcp.count(DhcpMessageType::Request);
     assert!(net.run_until(
         Duration::from_secs(200),
@@ -434,13 +429,7 @@ fn renews_at_t1_by_unicast() {
 #[test]
 fn rebinds_at_t2_when_the_server_is_silent_then_the_lease_expires() {
     let mut net = plain(200);
-    net.bind();
-    // Lease times count from the ACK (the address check may take a few seconds after it).
-    let bound_at = net
-        .client
-        .dhcp_lease(net.client_if)
-        .expect("lease")
-        .acquired;
+    let bound_at = net.bind();
     net.dhcp.silent = true;
     // T2 = 175 s: a broadcast REQUEST.
     assert!(

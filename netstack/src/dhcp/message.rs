@@ -115,6 +115,17 @@ mod tests {
         }
     }
 
+    /// Builds a `kind` message with `settings` into `buf` (no product options) and checks
+    /// it is a valid DHCP packet.
+    fn built<'b>(
+        kind: DhcpMessageType,
+        settings: &DhcpClientConfig,
+        buf: &'b mut [u8],
+    ) -> DhcpPacket<&'b [u8]> {
+        build(&outgoing(kind), settings, MAC, 1500, buf, |_| {}).expect("fits");
+        DhcpPacket::new_checked(&buf[..]).expect("valid")
+    }
+
     #[test]
     fn request_carries_table_5_options_and_fits() {
         let mut buf = vec![0u8; MESSAGE_LEN];
@@ -122,16 +133,7 @@ mod tests {
             hostname: Some(String::from("node")),
             ..DhcpClientConfig::default()
         };
-        build(
-            &outgoing(DhcpMessageType::Request),
-            &settings,
-            MAC,
-            1500,
-            &mut buf,
-            |_| {},
-        )
-        .expect("fits");
-        let packet = DhcpPacket::new_checked(&buf[..]).expect("valid");
+        let packet = built(DhcpMessageType::Request, &settings, &mut buf);
         let repr = DhcpRepr::parse(&packet).expect("parses");
         assert_eq!(repr.message_type, DhcpMessageType::Request);
         assert_eq!(repr.transaction_id, 42);
@@ -151,16 +153,8 @@ mod tests {
             hostname: Some("h".repeat(200)),
             ..DhcpClientConfig::default()
         };
-        build(
-            &outgoing(DhcpMessageType::Request),
-            &settings,
-            MAC,
-            1500,
-            &mut buf,
-            |_| {},
-        )
-        .expect("the host name is optional");
-        let packet = DhcpPacket::new_checked(&buf[..]).expect("valid");
+        // The host name is optional: the message is built without it.
+        let packet = built(DhcpMessageType::Request, &settings, &mut buf);
         assert_eq!(DhcpRepr::parse(&packet).expect("parses").hostname, None);
         build(
             &outgoing(DhcpMessageType::Release),

@@ -36,7 +36,9 @@ use crate::netif::{NetifId, netif_in};
 use crate::stack::Stack;
 use crate::stats::DropReason;
 use crate::time::Instant;
-use crate::wire::{ChecksumCheck, EthernetAddress, IpProtocol, Ipv4Packet, Ipv4Repr, UdpPacket};
+use crate::wire::{
+    ChecksumCheck, EtherType, EthernetAddress, IpProtocol, Ipv4Packet, Ipv4Repr, UdpPacket,
+};
 
 const LOG: &str = "netstack::ipv4";
 
@@ -447,15 +449,9 @@ impl<H: Hooks> Stack<H> {
                 }
             },
         };
-        let Some((header, mut buf)) = self.ipv4_prepare(tx, src, payload_len) else {
-            return Err(Error::MsgTooLong);
-        };
-        let result = (|| {
-            Self::ipv4_fill(&header, &mut buf, src, fill)?;
-            self.stats.ip.tx += 1;
-            self.ipv4_output(id, &header, &mut buf, tx.multicast_loop, now)
-        })();
-        self.tx_buf = buf;
+        let result = self.ipv4_build(tx, src, payload_len, fill, |s, header, buf| {
+            s.ipv4_output(id, header, buf, tx.multicast_loop, now)
+        });
         if result.is_ok() {
             self.keep_tx_hint(tx, id, src);
         }
@@ -471,34 +467,24 @@ impl<H: Hooks> Stack<H> {
         payload_len: usize,
         fill: impl FnOnce(&mut [u8], Ipv4Addr),
     ) -> Result<(), Error> {
-        let Some((header, mut buf)) = self.ipv4_prepare(tx, hint.src, payload_len) else {
-            return Err(Error::MsgTooLong);
-        };
-        let result = (|| {
-            Self::ipv4_fill(&header, &mut buf, hint.src, fill)?;
-            self.stats.ip.tx += 1;
-            self.transmit_in_place(
-                hint.netif,
-                hint.mac,
-                crate::wire::EtherType::Ipv4,
-                &mut buf,
-                HEADROOM,
-                header.buffer_len(),
-                self.now,
-            )
-        })();
-        self.tx_buf = buf;
-        result
+        let (netif, mac, now) = (hint.netif, hint.mac, self.now);
+        self.ipv4_build(tx, hint.src, payload_len, fill, |s, header, buf| {
+            let total = header.buffer_len();
+            s.transmit_in_place(netif, mac, EtherType::Ipv4, buf, HEADROOM, total, now)
+        })
     }
 
-    /// The header of a datagram (with the next identification) and the transmit buffer,
-    /// big enough for it; `None` (counted) when the datagram would exceed the IPv4 limit.
-    fn ipv4_prepare(
+    /// Builds the datagram of `tx` from `src` in the transmit buffer (`fill` writes the
+    /// payload, then the header with the next identification goes in front of it) and
+    /// hands it to `output`. [`Error::MsgTooLong`] (counted) beyond the IPv4 limit.
+    fn ipv4_build(
         &mut self,
         tx: &IpTx,
         src: Ipv4Addr,
         payload_len: usize,
-    ) -> Option<(Ipv4Repr, alloc::vec::Vec<u8>)> {
+        fill: impl FnOnce(&mut [u8], Ipv4Addr),
+        output: impl FnOnce(&mut Self, &Ipv4Repr, &mut [u8]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         let header = Ipv4Repr {
             src_addr: src,
             dst_addr: tx.dst,
@@ -515,7 +501,7 @@ impl<H: Hooks> Stack<H> {
         let total = header.buffer_len();
         if total > fragment::MAX_DATAGRAM_LEN {
             self.stats.ip.drop(DropReason::TooBig);
-            return None;
+            return Err(Error::MsgTooLong);
         }
         let header = Ipv4Repr {
             ident: self.next_ident(),
@@ -525,7 +511,12 @@ impl<H: Hooks> Stack<H> {
         if buf.len() < HEADROOM + total {
             buf.resize(HEADROOM + total, 0);
         }
-        Some((header, buf))
+        let result = Self::ipv4_fill(&header, &mut buf, src, fill).and_then(|()| {
+            self.stats.ip.tx += 1;
+            output(self, &header, &mut buf)
+        });
+        self.tx_buf = buf;
+        result
     }
 
     /// Lets `fill` write the payload, then writes the header, at `buf[HEADROOM..]`.

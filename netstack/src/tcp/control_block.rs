@@ -435,8 +435,8 @@ impl Tcb {
         self.post(TcpEvents::CLOSED);
     }
 
-    /// The earliest timer of the block (asked whenever a block goes back into the table,
-    /// so branch-free).
+    /// The earliest timer of the block (asked for each connection touched since the last
+    /// poll, so branch-free).
     #[inline]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         let next = earliest([

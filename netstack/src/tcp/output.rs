@@ -324,14 +324,7 @@ impl Tcb {
             || self.tlp_in_flight
             || self.retries > 0
             || self.cc.in_recovery()
-            || !matches!(
-                self.state,
-                TcpState::Established
-                    | TcpState::CloseWait
-                    | TcpState::FinWait1
-                    | TcpState::Closing
-                    | TcpState::LastAck
-            )
+            || !self.state.can_send()
         {
             return;
         }
@@ -405,11 +398,7 @@ impl Tcb {
     #[inline]
     fn may_send_data(&self) -> bool {
         match self.state {
-            TcpState::Established
-            | TcpState::CloseWait
-            | TcpState::FinWait1
-            | TcpState::Closing
-            | TcpState::LastAck => {}
+            s if s.can_send() => {}
             TcpState::SynSent | TcpState::SynReceived => return self.snd_nxt == self.iss,
             _ => return false,
         }
@@ -505,15 +494,7 @@ impl Tcb {
             }
         }
         // New data and FIN.
-        let can_send = matches!(
-            self.state,
-            TcpState::Established
-                | TcpState::CloseWait
-                | TcpState::FinWait1
-                | TcpState::Closing
-                | TcpState::LastAck
-        );
-        if can_send && !(self.fin_queued && self.snd_nxt > self.fin_seq_out()) {
+        if self.state.can_send() && !(self.fin_queued && self.snd_nxt > self.fin_seq_out()) {
             let offset = self.snd_nxt.since(self.tx_base);
             let avail = self.tx.len().saturating_sub(offset);
             let flight = self.flight_size();
@@ -807,7 +788,7 @@ impl<H: Hooks> Stack<H> {
         let mut tx = IpTx::new(dst, IpProtocol::Tcp);
         tx.src = Some(src);
         self.stats.tcp.tx += 1;
-        let layout = repr.options_layout();
+        let layout = repr.layout();
         let len = layout.header_len() + payload_len + custom.len();
         self.ipv4_send(&tx, len, |buf, src| {
             let mut packet = TcpPacket::new_unchecked(&mut buf[..]);

@@ -39,6 +39,19 @@ impl TcpState {
         )
     }
 
+    /// Whether our data or FIN may still go out or be retransmitted: the handshake is over
+    /// and our FIN, if any, is not yet acknowledged.
+    pub const fn can_send(self) -> bool {
+        matches!(
+            self,
+            TcpState::Established
+                | TcpState::CloseWait
+                | TcpState::FinWait1
+                | TcpState::Closing
+                | TcpState::LastAck
+        )
+    }
+
     /// Whether data from the peer is still accepted (it has not sent its FIN).
     pub const fn can_receive(self) -> bool {
         matches!(
@@ -78,6 +91,10 @@ mod tests {
         assert!(TcpState::TimeWait.is_synchronized());
         assert!(TcpState::FinWait2.can_receive());
         assert!(!TcpState::CloseWait.can_receive());
+        // Sending until our FIN is acknowledged; not before the handshake, not after.
+        assert!(TcpState::CloseWait.can_send() && TcpState::LastAck.can_send());
+        assert!(!TcpState::SynReceived.can_send() && !TcpState::FinWait2.can_send());
+        assert!(!TcpState::TimeWait.can_send());
         assert_eq!(TcpState::FinWait1.to_string(), "FIN-WAIT-1");
     }
 }

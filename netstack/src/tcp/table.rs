@@ -160,7 +160,7 @@ impl TcpTable {
     }
 
     /// A time no connection's timer is due before (see [`timers_at`](Self::timers_at)),
-    /// after folding in the deadlines of the connections handed out mutably since.
+    /// after folding in the deadlines of the connections touched since.
     #[inline]
     pub(crate) fn timers_at(&mut self) -> Option<Instant> {
         if self.touched != 0 {
@@ -169,6 +169,7 @@ impl TcpTable {
         self.timers_at
     }
 
+    /// Lowers the bound to the deadlines of the connections marked in `touched`.
     fn fold_touched(&mut self) {
         let mut touched = core::mem::take(&mut self.touched);
         if touched == u32::MAX {
@@ -267,20 +268,6 @@ impl TcpTable {
     pub(crate) fn get_index_mut(&mut self, index: usize) -> Option<&mut Tcb> {
         self.note_touched(index);
         self.conns.get_mut(index)?.as_deref_mut()
-    }
-
-    /// After something happened to connection `index`: takes its "newly established" mark
-    /// (setting `accept_queued` when it belongs to a listener) and says whether it has
-    /// events for the application and which listener, if any, gets it. Touches no timer,
-    /// so the timer bound stays as it is.
-    pub(crate) fn settle_marks(&mut self, index: usize) -> Option<(bool, Option<usize>)> {
-        let tcb = self.conns.get_mut(index)?.as_deref_mut()?;
-        let established = core::mem::take(&mut tcb.newly_established);
-        let listener = if established { tcb.listener } else { None };
-        if listener.is_some() {
-            tcb.accept_queued = true;
-        }
-        Some((!tcb.events.is_empty(), listener))
     }
 
     /// The block of a handle the application still holds.
@@ -870,4 +857,32 @@ fn ends_connect(error: Error) -> bool {
         error,
         Error::ConnectionRefused | Error::HostUnreachable | Error::NetUnreachable
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tcp::output::tests::est;
+
+    #[test]
+    fn the_timer_bound_follows_every_way_a_block_is_changed() {
+        let mut table = TcpTable::new(&mut Rng::new(1));
+        let index = table.insert(est()).expect("slot");
+        assert_eq!(table.timers_at(), None, "no timer armed");
+        // Taken out, changed, put back.
+        let mut tcb = table.take(index).expect("block");
+        tcb.rtx_at = Some(Instant::from_millis(500));
+        table.put(index, tcb);
+        assert_eq!(table.timers_at(), Some(Instant::from_millis(500)));
+        // Changed in place.
+        if let Some(t) = table.get_index_mut(index) {
+            t.delack_at = Some(Instant::from_millis(40));
+        }
+        assert_eq!(table.timers_at(), Some(Instant::from_millis(40)));
+        // A new block with an earlier timer.
+        let mut other = est();
+        other.keep_at = Some(Instant::from_millis(7));
+        table.insert(other).expect("slot");
+        assert_eq!(table.timers_at(), Some(Instant::from_millis(7)));
+    }
 }

@@ -203,13 +203,15 @@ impl<H: Hooks> Stack<H> {
     /// wake the application, queue a completed handshake on its listener, free it when
     /// dead.
     pub(crate) fn tcp_settle(&mut self, index: usize) {
-        let Some((events, accepted_by)) = self.tcp.settle_marks(index) else {
+        let Some(tcb) = self.tcp.get_index_mut(index) else {
             return;
         };
-        if events {
+        if !tcb.events.is_empty() {
             self.activity = true;
         }
-        if let Some(l) = accepted_by {
+        let established = core::mem::take(&mut tcb.newly_established);
+        if established && let Some(l) = tcb.listener {
+            tcb.accept_queued = true;
             self.tcp.enqueue_accept(l, index);
         }
         if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {

@@ -678,8 +678,10 @@ impl TcpRepr {
         self.sack_ranges.iter().flatten().count()
     }
 
+    /// How the options will be laid out (for a caller that needs the header length before
+    /// [`emit_gathered_laid_out`](Self::emit_gathered_laid_out) writes them).
     #[inline]
-    fn layout(&self) -> OptionsLayout {
+    pub(crate) fn layout(&self) -> OptionsLayout {
         let sack = self.sack_block_count();
         // Aligned (Linux) layout: every option padded with NOPs to a 4-byte boundary.
         let mut fixed_aligned = 0;
@@ -941,15 +943,8 @@ impl TcpRepr {
         self.emit_gathered_laid_out(self.layout(), packet, src_addr, dst_addr, a, b)
     }
 
-    /// How the options will be laid out, for a caller that needs the header length
-    /// before [`emit_gathered_laid_out`](Self::emit_gathered_laid_out) writes them.
-    #[inline]
-    pub(crate) fn options_layout(&self) -> OptionsLayout {
-        self.layout()
-    }
-
     /// [`emit_gathered`](Self::emit_gathered) with the options already laid out
-    /// ([`options_layout`](Self::options_layout) of this header).
+    /// ([`layout`](Self::layout) of this header).
     #[inline]
     pub(crate) fn emit_gathered_laid_out<T: AsRef<[u8]> + AsMut<[u8]>>(
         &self,

@@ -49,6 +49,58 @@ pub fn seed(default: u64) -> u64 {
     seed
 }
 
+/// A port of `link` behind a fault injector seeded with `seed` (`faults` off by default).
+pub fn fault_port(link: &VirtualLink, seed: u64, faults: FaultConfig) -> Port {
+    Arc::new(Mutex::new(FaultInjector::new(link.port(), seed, faults)))
+}
+
+/// Something driven on a virtual clock: what [`run_clock_until`] steps.
+pub trait Clocked {
+    /// The virtual clock.
+    fn clock(&mut self) -> &mut Instant;
+    /// Polls everything at the current time.
+    fn poll_now(&mut self);
+    /// The next instant something is due, if anything is.
+    fn next_due(&self) -> Option<Instant>;
+}
+
+/// Advances the virtual clock of `sim` event by event until `done` holds or `limit` has
+/// passed. Returns whether `done` held.
+pub fn run_clock_until<C: Clocked>(
+    sim: &mut C,
+    limit: Duration,
+    mut done: impl FnMut(&mut C) -> bool,
+) -> bool {
+    let end = *sim.clock() + limit;
+    loop {
+        sim.poll_now();
+        if done(sim) {
+            return true;
+        }
+        let now = *sim.clock();
+        if now >= end {
+            return false;
+        }
+        *sim.clock() = match sim.next_due() {
+            Some(t) if t > now => t.min(end),
+            Some(_) => (now + Duration::from_millis(1)).min(end),
+            None => end,
+        };
+    }
+}
+
+impl Clocked for Sim {
+    fn clock(&mut self) -> &mut Instant {
+        &mut self.now
+    }
+    fn poll_now(&mut self) {
+        self.poll_all();
+    }
+    fn next_due(&self) -> Option<Instant> {
+        self.next_event()
+    }
+}
+
 impl Sim {
     pub fn new(links: usize) -> Sim {
         Sim {
@@ -77,11 +129,11 @@ impl Sim {
         let mut netifs = Vec::new();
         let mut ports = Vec::new();
         for (i, &(link, addr, gw)) in ifaces.iter().enumerate() {
-            let port = Arc::new(Mutex::new(FaultInjector::new(
-                self.links[link].port(),
+            let port = fault_port(
+                &self.links[link],
                 seed.wrapping_mul(31).wrapping_add(i as u64),
                 faults,
-            )));
+            );
             let mut cfg = NetifConfig::new(&format!("h{index}e{i}"))
                 .with_mac(EthernetAddress([2, 0, 0, 0, index as u8, i as u8]))
                 .with_ipv4(addr);
@@ -135,22 +187,8 @@ impl Sim {
 
     /// Advances the virtual clock event by event until `done` holds or `limit` has passed.
     /// Returns whether `done` held.
-    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&mut Sim) -> bool) -> bool {
-        let end = self.now + limit;
-        loop {
-            self.poll_all();
-            if done(self) {
-                return true;
-            }
-            if self.now >= end {
-                return false;
-            }
-            self.now = match self.next_event() {
-                Some(t) if t > self.now => t.min(end),
-                Some(_) => (self.now + Duration::from_millis(1)).min(end),
-                None => end,
-            };
-        }
+    pub fn run_until(&mut self, limit: Duration, done: impl FnMut(&mut Sim) -> bool) -> bool {
+        run_clock_until(self, limit, done)
     }
 
     /// Runs until `limit` has passed.
