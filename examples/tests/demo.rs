@@ -17,7 +17,10 @@ fn demo_answers_ping_udp_tcp_and_http_from_linux() {
         out.status.success(),
         "demo --check failed\nstdout:\n{stdout}\nstderr:\n{stderr}"
     );
-    assert!(stdout.contains("ping 192.0.2.2: 3 replies"), "{stdout}");
+    assert!(
+        stdout.contains("ping 192.0.2.2: 3 of 3 replies"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("udp echo on port 3333: \"hello netstack\""),
         "{stdout}"

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use netstack_lab::{Lab, plan};
+use netstack_lab::{Lab, Transport, plan};
 
 const TCP_SERVER: &str = env!("CARGO_BIN_EXE_tcp_server");
 const TCP_CLIENT: &str = env!("CARGO_BIN_EXE_tcp_client");
@@ -219,20 +219,6 @@ fn sh(lab: &Lab, script: &str) -> String {
     lab.exec_ok(&["sh", "-c", script])
 }
 
-/// Waits until Linux listens on `port` (`proto`: `t` for TCP, `u` for UDP) in the lab.
-fn wait_listening(lab: &Lab, proto: char, port: u16) {
-    let flags = format!("-Hln{proto}");
-    let needle = format!(":{port} ");
-    let deadline = Instant::now() + START_TIMEOUT;
-    while !lab.exec_ok(&["ss", &flags]).contains(&needle) {
-        assert!(
-            Instant::now() < deadline,
-            "nothing listens on {proto}/{port} in the lab"
-        );
-        thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// Waits (up to 5 s) until Linux has no TCP socket in `state` (an `ss` state filter).
 fn wait_no_tcp_sockets(lab: &Lab, state: &str) {
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -404,11 +390,8 @@ fn tcp_server_drops_a_vanished_client_after_its_keepalive_probes() {
     // The client vanishes: Linux neither sees nor answers anything on the connection.
     sh(
         &lab,
-        "nft add table inet vanish && \
-         nft add chain inet vanish in '{ type filter hook input priority 0; }' && \
-         nft add rule inet vanish in tcp sport 3333 drop && \
-         nft add chain inet vanish out '{ type filter hook output priority 0; }' && \
-         nft add rule inet vanish out tcp dport 3333 drop",
+        "iptables -A INPUT -p tcp --sport 3333 -j DROP && \
+         iptables -A OUTPUT -p tcp --dport 3333 -j DROP",
     );
     let vanished = Instant::now();
     // TCP_KEEPIDLE 5 s, then TCP_KEEPCNT 3 probes TCP_KEEPINTVL 5 s apart: about 20 s.
@@ -432,7 +415,7 @@ fn tcp_server_drops_a_vanished_client_after_its_keepalive_probes() {
 fn tcp_client_gets_its_messages_back_from_a_linux_echo_server() {
     let lab = Lab::builder().tap_in_namespace();
     let _echo = lab.spawn(&["socat", "TCP4-LISTEN:3333,fork,reuseaddr", "EXEC:cat"]);
-    wait_listening(&lab, 't', 3333);
+    lab.wait_listening(Transport::Tcp, 3333, START_TIMEOUT);
     let mut client = Example::start(&lab, TCP_CLIENT, &["--count", "3", "--interval", "100"]);
     let log = client.wait_success(Duration::from_secs(30));
     assert!(
@@ -475,7 +458,7 @@ fn tcp_client_gets_its_messages_back_from_a_linux_echo_server() {
 fn tcp_client_reaches_another_subnet_through_its_gateway() {
     let lab = Lab::builder().second_subnet(true).tap_in_namespace();
     let _echo = lab.spawn(&["socat", "TCP4-LISTEN:3333,fork,reuseaddr", "EXEC:cat"]);
-    wait_listening(&lab, 't', 3333);
+    lab.wait_listening(Transport::Tcp, 3333, START_TIMEOUT);
     let remote = plan::REMOTE_ADDR.to_string();
     // Through Linux as the gateway.
     let mut client = Example::start(
@@ -550,7 +533,7 @@ fn udp_server_echoes_datagrams_from_linux() {
 fn udp_client_gets_replies_from_a_linux_echo_server() {
     let lab = Lab::builder().tap_in_namespace();
     let _echo = lab.spawn(&["socat", "UDP4-LISTEN:3333,fork,reuseaddr", "PIPE"]);
-    wait_listening(&lab, 'u', 3333);
+    lab.wait_listening(Transport::Udp, 3333, START_TIMEOUT);
     let mut client = Example::start(
         &lab,
         UDP_CLIENT,
@@ -692,7 +675,7 @@ fn http_request_gets_a_page_from_a_linux_web_server() {
         "--directory",
         &scratch.path(""),
     ]);
-    wait_listening(&lab, 't', 80);
+    lab.wait_listening(Transport::Tcp, 80, START_TIMEOUT);
     let mut client = Example::start(&lab, HTTP_REQUEST, &["--print-body"]);
     let log = client.wait_success(Duration::from_secs(30));
     assert!(log.contains("Connected to 192.0.2.1:80"), "{log}");

@@ -16,7 +16,7 @@ use netstack::time::{Duration, Instant};
 use netstack::wire::{EthernetAddress, IpEndpoint, Ipv4Cidr, TcpRepr};
 use netstack::{NetifConfig, StackConfig};
 use netstack_hooks::isn::FixedIsn;
-use netstack_lab::{Lab, check_capture, plan};
+use netstack_lab::{Lab, Transport, check_capture, plan};
 
 /// The stack's initial sequence number.
 const ISN: u32 = 0x0abc_0000;
@@ -75,7 +75,7 @@ fn linux_accepts_the_hooks_isn_and_skips_the_products_option() {
         "TCP4-LISTEN:46100,reuseaddr",
         &format!("CREATE:{}", file.display()),
     ]);
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    lab.wait_listening(Transport::Tcp, 46100, std::time::Duration::from_secs(10));
     let capture = lab.start_capture("tcp-hooks");
     let tap = Arc::new(Mutex::new(tap));
     let mut stack = netstack::Stack::with_hooks(

@@ -2,11 +2,12 @@
 //! logging every exchange and keeping its lease file where a test can read them.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::background::Background;
 use crate::lab::Lab;
 use crate::preflight::require_tools;
+use crate::wait::wait_for;
 
 /// A running dnsmasq; stopped when dropped (or with its lab).
 pub struct Dnsmasq {
@@ -71,14 +72,5 @@ impl Dnsmasq {
     /// How often `text` occurs in the log.
     pub fn count(&self, text: &str) -> usize {
         self.log_text().matches(text).count()
-    }
-}
-
-/// Polls `done` every 50 ms until it holds; panics naming `what` after `limit`.
-pub fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let end = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
     }
 }

@@ -6,8 +6,8 @@
 //! tables, shape its traffic with `netem`, and capture and check traffic with tshark.
 //! Everything is torn down on drop, also when a test panics.
 //!
-//! It needs root, `/dev/net/tun`, iproute2 and tshark/dumpcap, and panics (never skips)
-//! when one is missing.
+//! It needs root, `/dev/net/tun` and the tools of `lab/tools.txt` (which `scripts/setup.sh`
+//! installs), and panics (never skips) when one is missing, naming its package.
 //!
 //! Two ways to attach the stack, both verified by this crate's tests:
 //!
@@ -40,12 +40,16 @@ mod neighbor;
 pub mod plan;
 mod preflight;
 mod sweep;
+mod tools;
+mod wait;
 
 pub use background::Background;
 pub use capture::{Capture, CaptureReport, check_capture};
-pub use dnsmasq::{Dnsmasq, wait_for};
+pub use dnsmasq::Dnsmasq;
 pub use error::{CaptureError, ExecError, QdiscError};
 pub use lab::{EXEC_TIMEOUT, Lab, LabBuilder, REMOTE_IFACE};
 pub use neighbor::{Neighbor, format_mac, parse_mac, parse_multicast_groups, parse_neighbors};
-pub use preflight::{REQUIRED_TOOLS, has_tool, preflight, require_root, require_tools};
+pub use preflight::{has_tool, preflight, require_root, require_tools};
 pub use sweep::{NAMESPACE_PREFIX, TAP_PREFIX, sweep_leftovers};
+pub use tools::{Tool, ToolKind, package_of, tools, tools_of};
+pub use wait::{Transport, wait_for};

@@ -1,20 +1,16 @@
-//! Checks that the lab can work at all: root, and the tools it drives.
+//! Checks that the lab can work at all: root, `/dev/net/tun`, and every tool of
+//! `lab/tools.txt`.
 //!
 //! The lab never skips a test silently: without root or a tool it panics and says what to
-//! install.
+//! install (`scripts/setup.sh` installs all of it).
 
 use std::env;
 use std::fs;
 use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
-/// Tools every lab needs, with the Debian package that provides each.
-pub const REQUIRED_TOOLS: &[(&str, &str)] = &[
-    ("ip", "iproute2"),
-    ("tc", "iproute2"),
-    ("kill", "procps"),
-    ("dumpcap", "wireshark-common"),
-    ("tshark", "tshark"),
-];
+use crate::tools::{ToolKind, package_of, tools_of};
 
 /// Panics unless the process runs as root (effective uid 0).
 pub fn require_root() {
@@ -43,32 +39,85 @@ pub fn has_tool(tool: &str) -> bool {
         .any(|dir| dir.join(tool).is_file())
 }
 
-/// Panics, naming every missing one, unless all `tools` are installed.
+/// What to say about a missing command: its name and the package to install.
+fn install_hint(tool: &str) -> String {
+    match package_of(ToolKind::Command, tool) {
+        Some(package) => format!("{tool} (install {package})"),
+        None => format!("{tool} (not in lab/tools.txt: add it there with its package)"),
+    }
+}
+
+/// Panics, naming every missing one and its package, unless all `tools` are installed.
 pub fn require_tools(tools: &[&str]) {
-    let missing: Vec<&str> = tools.iter().copied().filter(|t| !has_tool(t)).collect();
+    let missing: Vec<String> = tools
+        .iter()
+        .filter(|t| !has_tool(t))
+        .map(|t| install_hint(t))
+        .collect();
     assert!(
         missing.is_empty(),
-        "netstack-lab: missing tools: {} (install them, e.g. apt-get install iproute2 \
-         tshark iputils-ping)",
+        "netstack-lab: missing tools: {} (scripts/setup.sh installs everything the tests use)",
         missing.join(", ")
     );
 }
 
-/// Panics unless the lab can run: root, `/dev/net/tun` and the [`REQUIRED_TOOLS`].
+/// The Python modules of `lab/tools.txt` that Debian's `python3` cannot import, each with its
+/// package; asked once per process.
+fn missing_python_modules() -> &'static [String] {
+    static MISSING: OnceLock<Vec<String>> = OnceLock::new();
+    MISSING.get_or_init(|| {
+        tools_of(ToolKind::Python)
+            .filter(|module| {
+                !Command::new("/usr/bin/python3")
+                    .args(["-c", &format!("import {}", module.name)])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|status| status.success())
+            })
+            .map(|module| format!("python module {} (install {})", module.name, module.package))
+            .collect()
+    })
+}
+
+/// Panics unless the lab can run: root, `/dev/net/tun`, every command of `lab/tools.txt` and
+/// every Python module it lists. The message names each missing one with its package.
 pub fn preflight() {
     require_root();
     assert!(
         Path::new("/dev/net/tun").exists(),
         "netstack-lab: /dev/net/tun is missing (modprobe tun)"
     );
-    let missing: Vec<String> = REQUIRED_TOOLS
-        .iter()
-        .filter(|(tool, _)| !has_tool(tool))
-        .map(|(tool, package)| format!("{tool} (package {package})"))
+    let mut missing: Vec<String> = tools_of(ToolKind::Command)
+        .filter(|tool| !has_tool(tool.name))
+        .map(|tool| install_hint(tool.name))
         .collect();
+    missing.extend(missing_python_modules().iter().cloned());
     assert!(
         missing.is_empty(),
-        "netstack-lab: missing tools: {}",
+        "netstack-lab: missing: {} (scripts/setup.sh installs everything the tests use)",
         missing.join(", ")
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_tool_is_named_with_its_package() {
+        assert_eq!(install_hint("tshark"), "tshark (install tshark)");
+        assert_eq!(install_hint("dnsmasq"), "dnsmasq (install dnsmasq-base)");
+        assert!(install_hint("no-such-tool").contains("not in lab/tools.txt"));
+        let absent = format!("no-such-tool-{}", std::process::id());
+        let message = std::panic::catch_unwind(|| require_tools(&[&absent]))
+            .expect_err("a missing tool panics");
+        let text = message
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default();
+        assert!(text.contains(&absent), "{text}");
+        assert!(text.contains("scripts/setup.sh"), "{text}");
+    }
 }

@@ -187,6 +187,7 @@ pub(crate) struct UdpTable {
 
 impl UdpTable {
     /// Control blocks in use.
+    #[cfg(feature = "std")] // asked by the sockets API only
     pub(crate) fn len(&self) -> usize {
         self.pcbs.iter().flatten().count()
     }

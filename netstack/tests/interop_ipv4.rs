@@ -16,7 +16,7 @@ use netstack::phy::TapDevice;
 use netstack::time::{Duration, Instant};
 use netstack::wire::{EthernetAddress, IpEndpoint};
 use netstack::{NetifConfig, NetifId, Stack, StackConfig, Stats};
-use netstack_lab::{Lab, plan};
+use netstack_lab::{Lab, plan, wait_for};
 
 /// The stack running on the lab's TAP in its own thread.
 struct Running {
@@ -84,6 +84,26 @@ fn run_stack(
     }
 }
 
+/// How long a test waits for something the stack or Linux should do within a second.
+const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Sends a datagram to 192.0.2.2:9999 from a connected UDP socket and prints `refused` when
+/// the ICMP port unreachable comes back (Linux turns it into ECONNREFUSED on the socket).
+const PORT_UNREACHABLE_SCRIPT: &str = r#"
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.connect(("192.0.2.2", 9999))
+s.send(b"anyone?")
+try:
+    s.recv(100)
+    print("answered")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("no answer")
+"#;
+
 fn sh(lab: &Lab, script: &str) -> std::process::Output {
     lab.exec(&["sh", "-c", script])
 }
@@ -127,11 +147,9 @@ fn ping_both_ways_fragments_and_arping() {
     }
     let out = lab.exec_ok(&["arping", "-c", "2", "-w", "4", "-I", lab.tap_name(), &stack]);
     assert!(out.contains("02:00:00:00:00:02"), "{out}");
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    assert!(
-        replied.load(Ordering::SeqCst),
-        "Linux did not answer the stack's ping"
-    );
+    wait_for("Linux's answer to the stack's ping", WAIT, || {
+        replied.load(Ordering::SeqCst)
+    });
     let stats = running.stop();
     let report = capture.stop_and_check();
     assert!(!report.matching("Echo (ping) reply").is_empty());
@@ -186,22 +204,16 @@ fn udp_echo_both_ways_broadcast_and_igmp() {
         "echo bcast | socat -T 1 - UDP4-DATAGRAM:192.0.2.255:7,broadcast",
     );
     eprintln!("broadcast: {out:?}");
-    // A port nobody listens on: ICMP port unreachable (nc reports the refusal).
-    let refused = sh(
-        &lab,
-        "echo x | nc -u -w 1 192.0.2.2 9999; echo x | nc -u -w 1 192.0.2.2 9999",
-    );
-    let _ = refused;
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    assert_eq!(
-        echoed.lock().expect("lock").as_deref(),
-        Some(&b"echo me, Linux"[..]),
-        "the stack's datagram was not echoed by Linux"
-    );
-    assert!(
-        broadcasts.load(Ordering::SeqCst) >= 1,
-        "broadcast not received"
-    );
+    // A port nobody listens on: the stack answers ICMP port unreachable, which Linux
+    // reports to the connected UDP socket as ECONNREFUSED.
+    let refused = lab.exec_ok(&["python3", "-c", PORT_UNREACHABLE_SCRIPT]);
+    assert_eq!(refused.trim(), "refused", "Linux saw no port unreachable");
+    wait_for("Linux to echo the stack's datagram", WAIT, || {
+        echoed.lock().expect("lock").as_deref() == Some(&b"echo me, Linux"[..])
+    });
+    wait_for("the stack to receive the broadcast", WAIT, || {
+        broadcasts.load(Ordering::SeqCst) >= 1
+    });
     let stats = running.stop();
     drop(linux_echo);
     let report = capture.stop_and_check();
@@ -213,8 +225,13 @@ fn udp_echo_both_ways_broadcast_and_igmp() {
             report.packets
         );
     }
-    assert!(!report.matching("Port unreachable").is_empty() || stats.icmp.tx > 0);
-    assert!(stats.udp.drop_no_socket >= 1);
+    assert!(
+        !report.matching("Port unreachable").is_empty(),
+        "no port unreachable in the capture: {:#?}",
+        report.packets
+    );
+    assert!(stats.icmp.tx >= 1, "{stats:?}");
+    assert!(stats.udp.drop_no_socket >= 1, "{stats:?}");
 }
 
 #[test]

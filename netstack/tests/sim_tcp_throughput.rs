@@ -2,7 +2,7 @@
 //! simulation, in virtual time, for the configuration under test (its windows, SACK and
 //! out-of-order settings). The results are deterministic and kept as a committed snapshot
 //! per configuration in `tests/snapshots/`, so any change to TCP behaviour shows its effect
-//! in the diff. A missing snapshot is written; `NETSTACK_UPDATE_SNAPSHOTS=1` rewrites it.
+//! in the diff. A missing snapshot fails the test; `NETSTACK_UPDATE_SNAPSHOTS=1` writes it.
 
 mod common;
 
@@ -113,14 +113,21 @@ fn throughput_table_matches_the_snapshot() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(format!("tcp_throughput-{}.txt", config_name()));
-    let update = std::env::var_os("NETSTACK_UPDATE_SNAPSHOTS").is_some();
+    if std::env::var("NETSTACK_UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
+        std::fs::write(&path, &table).expect("write the snapshot");
+        return;
+    }
     match std::fs::read_to_string(&path) {
-        Ok(old) if !update => assert_eq!(
+        Ok(old) => assert_eq!(
             old,
             table,
             "TCP throughput changed; review and rerun with NETSTACK_UPDATE_SNAPSHOTS=1 ({})",
             path.display()
         ),
-        _ => std::fs::write(&path, &table).expect("write the snapshot"),
+        Err(err) => panic!(
+            "no snapshot for this configuration ({}: {err}); this run measured:\n{table}\n\
+             review it, write it with NETSTACK_UPDATE_SNAPSHOTS=1 and commit it",
+            path.display()
+        ),
     }
 }

@@ -163,20 +163,50 @@ fn in_namespace(script: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Echo requests `--check` sends; every one must be answered.
+const PINGS: u32 = 3;
+
+/// The replies iputils' ping counted, from its summary line
+/// (`3 packets transmitted, 2 received, 33% packet loss, …`). Its exit status alone says
+/// only that at least one reply came.
+fn replies_counted(ping_stdout: &str) -> Option<u32> {
+    ping_stdout
+        .lines()
+        .find(|line| line.contains("packets transmitted"))?
+        .split(',')
+        .find_map(|part| part.trim().strip_suffix(" received"))?
+        .parse()
+        .ok()
+}
+
 /// Tries every service from the Linux side: ping, UDP echo, TCP echo, the web page; true
 /// when all answer.
 fn check_from_linux() -> bool {
     let stack = STACK_ADDR.to_string();
     let ping = Command::new("ip")
         .args([
-            "netns", "exec", NAMESPACE, "ping", "-c", "3", "-i", "0.2", "-W", "2", &stack,
+            "netns",
+            "exec",
+            NAMESPACE,
+            "ping",
+            "-c",
+            &PINGS.to_string(),
+            "-i",
+            "0.2",
+            "-W",
+            "2",
+            &stack,
         ])
         .output();
-    let ping_ok = ping.as_ref().is_ok_and(|o| o.status.success());
-    println!(
-        "ping {stack}: {}",
-        if ping_ok { "3 replies" } else { "FAILED" }
-    );
+    let replies = ping
+        .as_ref()
+        .ok()
+        .and_then(|o| replies_counted(&String::from_utf8_lossy(&o.stdout)));
+    let ping_ok = replies == Some(PINGS);
+    match replies {
+        Some(n) => println!("ping {stack}: {n} of {PINGS} replies"),
+        None => println!("ping {stack}: FAILED (no ping summary)"),
+    }
     let udp = in_namespace(&format!(
         "echo 'hello netstack' | socat -t 2 - UDP4:{stack}:{ECHO_PORT}"
     ));
@@ -237,5 +267,26 @@ fn main() -> ExitCode {
     println!("Ctrl-C to stop.");
     loop {
         thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_replies_are_counted_from_pings_summary() {
+        let all = "64 bytes from 192.0.2.2: icmp_seq=1 ttl=64 time=0.1 ms\n\n\
+                   --- 192.0.2.2 ping statistics ---\n\
+                   3 packets transmitted, 3 received, 0% packet loss, time 401ms\n";
+        assert_eq!(replies_counted(all), Some(3));
+        let one = "3 packets transmitted, 1 received, 66.6667% packet loss, time 2003ms";
+        assert_eq!(replies_counted(one), Some(1));
+        let dup = "3 packets transmitted, 3 received, +1 duplicates, 0% packet loss";
+        assert_eq!(replies_counted(dup), Some(3));
+        assert_eq!(
+            replies_counted("ping: connect: Network is unreachable"),
+            None
+        );
     }
 }

@@ -104,6 +104,7 @@ impl<H: Hooks> Stack<H> {
     /// interface, and on it a next hop (the destination on-link, or a gateway).
     /// [`Error::NoRoute`] otherwise, e.g. an off-link destination on an interface without a
     /// gateway.
+    #[cfg(feature = "std")] // asked by the sockets API only
     pub(crate) fn check_route(
         &mut self,
         src: Option<Ipv4Addr>,
