@@ -14,7 +14,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut out = vec![0u8; DhcpRepr::buffer_len(2048)];
-    repr.emit(&mut out, |_| {}).expect("2048 bytes hold every option of the repr");
+    repr.emit(&mut out, |_| {})
+        .expect("2048 bytes hold every option of the repr");
     let again = DhcpPacket::new_checked(&out[..]).expect("emitted header");
     assert_eq!(DhcpRepr::parse(&again), Ok(repr));
 });
