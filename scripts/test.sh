@@ -51,11 +51,15 @@ configs=(netstack/tests/configs/*.toml configs/*.toml)
 config_name() { basename "$1" .toml; }
 config_target() { echo "$PWD/target/config-$(config_name "$1")"; }
 
-step "clippy -D warnings under the test configurations (netstack, netstack-hooks)"
+step "clippy -D warnings under the test configurations (netstack; netstack-hooks' library)"
+# netstack-hooks' own tests compose hooks that hooks-none compiles out (a compile error by
+# design), so only its library is linted here; its tests are linted above.
 for config in netstack/tests/configs/*.toml; do
     echo "--- NETSTACK_CONFIG=$config"
-    NETSTACK_CONFIG="$PWD/$config" CARGO_TARGET_DIR="$(config_target "$config")" \
-        cargo clippy -p netstack -p netstack-hooks --all-targets -- -D warnings
+    export NETSTACK_CONFIG="$PWD/$config" CARGO_TARGET_DIR="$(config_target "$config")"
+    cargo clippy -p netstack --all-targets -- -D warnings
+    cargo clippy -p netstack-hooks --lib -- -D warnings
+    unset NETSTACK_CONFIG CARGO_TARGET_DIR
 done
 
 step "clippy -D warnings (hooks product crate, fuzz crate)"
