@@ -166,7 +166,11 @@ impl Importer<'_> {
             self.out.skipped += 1;
             return;
         }
-        let hint = did_you_mean(&line.name, self.schema.sdk_names())
+        let names = self
+            .schema
+            .sdk_names()
+            .chain(legacy::SYMBOLS.iter().copied());
+        let hint = did_you_mean(&line.name, names)
             .map(|h| format!("; did you mean `CONFIG_{h}`?"))
             .unwrap_or_default();
         self.unmapped(

@@ -158,7 +158,7 @@ pub fn read_value(ty: OptionType, v: &RawValue, empty_is_off: bool) -> Result<Re
                 Ok(Reading::plain(Value::Bool(false)))
             } else {
                 Err(Skip::Invalid(format!(
-                    "`is not set` on a {}, which ESP-IDF ignores",
+                    "`is not set` on a non-bool option ({}), which ESP-IDF ignores",
                     ty.name()
                 )))
             };
