@@ -39,6 +39,8 @@ impl Release {
 pub const FIRST: Release = Release(3, 0);
 /// The first release whose tools are kconfiglib-based in every build system.
 pub const KCONFIGLIB: Release = Release(4, 0);
+/// The newest release whose meanings netstack knows: what `netstack-config export` writes.
+pub const LATEST: Release = Release(5, 5);
 
 /// The program that wrote the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +138,11 @@ pub fn detect(text: &str, lines: &[Line]) -> Dialect {
     };
     for raw in text.lines().take_while(|l| l.trim_start().starts_with('#')) {
         let t = raw.trim_start_matches('#').trim();
-        if t.starts_with(CONF_TITLE) {
+        if t.starts_with(super::write::EXPORT_TITLE) {
+            d.writer = Some(Writer::Kconfiglib);
+            d.min = LATEST;
+            d.evidence = "`netstack-config export` wrote it, with today's meanings".into();
+        } else if t.starts_with(CONF_TITLE) {
             d.writer = Some(Writer::Conf);
             d.max = Some(Release(3, 3));
             d.evidence = "its header is the one ESP-IDF v3.x's menuconfig wrote".into();
@@ -225,6 +231,8 @@ mod tests {
         assert_eq!((v53.min, v53.max), (Release(5, 3), Some(Release(5, 3))));
         assert!(v53.may_predate(Release(5, 4)) && !v53.may_predate(Release(5, 3)));
         assert_eq!(v53.evidence, "its header names ESP-IDF v5.3");
+        let exported = dialect(&format!("#\n# {}\n#\n", super::super::write::EXPORT_TITLE));
+        assert!(!exported.may_predate(LATEST) && !exported.empty_bool_is_off());
     }
 
     #[test]

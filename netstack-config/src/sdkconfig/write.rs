@@ -75,12 +75,14 @@ fn sdk_name_of(def: &OptionDef, value: &Value) -> String {
     }
 }
 
+/// The title line of an exported file; an import reads such a file with today's meanings.
+pub const EXPORT_TITLE: &str =
+    "netstack configuration (sdkconfig syntax), written by `netstack-config export`";
+
 /// The configuration in sdkconfig syntax: every visible option, `# CONFIG_X is not set` for
 /// bools that are off, one line per choice member.
 pub fn export(config: &Config<'_>) -> String {
-    let mut s = String::from(
-        "#\n# netstack configuration (sdkconfig syntax), written by `netstack-config export`\n#\n",
-    );
+    let mut s = format!("#\n# {EXPORT_TITLE}\n#\n");
     let mut menu = "";
     for (def, r) in config.iter() {
         if !r.visible {
