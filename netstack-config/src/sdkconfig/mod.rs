@@ -60,10 +60,11 @@ pub struct Import {
     pub dialect: Dialect,
 }
 
-/// Prefixes of lwIP symbols, old names included: an unknown name with one is reported, any
-/// other unknown name belongs to another component and is skipped.
-const LWIP_PREFIXES: &[&str] = &[
-    "LWIP_",
+/// Prefixes of lwIP's older symbol families (v3.x names). An unknown `LWIP_` name is always
+/// reported; an unknown name with one of these only when it is close to a known lwIP name (a
+/// typo), since projects have their own (`TCP_PERF_*` of ESP-IDF's perf examples). Any other
+/// unknown name belongs to another component and is skipped.
+const OLD_LWIP_PREFIXES: &[&str] = &[
     "TCP_",
     "TCPIP_TASK_",
     "TCPIP_RECVMBOX",
@@ -73,11 +74,6 @@ const LWIP_PREFIXES: &[&str] = &[
     "GARP_",
     "ESP_TCP_",
 ];
-
-/// Whether an unknown sdkconfig name looks like an lwIP one.
-fn looks_lwip(name: &str) -> bool {
-    LWIP_PREFIXES.iter().any(|p| name.starts_with(p))
-}
 
 /// The last line setting each option wins; earlier ones are remembered for the warning.
 struct Seen {
@@ -162,15 +158,18 @@ impl Importer<'_> {
     }
 
     fn unknown(&mut self, line: &Line) {
-        if !looks_lwip(&line.name) {
-            self.out.skipped += 1;
-            return;
-        }
         let names = self
             .schema
             .sdk_names()
             .chain(legacy::SYMBOLS.iter().copied());
-        let hint = did_you_mean(&line.name, names)
+        let near = did_you_mean(&line.name, names);
+        let old_family = OLD_LWIP_PREFIXES.iter().any(|p| line.name.starts_with(p));
+        let reported = line.name.starts_with("LWIP_") || (old_family && near.is_some());
+        if !reported {
+            self.out.skipped += 1;
+            return;
+        }
+        let hint = near
             .map(|h| format!("; did you mean `CONFIG_{h}`?"))
             .unwrap_or_default();
         self.unmapped(
