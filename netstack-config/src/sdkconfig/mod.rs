@@ -181,19 +181,19 @@ impl Importer<'_> {
         );
     }
 
-    fn skip(&mut self, line: &Line, skip: read::Skip, key: &str) {
+    /// Reports a line whose value is not taken; `outcome` says what happens instead
+    /// ("tcp_mss keeps its default").
+    fn skip(&mut self, line: &Line, skip: read::Skip, outcome: &str) {
         match skip {
             read::Skip::Empty => {
                 let message = format!(
-                    "`{}` assigns nothing and is ignored, as Kconfig does since ESP-IDF v4.0; {key} keeps its default ({})",
+                    "`{}` assigns nothing and is ignored, as Kconfig does since ESP-IDF v4.0; {outcome} ({})",
                     line.shown(),
                     self.out.dialect.evidence
                 );
                 self.diagnostic(line, Severity::Warning, message);
             }
-            read::Skip::Invalid(reason) => {
-                self.unmapped(line, format!("{reason}; {key} keeps its default"))
-            }
+            read::Skip::Invalid(reason) => self.unmapped(line, format!("{reason}; {outcome}")),
         }
     }
 
@@ -209,7 +209,7 @@ impl Importer<'_> {
                         self.assign(line, option, value, Some(line.symbol()));
                     }
                 }
-                Err(skip) => self.skip(line, skip, "the option"),
+                Err(skip) => self.skip(line, skip, "the line is ignored, as in ESP-IDF"),
             }
             return;
         }
@@ -233,7 +233,10 @@ impl Importer<'_> {
                         }
                         self.assign(line, i, r.value, old_name);
                     }
-                    Err(skip) => self.skip(line, skip, &def.key),
+                    Err(skip) => {
+                        let outcome = format!("{} keeps its default", def.key);
+                        self.skip(line, skip, &outcome);
+                    }
                 }
             }
             // "Not set" (or empty) on a member says nothing about which member is set.
