@@ -132,7 +132,7 @@ impl BuildOutput {
 fn diag_lines(out: &mut Vec<String>, d: &Diagnostic) {
     let kind = match d.severity {
         Severity::Error => "error",
-        Severity::Warning => "warning",
+        Severity::Warning | Severity::Note => "warning",
     };
     for line in d.lines() {
         out.push(format!("cargo::{kind}={line}"));

@@ -41,10 +41,13 @@ pub enum Source {
     Preset(String),
     /// A product's config file.
     File,
-    /// An imported `sdkconfig`; `old_name` is the deprecated name it was written under, if any.
+    /// An imported `sdkconfig`.
     Sdkconfig {
-        /// The deprecated `CONFIG_*` name used in the file.
+        /// The `CONFIG_*` name used in the file, when it is not the option's current one: a
+        /// deprecated name, or a symbol whose old meaning was mapped onto this option.
         old_name: Option<String>,
+        /// The line as written (`CONFIG_X=v` or `# CONFIG_X is not set`), for messages.
+        written: String,
     },
 }
 

@@ -77,6 +77,8 @@ impl SourceMap {
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
+    /// Information: what an sdkconfig import did with a line (an old meaning mapped).
+    Note,
     /// Something worth knowing about; the build goes on.
     Warning,
     /// The configuration is invalid; no code is generated.
@@ -86,6 +88,7 @@ pub enum Severity {
 impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            Severity::Note => "note",
             Severity::Warning => "warning",
             Severity::Error => "error",
         })

@@ -4,6 +4,9 @@
 //! `depends_on`; its value from `select` (forced on), the user's assignment (type, range and
 //! choice availability checked), or its default (first conditional default that holds,
 //! `imply` for bools). An assignment to an invisible option is a warning and is ignored.
+//! Assignments imported from an sdkconfig are read as ESP-IDF reads them: a value it would
+//! drop (out of range, an unavailable choice member, a selected bool set off) falls back with
+//! a warning naming the line, instead of an error.
 //! Then the cross-option rules of [`crate::rules`] run.
 
 use std::collections::HashMap;
@@ -49,9 +52,10 @@ impl Provenance {
                 match &a.source {
                     Source::Preset(name) => format!("preset {name}{at}"),
                     Source::File => format!("file{at}"),
-                    Source::Sdkconfig { old_name: None } => format!("sdkconfig{at}"),
+                    Source::Sdkconfig { old_name: None, .. } => format!("sdkconfig{at}"),
                     Source::Sdkconfig {
                         old_name: Some(old),
+                        ..
                     } => format!("sdkconfig{at}, as {old}"),
                 }
             }
@@ -304,16 +308,24 @@ fn resolve_one(
         if let Some(a) = assigned
             && a.value == Value::Bool(false)
         {
-            diags.push(
-                Diagnostic::error(
+            let d = match sdkconfig_line(a) {
+                // Kconfig keeps a selected symbol on whatever the file says.
+                Some(line) => Diagnostic::warning(
+                    a.location(),
+                    format!(
+                        "`{line}`: {} is selected by `{}` (on), so it stays on, as in ESP-IDF",
+                        def.key, by.key
+                    ),
+                ),
+                None => Diagnostic::error(
                     a.location(),
                     format!(
                         "{} = false conflicts with `{}`, which selects it (is on)",
                         def.key, by.key
                     ),
-                )
-                .with_note(by_loc.clone(), format!("{} is on here", by.key)),
-            );
+                ),
+            };
+            diags.push(d.with_note(by_loc.clone(), format!("{} is on here", by.key)));
         }
         if !visible && let Some(c) = &def.depends_on {
             diags.push(Diagnostic::warning(
@@ -341,23 +353,38 @@ fn resolve_one(
         provenance: default_prov,
     };
     let Some(a) = assigned else { return fallback };
+    let line = sdkconfig_line(a);
     if !visible {
+        // An sdkconfig line that says what the option is anyway (`# CONFIG_X is not set` of
+        // a hidden bool) is no setting worth a warning.
+        if line.is_some() && a.value == fallback.value {
+            return fallback;
+        }
         let why = def
             .depends_on
             .as_ref()
             .map(|c| explain_cond(schema, c, env))
             .unwrap_or_default();
+        let subject = line.map_or_else(|| def.key.clone(), |l| format!("`{l}` ({})", def.key));
         diags.push(Diagnostic::warning(
             a.key_loc.clone().or_else(|| a.location()),
-            format!(
-                "{} is set but has no effect: it depends on {why}, which is false",
-                def.key
-            ),
+            format!("{subject} is set but has no effect: it depends on {why}, which is false"),
         ));
         return fallback;
     }
     if let Err(msg) = check_value(def, &a.value, env) {
-        diags.push(Diagnostic::error(a.location(), msg));
+        diags.push(match line {
+            // ESP-IDF drops a value it cannot use and keeps the default; so does an import.
+            Some(line) => Diagnostic::warning(
+                a.location(),
+                format!(
+                    "`{line}`: {msg}; {} keeps its default {}, as in ESP-IDF",
+                    def.key,
+                    fallback.value.to_toml(def.is_hex())
+                ),
+            ),
+            None => Diagnostic::error(a.location(), msg),
+        });
         return fallback;
     }
     ResolvedOption {
@@ -365,6 +392,14 @@ fn resolve_one(
         default,
         visible,
         provenance: Provenance::Assigned(a.clone()),
+    }
+}
+
+/// The line an sdkconfig assignment was read from; `None` for other sources.
+fn sdkconfig_line(a: &Assignment) -> Option<&str> {
+    match &a.source {
+        Source::Sdkconfig { written, .. } => Some(written),
+        _ => None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! skipped. A violation is reported at the first of its options that the user set, with a
 //! note for each other option (its location if set, "default" if not).
 
+use crate::config_file::{Assignment, Source};
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::resolve::{Config, Provenance};
 use crate::value::Value;
@@ -307,14 +308,23 @@ pub fn check(config: &Config<'_>) -> Vec<Diagnostic> {
             Provenance::Assigned(a) => a.location(),
             _ => None,
         };
+        // An sdkconfig line is named as the user wrote it.
+        let written = |i: usize| match &config.options[i].provenance {
+            Provenance::Assigned(Assignment {
+                source: Source::Sdkconfig { written, .. },
+                ..
+            }) => Some(written.as_str()),
+            _ => None,
+        };
         let primary = idx
             .iter()
             .position(|&i| location_of(i).is_some())
             .unwrap_or(0);
+        let line = written(idx[primary]).map_or_else(String::new, |w| format!("`{w}`: "));
         let mut d = Diagnostic {
             severity: rule.severity,
             location: location_of(idx[primary]),
-            message: format!("{message} [rule {}; {}]", rule.name, rule.origin),
+            message: format!("{line}{message} [rule {}; {}]", rule.name, rule.origin),
             notes: Vec::new(),
         };
         for (n, &i) in idx.iter().enumerate() {
@@ -324,9 +334,12 @@ pub fn check(config: &Config<'_>) -> Vec<Diagnostic> {
             let key = &config.schema.options[i].key;
             let r = &config.options[i];
             let shown = r.value.to_toml(config.schema.options[i].is_hex());
-            d = match location_of(i) {
-                Some(loc) => d.with_note(Some(loc), format!("{key} = {shown} is set here")),
-                None => d.with_note(
+            d = match (location_of(i), written(i)) {
+                (Some(loc), Some(w)) => {
+                    d.with_note(Some(loc), format!("`{w}` sets {key} = {shown}"))
+                }
+                (Some(loc), None) => d.with_note(Some(loc), format!("{key} = {shown} is set here")),
+                (None, _) => d.with_note(
                     None,
                     format!("{key} = {shown} ({})", r.provenance.describe()),
                 ),

@@ -763,6 +763,12 @@ impl Schema {
         self.sdk_names.get(name).copied()
     }
 
+    /// Every sdkconfig name (without `CONFIG_`): current and deprecated names of options and
+    /// choice members.
+    pub fn sdk_names(&self) -> impl Iterator<Item = &str> {
+        self.sdk_names.keys().map(String::as_str)
+    }
+
     /// Finds a symbol by any of its spellings: key, upper-case key, `CONFIG_LWIP_X`, `LWIP_X`,
     /// deprecated names, `<choice>_<member>`, external names.
     pub fn lookup(&self, name: &str) -> Option<Symbol> {

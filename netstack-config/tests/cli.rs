@@ -169,12 +169,18 @@ fn diff_two_files() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.toml"), "tcp_mss = 1000\n").unwrap();
     std::fs::write(dir.path().join("b.toml"), "tcp_mss = 1200\nipv6 = false\n").unwrap();
+    // As diff(1) and `git diff --exit-code`: 1 when they differ, 0 when equal, 2 on trouble.
     let (code, out, _) = run(&["diff", "a.toml", "b.toml"], dir.path());
-    assert_eq!(code, 0);
+    assert_eq!(code, 1);
     assert!(out.contains("tcp_mss: 1000 -> 1200"), "{out}");
     assert!(out.contains("ipv6: true -> false"));
     let (code, out, _) = run(&["diff", "a.toml", "a.toml"], dir.path());
     assert_eq!((code, out.trim()), (0, "no differences"));
+    let (code, _, err) = run(&["diff", "a.toml", "missing.toml"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    std::fs::write(dir.path().join("bad.toml"), "tcp_mss = 70000\n").unwrap();
+    let (code, _, _) = run(&["diff", "a.toml", "bad.toml"], dir.path());
+    assert_eq!(code, 2);
 }
 
 #[test]
@@ -213,8 +219,12 @@ fn import_writes_only_differences_and_round_trips_with_export() {
     );
     assert!(toml.contains("tcp_oversize = \"quarter_mss\""));
     assert!(!toml.contains("ipv4 ="));
+    // A v3.x file: its empty bools are off, without a warning.
+    assert!(!err.contains("assigns nothing"), "{err}");
     assert!(
-        err.contains("sdkconfig.old:161:1: warning: `CONFIG_L2_TO_L3_COPY=` assigns nothing"),
+        err.contains(
+            "sdkconfig.old:168:1: note: `CONFIG_LWIP_DHCP_MAX_NTP_SERVERS=1`: up to ESP-IDF v4.3"
+        ),
         "{err}"
     );
     assert!(err.contains("line(s) of other components skipped"));
@@ -238,14 +248,40 @@ fn import_writes_only_differences_and_round_trips_with_export() {
 }
 
 #[test]
-fn import_of_an_invalid_sdkconfig_fails() {
+fn import_errors_name_the_line_and_out_of_range_values_fall_back() {
     let dir = tempfile::tempdir().unwrap();
+    // ESP-IDF drops an out-of-range value and keeps the default: so does the import.
     std::fs::write(dir.path().join("sdkconfig"), "CONFIG_LWIP_TCP_MSS=99999\n").unwrap();
+    let (code, out, err) = run(&["import", "sdkconfig"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("tcp_mss"), "{out}");
+    assert!(
+        err.contains("sdkconfig:1:21: warning: `CONFIG_LWIP_TCP_MSS=99999`: tcp_mss = 99999 is out of range 536..=1460; tcp_mss keeps its default 1440, as in ESP-IDF"),
+        "{err}"
+    );
+    // What netstack cannot keep fails the import, naming the line as written.
+    std::fs::write(
+        dir.path().join("sdkconfig"),
+        "CONFIG_TCP_MSS=1460\nCONFIG_TCP_SND_BUF_DEFAULT=2440\n",
+    )
+    .unwrap();
     let (code, out, err) = run(&["import", "sdkconfig"], dir.path());
     assert_eq!(code, 1);
     assert!(out.is_empty());
     assert!(
-        err.contains("sdkconfig:1:21: error: tcp_mss = 99999 is out of range 536..=1460"),
+        err.contains("sdkconfig:2:28: error: `CONFIG_TCP_SND_BUF_DEFAULT=2440`: tcp_snd_buf_default = 2440 must be at least 2 * tcp_mss = 2920"),
+        "{err}"
+    );
+    assert!(
+        err.contains("sdkconfig:1:16: note: `CONFIG_TCP_MSS=1460` sets tcp_mss = 1460"),
+        "{err}"
+    );
+    // An unknown lwIP symbol is named as written, with a did-you-mean.
+    std::fs::write(dir.path().join("sdkconfig"), "CONFIG_LWIP_TCP_MMS=1000\n").unwrap();
+    let (code, _, err) = run(&["import", "sdkconfig"], dir.path());
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("sdkconfig:1:1: warning: not imported: `CONFIG_LWIP_TCP_MMS=1000`: no lwIP option CONFIG_LWIP_TCP_MMS in any ESP-IDF release; did you mean `CONFIG_LWIP_TCP_MSS`?"),
         "{err}"
     );
 }

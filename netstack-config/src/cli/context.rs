@@ -125,12 +125,21 @@ impl Context {
     }
 }
 
-/// Writes `text` to `output`, or standard output.
+/// Writes `text` to `output`, or standard output (a reader that closed the pipe early is no
+/// error).
 pub fn write_out(output: Option<&Path>, text: &str) -> i32 {
     match output {
         None => {
-            print!("{text}");
-            super::OK
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => super::OK,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => super::OK,
+                Err(e) => {
+                    eprintln!("error: cannot write to standard output: {e}");
+                    CONFIG_ERROR
+                }
+            }
         }
         Some(p) => match std::fs::write(p, text) {
             Ok(()) => super::OK,

@@ -73,7 +73,12 @@ pub fn show(ctx: &Context, file: Option<&Path>, changed: bool) -> i32 {
     OK
 }
 
-/// `diff A B`.
+/// `diff`'s exit status when the configurations differ (as diff(1) and `git diff --exit-code`).
+const DIFFERENT: i32 = 1;
+/// `diff`'s exit status when a configuration cannot be compared.
+const TROUBLE: i32 = 2;
+
+/// `diff A B`: exit status 0 equal, 1 different, 2 errors.
 pub fn diff(ctx: &Context, a: &Path, b: &Path) -> i32 {
     let (ra, rb) = (ctx.resolve(Some(a)), ctx.resolve(Some(b)));
     let mut bad = false;
@@ -82,7 +87,7 @@ pub fn diff(ctx: &Context, a: &Path, b: &Path) -> i32 {
         bad |= r.has_errors();
     }
     if bad {
-        return CONFIG_ERROR;
+        return TROUBLE;
     }
     let mut n = 0;
     for ((def, x), (_, y)) in ra.outcome.config.iter().zip(rb.outcome.config.iter()) {
@@ -100,8 +105,9 @@ pub fn diff(ctx: &Context, a: &Path, b: &Path) -> i32 {
     }
     if n == 0 {
         println!("no differences");
+        OK
     } else {
         println!("{n} option(s) differ");
+        DIFFERENT
     }
-    OK
 }

@@ -20,7 +20,8 @@ pub const USAGE: i32 = 2;
 /// Check, explain and convert netstack configurations (`netstack.toml`).
 ///
 /// FILE arguments default to $NETSTACK_CONFIG, and without it to the built-in default
-/// configuration (configs/default.toml). Exit status: 0 ok, 1 configuration errors, 2 usage.
+/// configuration (configs/default.toml). Exit status: 0 ok, 1 configuration errors, 2 usage
+/// (`diff`: 0 equal, 1 different, 2 errors).
 #[derive(Debug, Parser)]
 #[command(name = "netstack-config", version)]
 pub struct Cli {
