@@ -15,6 +15,7 @@ use proc_macro::TokenStream;
 
 mod attr;
 mod compose;
+mod expect;
 mod points;
 
 /// Marks a plain function as the handler of one hook point and checks it against that point.
@@ -74,6 +75,28 @@ pub fn hook(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn hooks(input: TokenStream) -> TokenStream {
     compose::expand(input.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// States the product's configuration file: the build fails unless netstack was built with it.
+///
+/// ```ignore
+/// // In the product crate (lib.rs or main.rs); the path is relative to the crate's directory.
+/// netstack::expect_config!("netstack.toml");
+/// ```
+///
+/// netstack's build script reads the file named by `NETSTACK_CONFIG`, which a product sets in
+/// its `.cargo/config.toml`; cargo reads that file only from the directory it runs in, so a
+/// build started elsewhere (`cargo build --manifest-path product/Cargo.toml`) would otherwise
+/// use the built-in default without a word. The macro resolves the file as the build script
+/// does and compares it, at compile time, with `netstack::config::SUMMARY`. On a mismatch the
+/// error says which configuration the build used, which options differ, and how to point the
+/// build at the file. A missing or invalid file is an error too (with the validator's
+/// `FILE:LINE:COL` messages); the crate rebuilds when the file (or a file it extends) changes.
+#[proc_macro]
+pub fn expect_config(input: TokenStream) -> TokenStream {
+    expect::expand(input.into())
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
