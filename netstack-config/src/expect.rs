@@ -36,9 +36,9 @@ pub fn expect(crate_dir: &Path, given: &str) -> Result<Expectation, String> {
     let path = crate_dir.join(given);
     if !path.is_file() {
         return Err(format!(
-            "expect_config!: {} not found (the path is relative to the crate's directory, {})",
-            path.display(),
-            crate_dir.display()
+            "expect_config!: {} not found (a relative path is taken from the crate's \
+             directory, where its Cargo.toml is)",
+            path.display()
         ));
     }
     let schema = embedded::schema().map_err(|e| format!("netstack-config's schema: {e:?}"))?;
@@ -174,7 +174,7 @@ mod tests {
         let dir = product("tcp_mms = 1000\n");
         let err = expect(dir.path(), "nope.toml").unwrap_err();
         assert!(err.contains("nope.toml not found"), "{err}");
-        assert!(err.contains("relative to the crate's directory"), "{err}");
+        assert!(err.contains("taken from the crate's directory"), "{err}");
         let err = expect(dir.path(), "netstack.toml").unwrap_err();
         assert!(err.contains("did you mean `tcp_mss`?"), "{err}");
         assert!(err.contains("netstack.toml:1:1: error:"), "{err}");

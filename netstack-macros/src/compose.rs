@@ -207,7 +207,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         Some(fields) => quote!({ #fields }),
         None => quote!(;),
     };
-    let imports: TokenStream = points::IMPORTS.parse()?;
+    let imports: TokenStream = points::imports().parse()?;
     Ok(quote! {
         #(#attrs)*
         #vis struct #name #body

@@ -23,8 +23,13 @@
 //!   [`enabled`] tells which points are called in this build (the `netstack::hooks!` macro
 //!   refuses to compose a hook for a point that is `none`).
 //! - `custom`: the method has no default body, so a `Hooks` implementation that lacks it does
-//!   not compile (error E0046 naming the method). [`NoHooks`] then does not implement `Hooks`
-//!   and `Stack::new` does not exist: build with `Stack::with_hooks`.
+//!   not compile (a hand-written one: error E0046 naming the method; one `netstack::hooks!`
+//!   declares: an error saying which `point => handler` line to add, see [`custom`]).
+//!   [`NoHooks`] then does not implement `Hooks`, and `Stack::new` fails to compile with a
+//!   note saying to build with `Stack::with_hooks`.
+//!
+//! [`defaults`] holds what each point does without a hook, as functions a hook may fall back
+//! to.
 
 use core::net::{Ipv4Addr, SocketAddrV4};
 
@@ -737,7 +742,7 @@ pub mod custom {
 }
 
 /// Whether some hook point is `custom` in this build: then [`NoHooks`] does not implement
-/// [`Hooks`] and `Stack::new` does not exist.
+/// [`Hooks`] and `Stack::new` cannot be called (build with `Stack::with_hooks`).
 pub const ANY_CUSTOM: bool = cfg!(any(
     netstack_hook_ip4_input = "custom",
     netstack_hook_ip4_route = "custom",
