@@ -6,6 +6,7 @@ use netstack_config::docs::stats;
 use netstack_config::resolve::Provenance;
 
 use super::context::{Context, report};
+use super::counts::{Counts, LEGEND, is_derived};
 use super::{CONFIG_ERROR, OK};
 
 /// `check [FILE]`.
@@ -19,17 +20,13 @@ pub fn check(ctx: &Context, file: Option<&Path>) -> i32 {
         eprintln!("{}: {errors} error(s), {warnings} warning(s)", r.name);
         return CONFIG_ERROR;
     }
-    let set = r
-        .outcome
-        .config
-        .options
-        .iter()
-        .filter(|o| o.provenance.is_assigned())
-        .count();
+    let counts = Counts::of(&r.outcome.config, &ctx.defaults().outcome.config);
     println!(
-        "{}: ok ({set} option(s) set, {warnings} warning(s))",
-        r.name
+        "{}: ok ({}; {warnings} warning(s))",
+        r.name,
+        counts.summary()
     );
+    println!("({LEGEND})");
     println!("{}", stats(ctx.schema));
     OK
 }
@@ -40,13 +37,23 @@ pub fn show(ctx: &Context, file: Option<&Path>, changed: bool) -> i32 {
         Ok(r) => r,
         Err(status) => return status,
     };
-    let lines: Vec<(String, String)> = r
-        .outcome
-        .config
+    let defaults = ctx.defaults();
+    let defaults = &defaults.outcome.config;
+    let config = &r.outcome.config;
+    let lines: Vec<(String, String)> = config
         .iter()
-        .filter(|(_, o)| !changed || !matches!(o.provenance, Provenance::Default))
-        .map(|(def, o)| {
+        .enumerate()
+        .filter(|(i, (_, o))| {
+            !changed
+                || !matches!(o.provenance, Provenance::Default)
+                || is_derived(config, defaults, *i)
+        })
+        .map(|(i, (def, o))| {
             let mark = match &o.provenance {
+                Provenance::Default if is_derived(config, defaults, i) => format!(
+                    "derived ({} in the default configuration)",
+                    defaults.options[i].value.to_toml(def.is_hex())
+                ),
                 Provenance::Default => String::new(),
                 p => p.describe(),
             };
@@ -63,6 +70,8 @@ pub fn show(ctx: &Context, file: Option<&Path>, changed: bool) -> i32 {
         .max()
         .unwrap_or(0);
     println!("# {}", r.loaded.chain.join(" <- "));
+    println!("# {}", Counts::of(config, defaults).summary());
+    println!("# ({LEGEND})");
     for (line, mark) in lines {
         if mark.is_empty() {
             println!("{line}");
@@ -73,9 +82,12 @@ pub fn show(ctx: &Context, file: Option<&Path>, changed: bool) -> i32 {
     OK
 }
 
-/// `diff A B`.
-pub fn diff(ctx: &Context, a: &Path, b: &Path) -> i32 {
-    let (ra, rb) = (ctx.resolve(Some(a)), ctx.resolve(Some(b)));
+/// `diff A B`, or `diff FILE` (the default configuration against FILE).
+pub fn diff(ctx: &Context, a: &Path, b: Option<&Path>) -> i32 {
+    let (ra, rb) = match b {
+        Some(b) => (ctx.resolve(Some(a)), ctx.resolve(Some(b))),
+        None => (ctx.defaults(), ctx.resolve(Some(a))),
+    };
     let mut bad = false;
     for r in [&ra, &rb] {
         report(&r.diagnostics());
@@ -84,10 +96,13 @@ pub fn diff(ctx: &Context, a: &Path, b: &Path) -> i32 {
     if bad {
         return CONFIG_ERROR;
     }
+    let (ca, cb) = (&ra.outcome.config, &rb.outcome.config);
     let mut n = 0;
-    for ((def, x), (_, y)) in ra.outcome.config.iter().zip(rb.outcome.config.iter()) {
+    let mut derived = 0;
+    for ((def, x), (_, y)) in ca.iter().zip(cb.iter()) {
         if x.value != y.value {
             n += 1;
+            derived += usize::from(!x.provenance.is_assigned() && !y.provenance.is_assigned());
             println!(
                 "{}: {} -> {}    # {} / {}",
                 def.key,
@@ -100,8 +115,14 @@ pub fn diff(ctx: &Context, a: &Path, b: &Path) -> i32 {
     }
     if n == 0 {
         println!("no differences");
+    } else if b.is_none() {
+        println!("{}: {}", rb.name, Counts::of(cb, ca).summary());
+        println!("({LEGEND})");
     } else {
-        println!("{n} option(s) differ");
+        println!(
+            "{n} option(s) differ ({derived} derived: set in neither file, they follow other \
+             options)"
+        );
     }
     OK
 }
