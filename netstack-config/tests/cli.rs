@@ -308,7 +308,7 @@ fn min_ram_product(dir: &Path) {
         dir.join("netstack.toml"),
         "extends = \"min-ram\"\nmax_sockets = 6\n",
     )
-    .unwrap();
+    .expect("write netstack.toml");
 }
 
 #[test]
