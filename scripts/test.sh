@@ -121,6 +121,9 @@ step "the hooks product crate (its own workspace and netstack.toml: custom and n
 # directory, not from --manifest-path.
 (cd examples/hooks-product && cargo test)
 
+step "the product template, as a product outside the checkout built from another directory"
+scripts/product-template.sh
+
 step "fuzz smoke run of every target from its committed seeds"
 if [ ! -x scripts/fuzz-smoke.sh ]; then
     echo "scripts/test.sh: scripts/fuzz-smoke.sh is missing or not executable" >&2

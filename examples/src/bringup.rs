@@ -4,7 +4,6 @@
 
 use std::error::Error;
 use std::fmt;
-use std::path::Path;
 use std::process::ExitCode;
 
 use netstack::api::NetStack;
@@ -16,8 +15,6 @@ use crate::cli::{Args, Common, Spec};
 /// Why the stack did not come up.
 #[derive(Debug)]
 pub enum BringupError {
-    /// No interface of that name in this network namespace.
-    NoSuchDevice(String),
     /// Opening the TAP device failed.
     Tap(String, TapError),
     /// The stack refused the interface.
@@ -29,11 +26,8 @@ pub enum BringupError {
 impl fmt::Display for BringupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BringupError::NoSuchDevice(name) => write!(
-                f,
-                "no network device `{name}` in this network namespace (create it with \
-                 `ip tuntap add dev {name} mode tap`, or run this with `ip netns exec NS`)"
-            ),
+            // Names the device, the namespace and how to get it there.
+            BringupError::Tap(_, e @ TapError::NotFound { .. }) => write!(f, "{e}"),
             BringupError::Tap(name, e) => {
                 write!(f, "cannot open TAP device `{name}`: {e} (run it as root)")
             }
@@ -45,14 +39,9 @@ impl fmt::Display for BringupError {
 
 impl Error for BringupError {}
 
-/// Opens TAP device `common.tap` (which must exist: opening a missing one would create it),
-/// adds it to a new stack with the address, gateway and MAC of `common`, and starts the
+/// Opens TAP device `common.tap` (which must exist in this network namespace), adds it to a new stack with the address, gateway and MAC of `common`, and starts the
 /// TCP/IP thread.
 pub fn start(common: &Common) -> Result<NetStack, BringupError> {
-    // /sys shows the devices of the namespace this runs in (`ip netns exec` remounts it).
-    if !Path::new("/sys/class/net").join(&common.tap).exists() {
-        return Err(BringupError::NoSuchDevice(common.tap.clone()));
-    }
     let tap = TapDevice::open(&common.tap).map_err(|e| BringupError::Tap(common.tap.clone(), e))?;
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -22,6 +22,47 @@ pub struct InterfaceCounts {
 
 /// Counts for the interfaces with index below `N` (the stack's table holds
 /// `config::MAX_NETIFS` plus the loopback); packets of other interfaces go to `other`.
+///
+/// Reading the counts: [`get`](Self::get) (one interface, by `NetifId::index`),
+/// [`total`](Self::total), [`other`](Self::other) and [`pool_available`](Self::pool_available),
+/// through the stack that owns the hooks: `stack.hooks()` while the product polls the stack
+/// itself, `NetStack::hooks` once the TCP/IP thread owns it.
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr};
+/// use netstack::api::{NetStack, UdpSocket};
+/// use netstack::hooks::Pool;
+/// use netstack::{Stack, StackConfig};
+/// use netstack_hooks::counters::Counters;
+///
+/// netstack::hooks! {
+///     #[derive(Default)]
+///     struct ProductHooks {
+///         counters: Counters,
+///     }
+///     ip4_input => self.counters,
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let stack = Stack::with_hooks(StackConfig::default(), ProductHooks::default());
+/// assert_eq!(stack.hooks().counters.total().packets, 0); // before the thread takes it
+/// let ns = NetStack::start(stack)?;
+/// # if !netstack::config::NETIF_LOOPBACK { return Ok(()); }
+/// let lo = SocketAddr::from((Ipv4Addr::LOCALHOST, 7));
+/// let socket = UdpSocket::bind(&ns, lo)?;
+/// socket.send_to(b"ping", lo)?;
+/// socket.recv_from(&mut [0u8; 8])?;
+/// // On the TCP/IP thread, from the application:
+/// let (total, other, full) = ns.hooks(|h| {
+///     (h.counters.total(), h.counters.other(), h.counters.pool_available(Pool::UdpPcb))
+/// })?;
+/// assert_eq!((total.packets, total.bytes), (1, 32)); // 20 (IPv4) + 8 (UDP) + 4
+/// assert_eq!((other.packets, full), (0, 0));
+/// let lo_index = 0; // the loopback is the first interface (NetifId::index)
+/// assert_eq!(ns.hooks(move |h| h.counters.get(lo_index))?, Some(total));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Counters<const N: usize = 8> {
     per_netif: [InterfaceCounts; N],

@@ -43,6 +43,25 @@ pub struct RecordedOption {
 
 /// Appends the product's options to the DHCP client's messages and records chosen options
 /// of the replies (a hook object for `dhcp_append_options` and `dhcp_parse_option`).
+///
+/// Reading it: [`recorded`](Self::recorded), [`recorded_on`](Self::recorded_on),
+/// [`refused`](Self::refused) and [`hostname_value`](Self::hostname_value), through the
+/// stack that owns the hooks: `ns.hooks(|h| h.dhcp.recorded(code::NTP_SERVERS).cloned())`
+/// once the TCP/IP thread runs it (both DHCP points must be selected in `netstack.toml`:
+/// they are `none` by default; `examples/hooks-product` does it).
+///
+/// ```
+/// use netstack::wire::dhcpv4::code;
+/// use netstack_hooks::dhcp::DhcpClientOptions;
+///
+/// let dhcp = DhcpClientOptions::new()
+///     .hostname("sensor-7")
+///     .record(code::NTP_SERVERS);
+/// assert_eq!(dhcp.hostname_value().as_deref(), Some("sensor-7"));
+/// // Until a server's reply carried option 42:
+/// assert!(dhcp.recorded(code::NTP_SERVERS).is_none());
+/// assert!(dhcp.refused().is_empty());
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct DhcpClientOptions {
     /// Options appended, in order.

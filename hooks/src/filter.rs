@@ -155,6 +155,43 @@ fn ports(packet: &Ipv4Packet<&[u8]>) -> Option<(u16, u16)> {
 }
 
 /// An ordered list of [`Rule`]s with a default policy, and counts of what it decided.
+///
+/// Reading and changing it from a running stack: [`allowed`](Self::allowed),
+/// [`denied`](Self::denied), [`rules`](Self::rules) and [`push`](Self::push) through
+/// `NetStack::hooks` (or `stack.hooks()` / `hooks_mut()` between polls).
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr};
+/// use std::time::Duration;
+/// use netstack::api::{NetStack, UdpSocket};
+/// use netstack::wire::IpProtocol;
+/// use netstack::{Stack, StackConfig};
+/// use netstack_hooks::filter::{PacketFilter, PortRange, Rule};
+///
+/// netstack::hooks! {
+///     struct ProductHooks {
+///         filter: PacketFilter,
+///     }
+///     ip4_input => self.filter,
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let discard = Rule::deny().protocol(IpProtocol::Udp).dst_port(PortRange::one(9));
+/// let hooks = ProductHooks { filter: PacketFilter::default().rule(discard) };
+/// let ns = NetStack::start(Stack::with_hooks(StackConfig::default(), hooks))?;
+/// # if !netstack::config::NETIF_LOOPBACK { return Ok(()); }
+/// let to = |port| SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+/// let socket = UdpSocket::bind(&ns, to(9))?;
+/// socket.set_read_timeout(Some(Duration::from_millis(100)))?;
+/// socket.send_to(b"dropped", to(9))?;
+/// assert!(socket.recv_from(&mut [0u8; 16]).is_err());
+/// assert_eq!(ns.hooks(|h| (h.filter.allowed(), h.filter.denied()))?, (0, 1));
+/// // Rules can be added while the stack runs.
+/// ns.hooks(|h| h.filter.push(Rule::deny().dst_port(PortRange::one(7))))?;
+/// assert_eq!(ns.hooks(|h| h.filter.rules().len())?, 2);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PacketFilter {
     rules: Vec<Rule>,

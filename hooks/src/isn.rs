@@ -23,6 +23,26 @@ impl FixedIsn {
 
 /// Connections start at `first`, `first + step`, `first + 2·step`, … in the order they are
 /// created (wrapping modulo 2^32).
+///
+/// Reading it: [`issued`](Self::issued) and [`peek`](Self::peek), through the stack that
+/// owns the hooks (`stack.hooks()`, or `NetStack::hooks` once the TCP/IP thread runs it).
+///
+/// ```
+/// use netstack::{Stack, StackConfig};
+/// use netstack_hooks::isn::CountingIsn;
+///
+/// netstack::hooks! {
+///     struct ProductHooks {
+///         isn: CountingIsn,
+///     }
+///     tcp_isn => self.isn,
+/// }
+///
+/// let hooks = ProductHooks { isn: CountingIsn::new(0x1000_0000, 0x0100_0000) };
+/// let stack = Stack::with_hooks(StackConfig::default(), hooks);
+/// assert_eq!(stack.hooks().isn.issued(), 0);
+/// assert_eq!(stack.hooks().isn.peek(), 0x1000_0000); // the next connection's ISN
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CountingIsn {
     next: u32,

@@ -21,6 +21,11 @@
 //!   product's host name, vendor class and other options in the DHCP client's messages, and
 //!   the reply options it asks for (vendor-specific 43, NTP servers 42, ...) recorded.
 //!
+//! A hook object's state (counts, captures, recorded options) is read, and its settings
+//! changed, through the stack that owns it: `stack.hooks()` / `stack.hooks_mut()` while the
+//! product polls the stack itself, `NetStack::hooks(|h| ...)` once `NetStack::start` runs it
+//! on the TCP/IP thread. Each type's documentation has an example of its read API.
+//!
 //! Hooks that come with later layers (IPv6, DNS) are listed in `docs/hooks.md`.
 #![no_std]
 

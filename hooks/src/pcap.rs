@@ -34,6 +34,38 @@ pub const FILE_HEADER_LEN: usize = 24;
 pub const RECORD_HEADER_LEN: usize = 16;
 
 /// Records received IPv4 packets as a pcap stream in memory.
+///
+/// Reading it: [`packets`](Self::packets), [`overflow`](Self::overflow),
+/// [`bytes`](Self::bytes) and [`take`](Self::take) (the capture so far, as a pcap file),
+/// through `NetStack::hooks` (or `stack.hooks()` / `hooks_mut()` between polls).
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddr};
+/// use netstack::api::{NetStack, UdpSocket};
+/// use netstack::{Stack, StackConfig};
+/// use netstack_hooks::pcap::{FILE_HEADER_LEN, PcapTap, RECORD_HEADER_LEN};
+///
+/// netstack::hooks! {
+///     struct ProductHooks {
+///         tap: PcapTap,
+///     }
+///     ip4_input => self.tap,
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let hooks = ProductHooks { tap: PcapTap::new(64 * 1024) };
+/// let ns = NetStack::start(Stack::with_hooks(StackConfig::default(), hooks))?;
+/// # if !netstack::config::NETIF_LOOPBACK { return Ok(()); }
+/// let lo = SocketAddr::from((Ipv4Addr::LOCALHOST, 7));
+/// let socket = UdpSocket::bind(&ns, lo)?;
+/// socket.send_to(b"ping", lo)?;
+/// socket.recv_from(&mut [0u8; 8])?;
+/// assert_eq!(ns.hooks(|h| (h.tap.packets(), h.tap.overflow()))?, (1, 0));
+/// let pcap: Vec<u8> = ns.hooks(|h| h.tap.take())?; // write it to a .pcap file
+/// assert_eq!(pcap.len(), FILE_HEADER_LEN + RECORD_HEADER_LEN + 32);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PcapTap {
     buf: Vec<u8>,

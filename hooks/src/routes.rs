@@ -21,6 +21,37 @@ pub struct Route {
 }
 
 /// Static routes, longest prefix first.
+///
+/// Reading it: [`lookup`](Self::lookup) says which route a destination takes, on the table
+/// itself or through the stack that owns the hooks (`stack.hooks().routes.lookup(dst)`,
+/// `ns.hooks(move |h| h.routes.lookup(dst).copied())`).
+///
+/// ```
+/// use netstack::wire::{Ipv4Addr, Ipv4Cidr};
+/// use netstack::{Stack, StackConfig};
+/// use netstack_hooks::routes::{Route, StaticRoutes};
+///
+/// netstack::hooks! {
+///     struct ProductHooks {
+///         routes: StaticRoutes,
+///     }
+///     ip4_route => self.routes,
+/// }
+///
+/// let mut stack = Stack::with_hooks(StackConfig::default(), ProductHooks {
+///     routes: StaticRoutes::new(),
+/// });
+/// let Some(lo) = stack.loopback_netif() else { return };
+/// let route = Route {
+///     prefix: Ipv4Cidr::new(Ipv4Addr::new(198, 51, 100, 0), 24).expect("a /24"),
+///     netif: lo,
+///     gateway: None,
+/// };
+/// stack.hooks_mut().routes.add(route);
+/// let routes = &stack.hooks().routes;
+/// assert_eq!(routes.lookup(Ipv4Addr::new(198, 51, 100, 7)), Some(&route));
+/// assert_eq!(routes.lookup(Ipv4Addr::new(203, 0, 113, 1)), None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StaticRoutes {
     routes: Vec<Route>,

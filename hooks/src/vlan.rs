@@ -89,6 +89,29 @@ pub const fn tag(vid: u16) -> VlanTag {
 }
 
 /// Accepts received tagged frames by VLAN id (a 4096-bit set).
+///
+/// Reading and changing it: [`accepts`](Self::accepts), [`refused`](Self::refused),
+/// [`insert`](Self::insert) and [`remove`](Self::remove), through the stack that owns the
+/// hooks (`stack.hooks()` / `hooks_mut()`, or `NetStack::hooks` once the TCP/IP thread runs
+/// it).
+///
+/// ```
+/// use netstack::{Stack, StackConfig};
+/// use netstack_hooks::vlan::VlanFilter;
+///
+/// netstack::hooks! {
+///     struct ProductHooks {
+///         vlans: VlanFilter,
+///     }
+///     vlan_check => self.vlans,
+/// }
+///
+/// let hooks = ProductHooks { vlans: VlanFilter::new().accept(100) };
+/// let mut stack = Stack::with_hooks(StackConfig::default(), hooks);
+/// stack.hooks_mut().vlans.insert(200);
+/// assert!(stack.hooks().vlans.accepts(100) && stack.hooks().vlans.accepts(200));
+/// assert_eq!(stack.hooks().vlans.refused(), 0); // tagged frames refused so far
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VlanFilter {
     vids: [u64; 64],

@@ -35,7 +35,11 @@ fn ci_runs_the_readme_test_command_which_sets_up_and_fuzzes() {
     assert!(read(".ci/run").contains("exec scripts/test.sh"));
     assert!(read("README.md").contains("scripts/test.sh"));
     let test = read("scripts/test.sh");
-    for called in ["scripts/setup.sh", "scripts/fuzz-smoke.sh"] {
+    for called in [
+        "scripts/setup.sh",
+        "scripts/fuzz-smoke.sh",
+        "scripts/product-template.sh",
+    ] {
         assert!(
             test.contains(called),
             "scripts/test.sh does not run {called}"

@@ -4,6 +4,8 @@
 //! Where the file comes from: `NETSTACK_CONFIG` (a path). A relative path is tried against
 //! `$PWD` (cargo leaves the invoking shell's directory there), then against the workspace root
 //! found by walking up from `CARGO_MANIFEST_DIR`. Unset: the embedded `configs/default.toml`.
+//! Either way the build prints a cargo warning naming the configuration it uses, so a product
+//! whose `NETSTACK_CONFIG` was not seen notices.
 //!
 //! ```no_run
 //! // The body of `fn main` in netstack/build.rs:
@@ -113,6 +115,13 @@ pub fn locate(env: &BuildEnv) -> Result<ConfigChoice, NotFound> {
     }
 }
 
+/// The build's warning when `NETSTACK_CONFIG` is unset: a product whose setting was not seen
+/// (cargo run from another directory than the one holding its `.cargo/config.toml`) learns it
+/// here, and from `netstack::expect_config!` as a compile error.
+pub const UNSET_WARNING: &str = "NETSTACK_CONFIG is unset, so this build uses the \
+     built-in default configuration (configs/default.toml); a product names its netstack.toml \
+     in NETSTACK_CONFIG and states it with netstack::expect_config!";
+
 /// What a build should do: lines for cargo and, if the config is valid, the generated code.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildOutput {
@@ -163,14 +172,24 @@ pub fn build_with(
             .push(format!("cargo::rerun-if-changed={}", p.display()));
     }
     let (loaded, source) = match locate(env) {
-        Ok(ConfigChoice::Default) => (
-            load::load_preset(schema, presets, "default"),
-            "default (configs/default.toml)".to_owned(),
-        ),
-        Ok(ConfigChoice::File(path)) => (
-            load::load_path(schema, presets, &path),
-            path.display().to_string(),
-        ),
+        Ok(ConfigChoice::Default) => {
+            out.instructions
+                .push(format!("cargo::warning={UNSET_WARNING}"));
+            (
+                load::load_preset(schema, presets, "default"),
+                "default (configs/default.toml)".to_owned(),
+            )
+        }
+        Ok(ConfigChoice::File(path)) => {
+            out.instructions.push(format!(
+                "cargo::warning=configuration from {ENV_VAR}={}",
+                path.display()
+            ));
+            (
+                load::load_path(schema, presets, &path),
+                path.display().to_string(),
+            )
+        }
         Err(e) => {
             out.instructions.push(format!("cargo::error={e}"));
             return out;
@@ -342,6 +361,10 @@ mod tests {
         assert!(out.ok());
         let i = &out.instructions;
         assert_eq!(i[0], "cargo::rerun-if-env-changed=NETSTACK_CONFIG");
+        assert!(i.contains(&format!(
+            "cargo::warning=configuration from NETSTACK_CONFIG={}",
+            p.display()
+        )));
         assert!(i.contains(&format!("cargo::rerun-if-changed={}", p.display())));
         assert!(i.contains(&format!(
             "cargo::rerun-if-changed={}",
@@ -420,6 +443,10 @@ mod tests {
     fn default_when_unset() {
         let out = build_with(&mini(), &PresetList::default(), &BuildEnv::default(), &[]);
         assert!(out.ok(), "{:?}", out.instructions);
+        assert!(
+            out.instructions
+                .contains(&format!("cargo::warning={UNSET_WARNING}"))
+        );
         assert!(
             out.config_rs
                 .unwrap()

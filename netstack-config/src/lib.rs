@@ -6,7 +6,8 @@
 //! [`rules`] and returns a [`resolve::Outcome`]: the configuration plus
 //! [`diagnostics::Diagnostic`]s; [`codegen::generate`] turns a valid configuration into
 //! `netstack::config`. [`build::run`] wraps it all for build scripts; [`sdkconfig`] reads and
-//! writes ESP-IDF `sdkconfig` files; [`docs`] writes `docs/options.md`.
+//! writes ESP-IDF `sdkconfig` files; [`docs`] writes `docs/options.md`; [`expect`] is what
+//! `netstack::expect_config!` checks.
 //!
 //! The schema text is always a parameter ([`schema::Schema::parse`]); [`embedded`] holds the
 //! real schema and presets compiled into the crate.
@@ -17,6 +18,7 @@ pub mod config_file;
 pub mod diagnostics;
 pub mod docs;
 pub mod embedded;
+pub mod expect;
 pub mod expr;
 pub mod lint;
 pub mod load;

@@ -44,7 +44,7 @@ fn help_on_every_subcommand() {
     let (code, _, err) = run(&["frobnicate"], dir.path());
     assert_eq!(code, 2);
     assert!(err.contains("unrecognized subcommand"));
-    let (code, _, _) = run(&["diff", "only-one.toml"], dir.path());
+    let (code, _, _) = run(&["diff"], dir.path());
     assert_eq!(code, 2);
 }
 
@@ -193,7 +193,7 @@ fn preset_list_and_write() {
     }
     assert!(out.contains("same as the defaults"));
     assert!(
-        out.contains("differs from the defaults in 6 option(s): "),
+        out.contains("6 set, 6 differ from the defaults, 0 of them derived: "),
         "{out}"
     );
     let (code, _, _) = run(&["preset", "min-ram", "-o", "mine.toml"], dir.path());
@@ -335,4 +335,116 @@ fn custom_schema_flag() {
     let (code, _, err) = run(&["--schema", "broken.toml", "check"], dir.path());
     assert_eq!(code, 1);
     assert!(err.contains("schema error"), "{err}");
+}
+
+/// A product's file as a new user starts it: min-ram, where `ipv6 = false` also switches off
+/// three IPv6 options it does not name.
+fn min_ram_product(dir: &Path) {
+    std::fs::write(
+        dir.join("netstack.toml"),
+        "extends = \"min-ram\"\nmax_sockets = 6\n",
+    )
+    .expect("write netstack.toml");
+}
+
+#[test]
+fn explain_shows_the_value_and_dependency_in_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    min_ram_product(dir.path());
+    let (code, out, _) = run(&["explain", "max_sockets", "netstack.toml"], dir.path());
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("value:        max_sockets = 6 in netstack.toml (file (netstack.toml:2:1))"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["explain", "max_active_tcp", "netstack.toml"], dir.path());
+    assert!(
+        out.contains("value:        max_active_tcp = 4 in netstack.toml (preset min-ram (configs/min-ram.toml:"),
+        "{out}"
+    );
+    // The dependency is judged in the file: min-ram switches IPv6 off.
+    let (_, out, _) = run(&["explain", "nd6", "netstack.toml"], dir.path());
+    assert!(
+        out.contains("depends on:   ipv6 (does not hold in netstack.toml)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("value:        nd6 = false in netstack.toml (derived: not set, follows other options; true in the default configuration)"),
+        "{out}"
+    );
+    // Without a file: the defaults, as before.
+    let (_, out, _) = run(&["explain", "nd6"], dir.path());
+    assert!(
+        out.contains("depends on:   ipv6 (holds with the defaults)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("value:        nd6 = true with the defaults (default)"),
+        "{out}"
+    );
+    // A file with errors is reported, not explained.
+    std::fs::write(dir.path().join("bad.toml"), "tcp_mms = 1\n").unwrap();
+    let (code, _, err) = run(&["explain", "tcp_mss", "bad.toml"], dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `tcp_mss`?"), "{err}");
+}
+
+#[test]
+fn diff_with_one_file_compares_with_the_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    min_ram_product(dir.path());
+    let (_, out, _) = run(&["diff", "netstack.toml"], dir.path());
+    assert!(
+        out.contains("max_sockets: 10 -> 6    # default / file (netstack.toml:2:1)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("nd6: true -> false    # default / default"),
+        "{out}"
+    );
+    assert!(
+        out.contains("netstack.toml: 15 set, 18 differ from the defaults, 3 of them derived"),
+        "{out}"
+    );
+    assert!(out.contains("derived: differs without being set"), "{out}");
+    let (_, out, _) = run(&["diff", "netstack.toml", "netstack.toml"], dir.path());
+    assert_eq!(out.trim(), "no differences");
+}
+
+#[test]
+fn check_show_diff_and_preset_count_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&["preset", "min-ram", "-o", "netstack.toml"], dir.path());
+    assert_eq!(code, 0);
+    let counts = "15 set, 18 differ from the defaults, 3 of them derived";
+    let legend = "(set: written in the file or a preset it extends; differ: a value other than \
+                  the default configuration's; derived: differs without being set, following \
+                  other options)";
+    assert!(
+        err.contains(&format!("preset min-ram: {counts}\n{legend}")),
+        "{err}"
+    );
+    let (_, out, _) = run(&["check", "netstack.toml"], dir.path());
+    assert!(
+        out.contains(&format!(
+            "netstack.toml: ok ({counts}; 0 warning(s))\n{legend}"
+        )),
+        "{out}"
+    );
+    let (_, out, _) = run(&["diff", "netstack.toml"], dir.path());
+    assert!(
+        out.contains(&format!("netstack.toml: {counts}\n{legend}")),
+        "{out}"
+    );
+    let (_, out, _) = run(&["show", "netstack.toml", "--changed"], dir.path());
+    assert!(out.contains(&format!("# {counts}\n# {legend}")), "{out}");
+    // --changed lists what differs: the 15 set and the 3 derived.
+    assert_eq!(
+        out.lines().filter(|l| !l.starts_with('#')).count(),
+        18,
+        "{out}"
+    );
+    assert_eq!(out.matches("# derived (").count(), 3, "{out}");
+    let (_, out, _) = run(&["preset", "--list"], dir.path());
+    assert!(out.contains(&format!("{counts}: ")), "{out}");
 }

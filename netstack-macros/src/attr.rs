@@ -1,9 +1,9 @@
 //! `#[hook(name)]` on a function: checks the name and the signature.
 
 use proc_macro2::TokenStream;
-use quote::quote_spanned;
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, Ident, ItemFn};
+use syn::{FnArg, Ident, ItemFn, Visibility};
 
 use crate::points::{self, Point};
 
@@ -29,17 +29,40 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     check_shape(point, &func)?;
     let ident = &func.sig.ident;
     let span = func.sig.span();
-    let fn_type: syn::Type = syn::parse_str(&point.fn_pointer_type())?;
-    let imports: TokenStream = points::IMPORTS.parse()?;
-    let check = quote_spanned! {span=>
-        const _: () = {
-            #imports
-            let _: #fn_type = #ident;
-        };
+    let fn_type: syn::Type = syn::parse_str(&points::qualified(&point.fn_pointer_type()))?;
+    let names: Vec<Ident> = point
+        .args
+        .iter()
+        .map(|(n, _)| format_ident!("__netstack_{}", n))
+        .collect();
+    let types = point
+        .args
+        .iter()
+        .map(|(_, t)| syn::parse_str::<syn::Type>(&points::qualified(t)))
+        .collect::<syn::Result<Vec<_>>>()?;
+    let ret = if point.is_notification() {
+        quote!()
+    } else {
+        let ret: syn::Type = syn::parse_str(&points::qualified(point.ret))?;
+        quote!(-> #ret)
     };
-    Ok(quote::quote! {
-        #func
-        #check
+    // The item keeps the user's name, attributes and visibility but gets the hook's exact
+    // signature; the function as written runs inside it. A signature that differs is
+    // reported once, here, and `hooks!` sees a function of the right type.
+    let mut inner = func.clone();
+    inner.attrs = vec![syn::parse_quote!(#[inline])];
+    inner.vis = Visibility::Inherited;
+    let (attrs, vis) = (&func.attrs, &func.vis);
+    let check = quote_spanned! {span=>
+        const HOOK: #fn_type = #ident;
+    };
+    Ok(quote! {
+        #(#attrs)*
+        #vis fn #ident(#(#names: #types),*) #ret {
+            #inner
+            #check
+            HOOK(#(#names),*)
+        }
     })
 }
 
@@ -50,7 +73,13 @@ fn check_shape(point: &Point, func: &ItemFn) -> syn::Result<()> {
     if let Some(receiver) = sig.inputs.iter().find(|a| matches!(a, FnArg::Receiver(_))) {
         return Err(syn::Error::new(
             receiver.span(),
-            format!("a hook function takes no `self`: {}", expected()),
+            format!(
+                "a hook function takes no `self`: {}. A hook with state is a hook object \
+                 instead: a type with a method `{name}(&mut self, ..)`, kept in a field of the \
+                 `hooks!` struct and composed as `{name} => self.field` (docs/hooks.md)",
+                expected(),
+                name = point.name
+            ),
         ));
     }
     if !sig.generics.params.is_empty() && sig.generics.type_params().next().is_some() {

@@ -192,6 +192,10 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     if let Some(e) = errors {
         return Err(e);
     }
+    for point in points::POINTS.iter().filter(|p| !seen.contains_key(p.name)) {
+        checks.push(missing_custom_check(&input.name, point));
+        methods.push(default_method(point)?);
+    }
     let Input {
         attrs,
         vis,
@@ -203,7 +207,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         Some(fields) => quote!({ #fields }),
         None => quote!(;),
     };
-    let imports: TokenStream = points::IMPORTS.parse()?;
+    let imports: TokenStream = points::imports().parse()?;
     Ok(quote! {
         #(#attrs)*
         #vis struct #name #body
@@ -218,18 +222,66 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     })
 }
 
-/// The trait method for one hook point running `handlers` in order.
-fn method(point: &Point, hook: &Ident, handlers: &[&Handler]) -> syn::Result<TokenStream> {
-    let arg_names: Vec<Ident> = point
+/// For a point without an entry: a check that the build does not make it `custom` (it would
+/// need a handler, which the error names how to add).
+fn missing_custom_check(name: &Ident, point: &Point) -> TokenStream {
+    let constant = format_ident!("{}", point.enabled);
+    let message = format!(
+        "hook point `{hook}` is `custom` in this build's netstack.toml \
+         (hook_{key} = \"custom\"), so `{name}` must handle it: add \
+         `{hook} => your_function,` (a `#[netstack::hook({hook})]` function) or \
+         `{hook} => self.field,` (a hook object) to `hooks!`",
+        hook = point.name,
+        key = point.option_key(),
+    );
+    quote_spanned! {name.span()=>
+        const _: () = ::core::assert!(!::netstack::hooks::custom::#constant, #message);
+    }
+}
+
+/// The method of a point without an entry: the stack's own behaviour
+/// (`netstack::hooks::defaults`), so that a point the build makes `custom` is reported by
+/// [`missing_custom_check`] alone, not also as a missing trait item.
+fn default_method(point: &Point) -> syn::Result<TokenStream> {
+    let (arg_names, arg_types) = arguments(point)?;
+    let hook = format_ident!("{}", point.name);
+    let ret = return_type(point)?;
+    Ok(quote! {
+        #[inline]
+        fn #hook(&mut self, #(#arg_names: #arg_types),*) #ret {
+            ::netstack::hooks::defaults::#hook(#(#arg_names),*)
+        }
+    })
+}
+
+/// The parameter names (prefixed, so they cannot clash with a handler's path) and types of a
+/// point's method.
+fn arguments(point: &Point) -> syn::Result<(Vec<Ident>, Vec<syn::Type>)> {
+    let names = point
         .args
         .iter()
         .map(|(n, _)| format_ident!("__netstack_{}", n))
         .collect();
-    let arg_types = point
+    let types = point
         .args
         .iter()
         .map(|(_, t)| syn::parse_str::<syn::Type>(t))
         .collect::<syn::Result<Vec<_>>>()?;
+    Ok((names, types))
+}
+
+/// `-> Ret` of a point's method, or nothing for a notification.
+fn return_type(point: &Point) -> syn::Result<TokenStream> {
+    if point.is_notification() {
+        return Ok(quote!());
+    }
+    let ret: syn::Type = syn::parse_str(point.ret)?;
+    Ok(quote!(-> #ret))
+}
+
+/// The trait method for one hook point running `handlers` in order.
+fn method(point: &Point, hook: &Ident, handlers: &[&Handler]) -> syn::Result<TokenStream> {
+    let (arg_names, arg_types) = arguments(point)?;
     let ret: syn::Type = syn::parse_str(point.ret)?;
     let fn_type: syn::Type = syn::parse_str(&point.fn_pointer_type())?;
     let pass: Option<syn::Expr> = point.pass.map(syn::parse_str).transpose()?;
@@ -265,11 +317,7 @@ fn method(point: &Point, hook: &Ident, handlers: &[&Handler]) -> syn::Result<Tok
             });
         }
     }
-    let ret = if point.is_notification() {
-        quote!()
-    } else {
-        quote!(-> #ret)
-    };
+    let ret = return_type(point)?;
     Ok(quote! {
         #[inline]
         fn #hook(&mut self, #(#arg_names: #arg_types),*) #ret {

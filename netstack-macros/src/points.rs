@@ -187,25 +187,66 @@ pub(crate) const POINTS: &[Point] = &[
     },
 ];
 
-/// The `use` lines that make the table's type names resolve in generated code.
-pub(crate) const IMPORTS: &str = "
-    #[allow(unused_imports)]
-    use ::core::net::{Ipv4Addr, SocketAddrV4};
-    #[allow(unused_imports)]
-    use ::netstack::dhcp::DhcpState;
-    #[allow(unused_imports)]
-    use ::netstack::hooks::{
-        DhcpOptionVerdict, ForwardDecision, Hooks as _, InputVerdict, IsnContext, Pool, SegmentVerdict,
-        SockoptVerdict, TcpConnInfo,
+/// Where each type name of the table lives: `(name, module path)`.
+const TYPE_PATHS: &[(&str, &str)] = &[
+    ("Ipv4Addr", "::core::net"),
+    ("SocketAddrV4", "::core::net"),
+    ("Option", "::core::option"),
+    ("DhcpState", "::netstack::dhcp"),
+    ("DhcpOptionVerdict", "::netstack::hooks"),
+    ("ForwardDecision", "::netstack::hooks"),
+    ("InputVerdict", "::netstack::hooks"),
+    ("IsnContext", "::netstack::hooks"),
+    ("Pool", "::netstack::hooks"),
+    ("SegmentVerdict", "::netstack::hooks"),
+    ("SockoptVerdict", "::netstack::hooks"),
+    ("TcpConnInfo", "::netstack::hooks"),
+    ("DhcpMessageType", "::netstack::wire"),
+    ("DhcpOptionWriter", "::netstack::wire"),
+    ("EtherType", "::netstack::wire"),
+    ("EthernetAddress", "::netstack::wire"),
+    ("EthernetFrame", "::netstack::wire"),
+    ("Ipv4Packet", "::netstack::wire"),
+    ("TcpPacket", "::netstack::wire"),
+    ("TcpRepr", "::netstack::wire"),
+    ("VlanTag", "::netstack::wire"),
+    ("NetifId", "::netstack"),
+    ("NetifInfo", "::netstack"),
+];
+
+/// The `use` lines that make the table's type names resolve in generated code (and the
+/// `Hooks` trait, for `self.field` handlers' methods of the same name).
+pub(crate) fn imports() -> String {
+    let mut out = String::from("#[allow(unused_imports)] use ::netstack::hooks::Hooks as _;\n");
+    for (name, module) in TYPE_PATHS.iter().filter(|(n, _)| *n != "Option") {
+        out.push_str(&format!("#[allow(unused_imports)] use {module}::{name};\n"));
+    }
+    out
+}
+
+/// `ty` (a type of the table) with every type name written as its full path, for code that
+/// cannot bring the names into scope (a function signature at the caller's module level).
+pub(crate) fn qualified(ty: &str) -> String {
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        match TYPE_PATHS.iter().find(|(n, _)| n == word) {
+            Some((name, module)) => out.push_str(&format!("{module}::{name}")),
+            None => out.push_str(word),
+        }
+        word.clear();
     };
-    #[allow(unused_imports)]
-    use ::netstack::wire::{
-        DhcpMessageType, DhcpOptionWriter, EtherType, EthernetAddress, EthernetFrame, Ipv4Packet,
-        TcpPacket, TcpRepr, VlanTag,
-    };
-    #[allow(unused_imports)]
-    use ::netstack::{NetifId, NetifInfo};
-";
+    for c in ty.chars() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
 
 impl Point {
     /// The key of the point's `hook_<key>` option in `netstack.toml` (ESP-IDF's name where
@@ -261,7 +302,14 @@ pub(crate) fn names() -> String {
     POINTS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
 }
 
-/// The error for a name that is not a hook point.
+/// The error for a name that is not a hook point: the closest point, if one is close, and
+/// the whole list.
 pub(crate) fn unknown(name: &str) -> String {
-    format!("unknown hook `{name}`; the hook points are: {}", names())
+    let hint = netstack_config::diagnostics::did_you_mean(name, POINTS.iter().map(|p| p.name))
+        .map(|p| format!("did you mean `{p}`? "))
+        .unwrap_or_default();
+    format!(
+        "unknown hook `{name}`; {hint}the hook points are: {}",
+        names()
+    )
 }

@@ -15,5 +15,40 @@
 //!   and [`SOURCE`], the file it came from.
 //!
 //! `netstack-config show` prints the same configuration with where each value comes from.
+//!
+//! A product states which configuration it was written for with
+//! `netstack::expect_config!("netstack.toml")`: the build fails when the stack was built with
+//! another one (see [`summary_is`]).
 
 include!(concat!(env!("OUT_DIR"), "/config.rs"));
+
+/// Whether this build's configuration is `summary` ([`SUMMARY`]'s canonical `key = value`
+/// text). `netstack::expect_config!` calls it in a constant, so that a product built with
+/// another configuration than its own fails to compile.
+pub const fn summary_is(summary: &str) -> bool {
+    let (a, b) = (SUMMARY.as_bytes(), summary.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_is_exact() {
+        assert!(summary_is(SUMMARY));
+        assert!(!summary_is(""));
+        let changed = SUMMARY.replacen(" = ", " =  ", 1);
+        assert!(!summary_is(&changed));
+    }
+}

@@ -23,8 +23,13 @@
 //!   [`enabled`] tells which points are called in this build (the `netstack::hooks!` macro
 //!   refuses to compose a hook for a point that is `none`).
 //! - `custom`: the method has no default body, so a `Hooks` implementation that lacks it does
-//!   not compile (error E0046 naming the method). [`NoHooks`] then does not implement `Hooks`
-//!   and `Stack::new` does not exist: build with `Stack::with_hooks`.
+//!   not compile (a hand-written one: error E0046 naming the method; one `netstack::hooks!`
+//!   declares: an error saying which `point => handler` line to add, see [`custom`]).
+//!   [`NoHooks`] then does not implement `Hooks`, and `Stack::new` fails to compile with a
+//!   note saying to build with `Stack::with_hooks`.
+//!
+//! [`defaults`] holds what each point does without a hook, as functions a hook may fall back
+//! to.
 
 use core::net::{Ipv4Addr, SocketAddrV4};
 
@@ -242,6 +247,11 @@ macro_rules! hook_method {
 /// Each method documents when it runs, what it sees and what its result means. The list of
 /// points and their signatures is mirrored by `netstack-macros` (checked by the test
 /// `hook_points_match_the_macros`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `netstack::Hooks` in this build",
+    label = "not a `Hooks` implementation for this build's netstack.toml",
+    note = "when netstack.toml makes a hook point `custom`, `NoHooks` does not implement `Hooks`, so `Stack::new` and `NetStack<NoHooks>` are unavailable: declare the product's hooks with `netstack::hooks!` and build the stack with `Stack::with_hooks(config, ProductHooks::default())` (docs/hooks.md)"
+)]
 pub trait Hooks {
     hook_method! {
         custom: netstack_hook_ip4_input = "custom";
@@ -250,8 +260,7 @@ pub trait Hooks {
         /// filtering, reassembly). `packet` spans exactly the datagram (link padding removed).
         /// [`InputVerdict::Consumed`] ends processing: the hook has taken the packet.
         fn ip4_input(&mut self, packet: &Ipv4Packet<&[u8]>, netif: &NetifInfo<'_>) -> InputVerdict {
-            let _ = (packet, netif);
-            InputVerdict::Continue
+            defaults::ip4_input(packet, netif)
         }
     }
 
@@ -261,8 +270,7 @@ pub trait Hooks {
         /// source-based choice applied, before the subnet match. `Some(netif)` sends on that
         /// interface (if it exists and is up); `None` lets the stack decide.
         fn ip4_route(&mut self, dst: Ipv4Addr) -> Option<NetifId> {
-            let _ = dst;
-            None
+            defaults::ip4_route(dst)
         }
     }
 
@@ -273,8 +281,7 @@ pub trait Hooks {
         /// that interface; `None` continues with the stack's source-based rule (the netif that
         /// owns `src`) and then [`ip4_route`](Self::ip4_route).
         fn ip4_route_src(&mut self, src: Option<Ipv4Addr>, dst: Ipv4Addr) -> Option<NetifId> {
-            let _ = (src, dst);
-            None
+            defaults::ip4_route_src(src, dst)
         }
     }
 
@@ -284,8 +291,7 @@ pub trait Hooks {
         /// (`IP_FORWARD`), before the TTL is decremented. The answer overrides the stack's own
         /// rules unless it is [`ForwardDecision::Default`].
         fn ip4_canforward(&mut self, packet: &Ipv4Packet<&[u8]>, dst: Ipv4Addr) -> ForwardDecision {
-            let _ = (packet, dst);
-            ForwardDecision::Default
+            defaults::ip4_canforward(packet, dst)
         }
     }
 
@@ -295,8 +301,7 @@ pub trait Hooks {
         /// sent on Ethernet interface `netif`. `Some(gw)` resolves and sends to `gw` instead of
         /// the interface's gateway; `None` uses the interface's gateway.
         fn etharp_get_gw(&mut self, netif: &NetifInfo<'_>, dst: Ipv4Addr) -> Option<Ipv4Addr> {
-            let _ = (netif, dst);
-            None
+            defaults::etharp_get_gw(netif, dst)
         }
     }
 
@@ -312,8 +317,7 @@ pub trait Hooks {
             frame: &EthernetFrame<&[u8]>,
             tag: VlanTag,
         ) -> bool {
-            let _ = (netif, frame);
-            accepts_untagged_only(tag)
+            defaults::vlan_check(netif, frame, tag)
         }
     }
 
@@ -328,8 +332,7 @@ pub trait Hooks {
             dst: EthernetAddress,
             ethertype: EtherType,
         ) -> Option<VlanTag> {
-            let _ = (netif, src, dst, ethertype);
-            None
+            defaults::vlan_set(netif, src, dst, ethertype)
         }
     }
 
@@ -343,8 +346,7 @@ pub trait Hooks {
             netif: &NetifInfo<'_>,
             frame: &EthernetFrame<&[u8]>,
         ) -> InputVerdict {
-            let _ = (netif, frame);
-            InputVerdict::Continue
+            defaults::unknown_eth_protocol(netif, frame)
         }
     }
 
@@ -361,7 +363,7 @@ pub trait Hooks {
             remote: SocketAddrV4,
             isn: &IsnContext<'_>,
         ) -> u32 {
-            isn.rfc6528(local, remote)
+            defaults::tcp_isn(local, remote, isn)
         }
     }
 
@@ -376,8 +378,7 @@ pub trait Hooks {
             conn: &TcpConnInfo,
             segment: &TcpPacket<&[u8]>,
         ) -> SegmentVerdict {
-            let _ = (conn, segment);
-            SegmentVerdict::Accept
+            defaults::tcp_inpacket_pcb(conn, segment)
         }
     }
 
@@ -392,8 +393,7 @@ pub trait Hooks {
         /// with a warning on log target `netstack::tcp`); data segments carry that many
         /// bytes less data, so the packet stays within the path MTU.
         fn tcp_out_tcpopt_length(&mut self, conn: &TcpConnInfo, internal_len: usize) -> usize {
-            let _ = conn;
-            internal_len
+            defaults::tcp_out_tcpopt_length(conn, internal_len)
         }
     }
 
@@ -411,8 +411,7 @@ pub trait Hooks {
             segment: &TcpRepr,
             options: &mut [u8],
         ) -> usize {
-            let _ = (conn, segment, options);
-            0
+            defaults::tcp_out_add_tcpopts(conn, segment, options)
         }
     }
     hook_method! {
@@ -429,8 +428,7 @@ pub trait Hooks {
             name: i32,
             value: &[u8],
         ) -> SockoptVerdict<()> {
-            let _ = (fd, level, name, value);
-            SockoptVerdict::Continue
+            defaults::sockets_setsockopt(fd, level, name, value)
         }
     }
 
@@ -449,8 +447,7 @@ pub trait Hooks {
             name: i32,
             out: &mut [u8],
         ) -> SockoptVerdict<usize> {
-            let _ = (fd, level, name, out);
-            SockoptVerdict::Continue
+            defaults::sockets_getsockopt(fd, level, name, out)
         }
     }
 
@@ -472,7 +469,7 @@ pub trait Hooks {
             message_type: DhcpMessageType,
             options: &mut DhcpOptionWriter<'_>,
         ) {
-            let _ = (netif, state, message_type, options);
+            defaults::dhcp_append_options(netif, state, message_type, options)
         }
     }
 
@@ -492,8 +489,7 @@ pub trait Hooks {
             code: u8,
             data: &[u8],
         ) -> DhcpOptionVerdict {
-            let _ = (netif, state, message_type, code, data);
-            DhcpOptionVerdict::Continue
+            defaults::dhcp_parse_option(netif, state, message_type, code, data)
         }
     }
 
@@ -507,8 +503,155 @@ pub trait Hooks {
         /// here. It runs with the stack borrowed, inside the call that released the slot
         /// (a close, a timer, a received segment), and cannot call back into the stack.
         fn memp_available(&mut self, pool: Pool) {
-            let _ = pool;
+            defaults::memp_available(pool)
         }
+    }
+}
+
+/// What each hook point does without a hook: the default bodies of [`Hooks`]' methods, as
+/// functions. `netstack::hooks!` calls them for the points a product leaves out, and a hook
+/// may call them to fall back to the stack's own behaviour.
+pub mod defaults {
+    use super::*;
+
+    /// What the stack does at [`Hooks::ip4_input`] without a hook.
+    #[inline]
+    pub fn ip4_input(packet: &Ipv4Packet<&[u8]>, netif: &NetifInfo<'_>) -> InputVerdict {
+        let _ = (packet, netif);
+        InputVerdict::Continue
+    }
+
+    /// What the stack does at [`Hooks::ip4_route`] without a hook.
+    #[inline]
+    pub fn ip4_route(dst: Ipv4Addr) -> Option<NetifId> {
+        let _ = dst;
+        None
+    }
+
+    /// What the stack does at [`Hooks::ip4_route_src`] without a hook.
+    #[inline]
+    pub fn ip4_route_src(src: Option<Ipv4Addr>, dst: Ipv4Addr) -> Option<NetifId> {
+        let _ = (src, dst);
+        None
+    }
+
+    /// What the stack does at [`Hooks::ip4_canforward`] without a hook.
+    #[inline]
+    pub fn ip4_canforward(packet: &Ipv4Packet<&[u8]>, dst: Ipv4Addr) -> ForwardDecision {
+        let _ = (packet, dst);
+        ForwardDecision::Default
+    }
+
+    /// What the stack does at [`Hooks::etharp_get_gw`] without a hook.
+    #[inline]
+    pub fn etharp_get_gw(netif: &NetifInfo<'_>, dst: Ipv4Addr) -> Option<Ipv4Addr> {
+        let _ = (netif, dst);
+        None
+    }
+
+    /// What the stack does at [`Hooks::vlan_check`] without a hook.
+    #[inline]
+    pub fn vlan_check(netif: &NetifInfo<'_>, frame: &EthernetFrame<&[u8]>, tag: VlanTag) -> bool {
+        let _ = (netif, frame);
+        accepts_untagged_only(tag)
+    }
+
+    /// What the stack does at [`Hooks::vlan_set`] without a hook.
+    #[inline]
+    pub fn vlan_set(
+        netif: &NetifInfo<'_>,
+        src: EthernetAddress,
+        dst: EthernetAddress,
+        ethertype: EtherType,
+    ) -> Option<VlanTag> {
+        let _ = (netif, src, dst, ethertype);
+        None
+    }
+
+    /// What the stack does at [`Hooks::unknown_eth_protocol`] without a hook.
+    #[inline]
+    pub fn unknown_eth_protocol(
+        netif: &NetifInfo<'_>,
+        frame: &EthernetFrame<&[u8]>,
+    ) -> InputVerdict {
+        let _ = (netif, frame);
+        InputVerdict::Continue
+    }
+
+    /// What the stack does at [`Hooks::tcp_isn`] without a hook.
+    #[inline]
+    pub fn tcp_isn(local: SocketAddrV4, remote: SocketAddrV4, isn: &IsnContext<'_>) -> u32 {
+        isn.rfc6528(local, remote)
+    }
+
+    /// What the stack does at [`Hooks::tcp_inpacket_pcb`] without a hook.
+    #[inline]
+    pub fn tcp_inpacket_pcb(conn: &TcpConnInfo, segment: &TcpPacket<&[u8]>) -> SegmentVerdict {
+        let _ = (conn, segment);
+        SegmentVerdict::Accept
+    }
+
+    /// What the stack does at [`Hooks::tcp_out_tcpopt_length`] without a hook.
+    #[inline]
+    pub fn tcp_out_tcpopt_length(conn: &TcpConnInfo, internal_len: usize) -> usize {
+        let _ = conn;
+        internal_len
+    }
+
+    /// What the stack does at [`Hooks::tcp_out_add_tcpopts`] without a hook.
+    #[inline]
+    pub fn tcp_out_add_tcpopts(conn: &TcpConnInfo, segment: &TcpRepr, options: &mut [u8]) -> usize {
+        let _ = (conn, segment, options);
+        0
+    }
+
+    /// What the stack does at [`Hooks::sockets_setsockopt`] without a hook.
+    #[inline]
+    pub fn sockets_setsockopt(fd: i32, level: i32, name: i32, value: &[u8]) -> SockoptVerdict<()> {
+        let _ = (fd, level, name, value);
+        SockoptVerdict::Continue
+    }
+
+    /// What the stack does at [`Hooks::sockets_getsockopt`] without a hook.
+    #[inline]
+    pub fn sockets_getsockopt(
+        fd: i32,
+        level: i32,
+        name: i32,
+        out: &mut [u8],
+    ) -> SockoptVerdict<usize> {
+        let _ = (fd, level, name, out);
+        SockoptVerdict::Continue
+    }
+
+    /// What the stack does at [`Hooks::dhcp_append_options`] without a hook.
+    #[inline]
+    pub fn dhcp_append_options(
+        netif: &NetifInfo<'_>,
+        state: DhcpState,
+        message_type: DhcpMessageType,
+        options: &mut DhcpOptionWriter<'_>,
+    ) {
+        let _ = (netif, state, message_type, options);
+    }
+
+    /// What the stack does at [`Hooks::dhcp_parse_option`] without a hook.
+    #[inline]
+    pub fn dhcp_parse_option(
+        netif: &NetifInfo<'_>,
+        state: DhcpState,
+        message_type: DhcpMessageType,
+        code: u8,
+        data: &[u8],
+    ) -> DhcpOptionVerdict {
+        let _ = (netif, state, message_type, code, data);
+        DhcpOptionVerdict::Continue
+    }
+
+    /// What the stack does at [`Hooks::memp_available`] without a hook.
+    #[inline]
+    pub fn memp_available(pool: Pool) {
+        let _ = pool;
     }
 }
 
@@ -558,8 +701,48 @@ pub mod enabled {
     pub const MEMP_AVAILABLE: bool = cfg!(not(netstack_hook_memp_available = "none"));
 }
 
+/// Whether each hook point is `custom` in this build (`hook_<point> = "custom"`): then every
+/// [`Hooks`] implementation must provide it (the `netstack::hooks!` macro checks this, naming
+/// the point to add).
+pub mod custom {
+    /// `hook_ip4_input` is `custom`.
+    pub const IP4_INPUT: bool = cfg!(netstack_hook_ip4_input = "custom");
+    /// `hook_ip4_route` is `custom`.
+    pub const IP4_ROUTE: bool = cfg!(netstack_hook_ip4_route = "custom");
+    /// `hook_ip4_route_src` is `custom`.
+    pub const IP4_ROUTE_SRC: bool = cfg!(netstack_hook_ip4_route_src = "custom");
+    /// `hook_ip4_canforward` is `custom`.
+    pub const IP4_CANFORWARD: bool = cfg!(netstack_hook_ip4_canforward = "custom");
+    /// `hook_etharp_get_gw` is `custom`.
+    pub const ETHARP_GET_GW: bool = cfg!(netstack_hook_etharp_get_gw = "custom");
+    /// `hook_vlan_check` is `custom`.
+    pub const VLAN_CHECK: bool = cfg!(netstack_hook_vlan_check = "custom");
+    /// `hook_vlan_set` is `custom`.
+    pub const VLAN_SET: bool = cfg!(netstack_hook_vlan_set = "custom");
+    /// `hook_unknown_eth_protocol` is `custom`.
+    pub const UNKNOWN_ETH_PROTOCOL: bool = cfg!(netstack_hook_unknown_eth_protocol = "custom");
+    /// `hook_tcp_isn` is `custom`.
+    pub const TCP_ISN: bool = cfg!(netstack_hook_tcp_isn = "custom");
+    /// `hook_tcp_inpacket_pcb` is `custom`.
+    pub const TCP_INPACKET_PCB: bool = cfg!(netstack_hook_tcp_inpacket_pcb = "custom");
+    /// `hook_tcp_out_tcpopt_length` is `custom`.
+    pub const TCP_OUT_TCPOPT_LENGTH: bool = cfg!(netstack_hook_tcp_out_tcpopt_length = "custom");
+    /// `hook_tcp_out_add_tcpopts` is `custom`.
+    pub const TCP_OUT_ADD_TCPOPTS: bool = cfg!(netstack_hook_tcp_out_add_tcpopts = "custom");
+    /// `hook_sockets_setsockopt` is `custom`.
+    pub const SOCKETS_SETSOCKOPT: bool = cfg!(netstack_hook_sockets_setsockopt = "custom");
+    /// `hook_sockets_getsockopt` is `custom`.
+    pub const SOCKETS_GETSOCKOPT: bool = cfg!(netstack_hook_sockets_getsockopt = "custom");
+    /// `hook_dhcp_append_options` is `custom`.
+    pub const DHCP_APPEND_OPTIONS: bool = cfg!(netstack_hook_dhcp_append_options = "custom");
+    /// `hook_dhcp_extra_option` (the point `dhcp_parse_option`) is `custom`.
+    pub const DHCP_PARSE_OPTION: bool = cfg!(netstack_hook_dhcp_extra_option = "custom");
+    /// `hook_memp_available` is `custom`.
+    pub const MEMP_AVAILABLE: bool = cfg!(netstack_hook_memp_available = "custom");
+}
+
 /// Whether some hook point is `custom` in this build: then [`NoHooks`] does not implement
-/// [`Hooks`] and `Stack::new` does not exist.
+/// [`Hooks`] and `Stack::new` cannot be called (build with `Stack::with_hooks`).
 pub const ANY_CUSTOM: bool = cfg!(any(
     netstack_hook_ip4_input = "custom",
     netstack_hook_ip4_route = "custom",
@@ -607,7 +790,6 @@ macro_rules! without_custom_hooks {
         )*
     };
 }
-pub(crate) use without_custom_hooks;
 
 /// The hooks of a stack that has none: every hook point does the default.
 ///

@@ -43,7 +43,7 @@ pub use netif::{NetifConfig, NetifId, NetifInfo};
 #[doc(hidden)]
 pub use netstack_macros::__hook_points;
 #[cfg(feature = "macros")]
-pub use netstack_macros::{hook, hooks};
+pub use netstack_macros::{expect_config, hook, hooks};
 pub use stack::{PollResult, Stack, StackConfig};
 pub use stats::Stats;
 pub use udp::{Readiness, UdpDatagram, UdpEvents, UdpHandle, UdpOptions};

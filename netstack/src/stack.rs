@@ -109,14 +109,22 @@ pub struct Stack<H = NoHooks> {
     pub(crate) dhcp_events: VecDeque<crate::dhcp::QueuedEvent>,
 }
 
-crate::hooks::without_custom_hooks! {
-    impl Stack<NoHooks> {
-        /// A stack with no hooks, no interfaces but the built-in loopback (when
-        /// `config::NETIF_LOOPBACK`). Absent when a hook point is `custom` (the product
-        /// must pass its hooks to [`Stack::with_hooks`]).
-        pub fn new(config: StackConfig) -> Stack<NoHooks> {
-            Stack::with_hooks(config, NoHooks)
-        }
+impl Stack<NoHooks> {
+    /// A stack with no hooks, no interfaces but the built-in loopback (when
+    /// `config::NETIF_LOOPBACK`).
+    ///
+    /// Only for builds where no hook point is `custom` (`netstack::hooks::ANY_CUSTOM` is
+    /// false): a `custom` point needs the product's handler, so [`NoHooks`] does not implement
+    /// [`Hooks`] and a call fails to compile saying so. Such a product builds its stacks with
+    /// [`Stack::with_hooks`]`(config, ProductHooks::default())`, with a type `netstack::hooks!`
+    /// declares (docs/hooks.md).
+    // The bound has a binder so that it is checked where `new` is called, with `Hooks`'
+    // message, rather than refused here when it does not hold.
+    pub fn new(config: StackConfig) -> Stack<NoHooks>
+    where
+        for<'a> NoHooks: Hooks,
+    {
+        Stack::with_hooks(config, NoHooks)
     }
 }
 

@@ -12,6 +12,10 @@
 
 use std::collections::BTreeMap;
 
+// The stack must be built with this crate's netstack.toml: a build that did not see it (cargo
+// run from another directory than this one, which holds .cargo/config.toml) fails here.
+netstack::expect_config!("netstack.toml");
+
 use netstack::NetifInfo;
 use netstack::api::Errno;
 use netstack::api::sockets::{SO_BROADCAST, SOL_SOCKET};

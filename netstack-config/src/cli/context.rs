@@ -95,12 +95,16 @@ impl Context {
                 load::load_path(self.schema, &self.presets, &p),
                 p.display().to_string(),
             ),
-            None => (
-                load::load_preset(self.schema, &self.presets, "default"),
-                "default configuration".to_owned(),
-            ),
+            None => return self.defaults(),
         };
         self.finish(loaded, name)
+    }
+
+    /// The default configuration (`configs/default.toml`), what "the defaults" means in every
+    /// command's output.
+    pub fn defaults(&self) -> Resolved {
+        let loaded = load::load_preset(self.schema, &self.presets, "default");
+        self.finish(loaded, "default configuration".to_owned())
     }
 
     /// Resolves what was loaded.

@@ -1,9 +1,10 @@
-//! `explain OPTION`.
+//! `explain OPTION [FILE]`.
+
+use std::path::Path;
 
 use netstack_config::docs::{default_text, range_text};
 use netstack_config::expr::Env;
-use netstack_config::load;
-use netstack_config::resolve;
+use netstack_config::resolve::{self, Provenance};
 use netstack_config::schema::{OptionDef, Symbol};
 
 use super::context::Context;
@@ -16,8 +17,17 @@ fn row(label: &str, text: impl AsRef<str>) {
     }
 }
 
-/// `explain OPTION`.
-pub fn explain(ctx: &Context, name: &str) -> i32 {
+/// The configuration an explanation is about: its resolved options, the defaults, and how
+/// to say "in it" (`in netstack.toml`, `with the defaults`).
+struct Subject<'a> {
+    config: &'a resolve::Config<'static>,
+    defaults: &'a resolve::Config<'static>,
+    within: String,
+}
+
+/// `explain OPTION [FILE]`: FILE (else `$NETSTACK_CONFIG`, else the defaults) is the
+/// configuration whose value and dependencies are shown.
+pub fn explain(ctx: &Context, name: &str, file: Option<&Path>) -> i32 {
     let schema = ctx.schema;
     let Some(symbol) = schema.lookup(name) else {
         let all = schema
@@ -29,11 +39,22 @@ pub fn explain(ctx: &Context, name: &str) -> i32 {
         eprintln!("error: no option or symbol `{name}`{hint}");
         return USAGE;
     };
-    let defaults = resolve::resolve(
-        schema,
-        &load::load_preset(schema, &ctx.presets, "default").assignments,
-    )
-    .config;
+    let defaults = ctx.defaults();
+    let chosen = match Context::pick(file) {
+        Some(_) => match ctx.resolve_ok(file) {
+            Ok(r) => Some(r),
+            Err(status) => return status,
+        },
+        None => None,
+    };
+    let subject = Subject {
+        config: &chosen.as_ref().unwrap_or(&defaults).outcome.config,
+        defaults: &defaults.outcome.config,
+        within: chosen.as_ref().map_or_else(
+            || "with the defaults".to_owned(),
+            |r| format!("in {}", r.name),
+        ),
+    };
     match symbol {
         Symbol::External(i) => {
             let e = &schema.externals[i];
@@ -67,14 +88,14 @@ pub fn explain(ctx: &Context, name: &str) -> i32 {
                 "{name} is member `{}` of choice `{}`: write `{} = \"{}\"`\n",
                 member.name, def.key, def.key, member.name
             );
-            option(ctx, def, &defaults);
+            option(ctx, def, &subject);
         }
-        Symbol::Option(i) => option(ctx, &schema.options[i], &defaults),
+        Symbol::Option(i) => option(ctx, &schema.options[i], &subject),
     }
     OK
 }
 
-fn option(ctx: &Context, def: &OptionDef, defaults: &resolve::Config<'_>) {
+fn option(ctx: &Context, def: &OptionDef, subject: &Subject<'_>) {
     let schema = ctx.schema;
     println!("{} — {}", def.key, def.prompt.trim());
     let mut sdk = format!("CONFIG_{}", def.sdk_name());
@@ -99,13 +120,14 @@ fn option(ctx: &Context, def: &OptionDef, defaults: &resolve::Config<'_>) {
     row("default:", default_text(def));
     row("range:", range_text(def));
     if let Some(c) = &def.depends_on {
-        let holds = c.expr.eval(defaults as &dyn Env);
+        let holds = c.expr.eval(subject.config as &dyn Env);
         row(
             "depends on:",
             format!(
-                "{} ({} with the defaults)",
+                "{} ({} {})",
                 c.text,
-                if holds { "holds" } else { "does not hold" }
+                if holds { "holds" } else { "does not hold" },
+                subject.within
             ),
         );
     }
@@ -152,10 +174,18 @@ fn option(ctx: &Context, def: &OptionDef, defaults: &resolve::Config<'_>) {
         generated.push_str(&format!(", cfg netstack_{}", def.key));
     }
     row("generated:", generated);
-    if let Some(r) = defaults.get(&def.key) {
+    if let (Some(r), Some(d)) = (subject.config.get(&def.key), subject.defaults.get(&def.key)) {
+        let value = r.value.to_toml(def.is_hex());
+        let whence = match &r.provenance {
+            Provenance::Default if r.value != d.value => format!(
+                "derived: not set, follows other options; {} in the default configuration",
+                d.value.to_toml(def.is_hex())
+            ),
+            p => p.describe(),
+        };
         row(
-            "default cfg:",
-            format!("{} = {}", def.key, r.value.to_toml(def.is_hex())),
+            "value:",
+            format!("{} = {value} {} ({whence})", def.key, subject.within),
         );
     }
     println!();

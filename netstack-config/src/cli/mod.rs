@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions and dispatch.
 
 mod context;
+mod counts;
 mod explain;
 mod files;
 mod inspect;
@@ -20,8 +21,11 @@ pub const USAGE: i32 = 2;
 /// Check, explain and convert netstack configurations (`netstack.toml`).
 ///
 /// FILE arguments default to $NETSTACK_CONFIG, and without it to the built-in default
-/// configuration (configs/default.toml). Exit status: 0 ok, 1 configuration errors, 2 usage
-/// (`diff`: 0 equal, 1 different, 2 errors).
+/// configuration (configs/default.toml). Counts compare with that default configuration: an
+/// option is "set" when the file or a preset it extends writes it, "differs" when its value
+/// is not the default configuration's, and is "derived" when it differs without being set.
+/// Exit status: 0 ok, 1 configuration errors, 2 usage (`diff`: 0 equal, 1 different, 2
+/// errors).
 #[derive(Debug, Parser)]
 #[command(name = "netstack-config", version)]
 pub struct Cli {
@@ -51,17 +55,21 @@ pub enum Command {
         changed: bool,
     },
     /// Describe an option (key, TCP_MSS, CONFIG_LWIP_TCP_MSS or a deprecated name) or an
-    /// external symbol.
+    /// external symbol, with its value in a configuration and whether its dependency holds
+    /// there.
     Explain {
         /// The option or symbol.
         option: String,
+        /// The netstack.toml whose value to show.
+        file: Option<PathBuf>,
     },
-    /// Compare two configurations option by option.
+    /// Compare two configurations option by option; with one file, the default configuration
+    /// against it.
     Diff {
-        /// The first netstack.toml.
+        /// The first netstack.toml (alone: the one compared with the defaults).
         a: PathBuf,
         /// The second netstack.toml.
-        b: PathBuf,
+        b: Option<PathBuf>,
     },
     /// Write a preset from configs/ as a starting netstack.toml, or list the presets.
     Preset {
@@ -126,8 +134,8 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Check { file } => inspect::check(&ctx, file.as_deref()),
         Command::Show { file, changed } => inspect::show(&ctx, file.as_deref(), changed),
-        Command::Explain { option } => explain::explain(&ctx, &option),
-        Command::Diff { a, b } => inspect::diff(&ctx, &a, &b),
+        Command::Explain { option, file } => explain::explain(&ctx, &option, file.as_deref()),
+        Command::Diff { a, b } => inspect::diff(&ctx, &a, b.as_deref()),
         Command::Preset { name, list, output } => {
             preset::preset(&ctx, name.as_deref(), list, output.as_deref())
         }

@@ -6,6 +6,7 @@ use netstack_config::load::{self, Presets};
 use netstack_config::resolve;
 
 use super::context::{Context, report, write_out};
+use super::counts::{Counts, LEGEND};
 use super::{CONFIG_ERROR, OK, USAGE};
 
 /// The one-line description of a preset: its `description = "..."`, else the first sentence
@@ -36,15 +37,19 @@ fn description(text: &str, loaded: &load::Loaded) -> String {
     }
 }
 
-/// Keys whose value in `name` differs from the plain defaults.
-fn differences(ctx: &Context, loaded: &load::Loaded) -> Vec<String> {
-    let base = resolve::resolve(ctx.schema, &[]).config;
+/// How `loaded` compares with the default configuration, and its differing options as
+/// `key = value`.
+fn differences(ctx: &Context, loaded: &load::Loaded) -> (Counts, Vec<String>) {
+    let defaults = ctx.defaults();
+    let base = &defaults.outcome.config;
     let this = resolve::resolve(ctx.schema, &loaded.assignments).config;
-    base.iter()
+    let keys = base
+        .iter()
         .zip(this.iter())
         .filter(|((_, a), (_, b))| a.value != b.value)
         .map(|((def, _), (_, b))| format!("{} = {}", def.key, b.value.to_toml(def.is_hex())))
-        .collect()
+        .collect();
+    (Counts::of(&this, base), keys)
 }
 
 /// `preset`.
@@ -61,19 +66,15 @@ pub fn preset(ctx: &Context, name: Option<&str>, list: bool, output: Option<&Pat
                 status = CONFIG_ERROR;
                 continue;
             }
-            let diff = differences(ctx, &loaded);
+            let (counts, diff) = differences(ctx, &loaded);
             println!("{name:<16} {}", description(&p.text, &loaded));
             if diff.is_empty() {
                 println!("{:<16} same as the defaults", "");
             } else {
-                println!(
-                    "{:<16} differs from the defaults in {} option(s): {}",
-                    "",
-                    diff.len(),
-                    diff.join(", ")
-                );
+                println!("{:<16} {}: {}", "", counts.summary(), diff.join(", "));
             }
         }
+        println!("({LEGEND})");
         return status;
     }
     let Some(name) = name else {
@@ -85,10 +86,8 @@ pub fn preset(ctx: &Context, name: Option<&str>, list: bool, output: Option<&Pat
         return USAGE;
     };
     let loaded = load::load_preset(ctx.schema, &ctx.presets, name);
-    let diff = differences(ctx, &loaded);
-    eprintln!(
-        "preset {name}: differs from the defaults in {} option(s)",
-        diff.len()
-    );
+    let (counts, _) = differences(ctx, &loaded);
+    eprintln!("preset {name}: {}", counts.summary());
+    eprintln!("({LEGEND})");
     write_out(output, &p.text)
 }

@@ -278,6 +278,17 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
         &self.owner.shared
     }
 
+    /// Runs `f` on the stack's hooks, on the TCP/IP thread, and returns what it returns: how
+    /// a product reads or changes the state of its hook objects once [`NetStack::start`] owns
+    /// the stack (`ns.hooks(|h| h.counters.total())`). Short for
+    /// `call(|core| f(core.stack.hooks_mut()))`; the errors are [`call`](Self::call)'s.
+    pub fn hooks<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut H) -> R + Send + 'static,
+    ) -> Result<R, Errno> {
+        self.call(move |core| f(core.stack.hooks_mut()))
+    }
+
     /// Runs `f` on the core (lwIP `tcpip_callback` / `LOCK_TCPIP_CORE`): through the
     /// mailbox, or under the core lock with `tcpip_core_locking`. Returns what `f` returns;
     /// a panic in `f` comes back to the caller.

@@ -1,8 +1,12 @@
 //! A Linux TAP device: Ethernet frames to and from the host kernel through `/dev/net/tun`.
 //!
-//! [`TapDevice::open`] attaches to the TAP interface of that name, creating it (which needs
-//! `CAP_NET_ADMIN`) if it does not exist; a TAP made this way vanishes when the device is
-//! dropped, one made beforehand (`ip tuntap add dev NAME mode tap`) stays. The file
+//! [`TapDevice::open`] attaches to an existing TAP interface of that name in the calling
+//! thread's network namespace, and fails with [`TapError::NotFound`] (naming the namespace)
+//! when there is none: the kernel would otherwise create a fresh TAP that no traffic reaches,
+//! the usual symptom of a program started outside the namespace that holds the device.
+//! [`TapDevice::create`] is the explicit way to make one (which needs `CAP_NET_ADMIN`); a TAP
+//! made this way vanishes when the device is dropped, one made beforehand (`ip tuntap add dev
+//! NAME mode tap`) stays. The file
 //! descriptor is non-blocking: `receive` returns `Ok(None)` when nothing is pending, and a
 //! driver loop sleeps in [`TapDevice::wait_readable`] instead of spinning.
 //!
@@ -26,6 +30,15 @@ use crate::time::{Duration, Instant};
 pub enum TapError {
     /// The interface name is empty, too long (15 bytes at most) or contains a NUL.
     InvalidName(String),
+    /// [`TapDevice::open`]: no interface of this name in the calling thread's network
+    /// namespace.
+    NotFound {
+        /// The name asked for.
+        name: String,
+        /// The namespace looked in, as `/proc/self/ns/net` names it (`net:[4026531840]`),
+        /// or `None` if that could not be read.
+        namespace: Option<String>,
+    },
     /// A system call failed; `op` names it.
     Io {
         /// What was being done.
@@ -39,6 +52,13 @@ impl core::fmt::Display for TapError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             TapError::InvalidName(name) => write!(f, "invalid interface name {name:?}"),
+            TapError::NotFound { name, namespace } => write!(
+                f,
+                "no network device `{name}` in this network namespace ({}): run the program \
+                 in the namespace that holds it (`ip netns exec NS ...`), create it first \
+                 (`ip tuntap add dev {name} mode tap`), or make it with TapDevice::create",
+                namespace.as_deref().unwrap_or("unknown")
+            ),
             TapError::Io { op, source } => write!(f, "{op}: {source}"),
         }
     }
@@ -47,7 +67,7 @@ impl core::fmt::Display for TapError {
 impl std::error::Error for TapError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            TapError::InvalidName(_) => None,
+            TapError::InvalidName(_) | TapError::NotFound { .. } => None,
             TapError::Io { source, .. } => Some(source),
         }
     }
@@ -109,18 +129,60 @@ pub fn interface_mtu(name: &str) -> Result<usize, TapError> {
     })
 }
 
+/// Whether interface `name` exists in the calling thread's network namespace (asked of the
+/// kernel, so it holds whatever `/sys` shows).
+fn interface_exists(name: &str) -> Result<bool, TapError> {
+    let cname = std::ffi::CString::new(name).map_err(|_| TapError::InvalidName(name.into()))?;
+    // SAFETY: `cname` is a valid NUL-terminated string that outlives the call.
+    Ok(unsafe { libc::if_nametoindex(cname.as_ptr()) } != 0)
+}
+
+/// The calling thread's network namespace (`net:[4026531840]`), for messages.
+fn current_namespace() -> Option<String> {
+    std::fs::read_link("/proc/thread-self/ns/net")
+        .ok()
+        .map(|p| p.display().to_string())
+}
+
 impl TapDevice {
-    /// Attaches to (or creates) TAP interface `name`, with the MTU the interface has.
+    /// Attaches to the existing TAP interface `name`, with the MTU the interface has.
+    ///
+    /// Errors: [`TapError::NotFound`] when the calling thread's network namespace has no
+    /// interface of that name (make one with [`TapDevice::create`] or `ip tuntap add`);
+    /// [`TapError::Io`] when it is not a TAP or the caller may not attach to it.
     pub fn open(name: &str) -> Result<TapDevice, TapError> {
+        TapDevice::existing(name)?;
+        TapDevice::create(name)
+    }
+
+    /// Attaches to the existing TAP interface `name`, reporting `mtu` to the stack without
+    /// asking the kernel (set the interface's own MTU to match with `ip link`). Errors as
+    /// [`open`](Self::open).
+    pub fn open_with_mtu(name: &str, mtu: usize) -> Result<TapDevice, TapError> {
+        TapDevice::existing(name)?;
+        TapDevice::attach(name, mtu)
+    }
+
+    /// Creates TAP interface `name` in the calling thread's network namespace (needs
+    /// `CAP_NET_ADMIN`), or attaches to it if it exists, with the MTU the interface has. A
+    /// TAP created here vanishes when the device is dropped.
+    pub fn create(name: &str) -> Result<TapDevice, TapError> {
         let mut tap = TapDevice::attach(name, 0)?;
         tap.mtu = interface_mtu(&tap.name)?;
         Ok(tap)
     }
 
-    /// Attaches to (or creates) TAP interface `name`, reporting `mtu` to the stack without
-    /// asking the kernel (set the interface's own MTU to match with `ip link`).
-    pub fn open_with_mtu(name: &str, mtu: usize) -> Result<TapDevice, TapError> {
-        TapDevice::attach(name, mtu)
+    /// `Ok` if interface `name` exists, else [`TapError::NotFound`].
+    fn existing(name: &str) -> Result<(), TapError> {
+        ifreq_for(name)?;
+        if interface_exists(name)? {
+            Ok(())
+        } else {
+            Err(TapError::NotFound {
+                name: name.into(),
+                namespace: current_namespace(),
+            })
+        }
     }
 
     fn attach(name: &str, mtu: usize) -> Result<TapDevice, TapError> {
@@ -287,6 +349,7 @@ impl AsFd for TapDevice {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::format;
 
     #[test]
     fn names_are_checked_before_any_system_call() {
@@ -298,6 +361,65 @@ mod tests {
         assert!(matches!(
             TapDevice::open("nul\0"),
             Err(TapError::InvalidName(_))
+        ));
+    }
+
+    /// A name no interface of this machine has (this process's id in it).
+    fn missing_name() -> String {
+        format!("nsmiss{}", std::process::id() % 1_000_000)
+    }
+
+    #[test]
+    fn open_does_not_create_a_missing_device() {
+        let name = missing_name();
+        let err = TapDevice::open(&name).unwrap_err();
+        assert!(
+            matches!(&err, TapError::NotFound { name: n, .. } if *n == name),
+            "{err}"
+        );
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "no network device `{name}` in this network namespace (net:["
+            )),
+            "{text}"
+        );
+        assert!(text.contains("ip netns exec NS"), "{text}");
+        assert!(
+            text.contains(&format!("ip tuntap add dev {name} mode tap")),
+            "{text}"
+        );
+        assert!(!interface_exists(&name).unwrap(), "open created {name}");
+        assert!(matches!(
+            TapDevice::open_with_mtu(&name, 1500),
+            Err(TapError::NotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn create_makes_a_device_that_goes_with_it() {
+        let name = format!("nsmk{}", std::process::id() % 1_000_000);
+        let tap = match TapDevice::create(&name) {
+            Ok(tap) => tap,
+            // Without CAP_NET_ADMIN (or /dev/net/tun) there is nothing to create with.
+            Err(TapError::Io { source, .. })
+                if matches!(
+                    source.kind(),
+                    io::ErrorKind::PermissionDenied | io::ErrorKind::NotFound
+                ) =>
+            {
+                return;
+            }
+            Err(e) => panic!("create {name}: {e}"),
+        };
+        assert!(interface_exists(&name).unwrap());
+        assert_eq!(tap.name(), name);
+        assert!(tap.mtu() > 0);
+        drop(tap);
+        assert!(!interface_exists(&name).unwrap(), "gone with its creator");
+        assert!(matches!(
+            TapDevice::open(&name),
+            Err(TapError::NotFound { .. })
         ));
     }
 

@@ -1,0 +1,3 @@
+netstack::expect_config!(netstack.toml);
+
+fn main() {}
