@@ -1,9 +1,11 @@
-//! The schema and presets compiled into this crate: `schema/options.toml` and `configs/*.toml`.
+//! The schema and presets compiled into this crate: `schema/options.toml`, the hook points of
+//! `schema/hooks.toml` and `configs/*.toml`.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+use crate::hooks::HookPoints;
 use crate::load::{Preset, Presets};
 use crate::schema::{Schema, SchemaError};
 
@@ -12,6 +14,12 @@ pub const SCHEMA_TEXT: &str = include_str!("../schema/options.toml");
 
 /// Where the schema is in the source tree (for `rerun-if-changed`).
 pub const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/options.toml");
+
+/// The text of `schema/hooks.toml`, the hook points' declaration.
+pub const HOOKS_TEXT: &str = include_str!("../schema/hooks.toml");
+
+/// Where the hook points' declaration is in the source tree (for `rerun-if-changed`).
+pub const HOOKS_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/hooks.toml");
 
 /// The folder of the preset files in the source tree.
 pub const PRESETS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs");
@@ -30,11 +38,24 @@ pub const PRESET_TEXTS: &[(&str, &str)] = &[
     ("min-ram", include_str!("../../configs/min-ram.toml")),
 ];
 
-/// The embedded schema, parsed once.
+/// The embedded schema with the hook points' options, parsed once.
 pub fn schema() -> Result<&'static Schema, &'static [SchemaError]> {
     static SCHEMA: OnceLock<Result<Schema, Vec<SchemaError>>> = OnceLock::new();
-    match SCHEMA.get_or_init(|| Schema::parse(SCHEMA_TEXT)) {
+    let parsed = SCHEMA.get_or_init(|| {
+        let hooks = hooks().map_err(<[SchemaError]>::to_vec)?;
+        Schema::parse_with_hooks(SCHEMA_TEXT, hooks)
+    });
+    match parsed {
         Ok(s) => Ok(s),
+        Err(e) => Err(e),
+    }
+}
+
+/// The embedded hook points' declaration, parsed once.
+pub fn hooks() -> Result<&'static HookPoints, &'static [SchemaError]> {
+    static HOOKS: OnceLock<Result<HookPoints, Vec<SchemaError>>> = OnceLock::new();
+    match HOOKS.get_or_init(|| HookPoints::parse(HOOKS_TEXT)) {
+        Ok(h) => Ok(h),
         Err(e) => Err(e),
     }
 }

@@ -7,7 +7,8 @@
 //! [`diagnostics::Diagnostic`]s; [`codegen::generate`] turns a valid configuration into
 //! `netstack::config`. [`build::run`] wraps it all for build scripts; [`sdkconfig`] reads and
 //! writes ESP-IDF `sdkconfig` files; [`docs`] writes `docs/options.md`; [`expect`] is what
-//! `netstack::expect_config!` checks.
+//! `netstack::expect_config!` checks; [`hooks`] reads the hook points' declaration, from which
+//! their options, netstack's `Hooks` methods and the macros' table are derived.
 //!
 //! The schema text is always a parameter ([`schema::Schema::parse`]); [`embedded`] holds the
 //! real schema and presets compiled into the crate.
@@ -20,6 +21,7 @@ pub mod docs;
 pub mod embedded;
 pub mod expect;
 pub mod expr;
+pub mod hooks;
 pub mod lint;
 pub mod load;
 pub mod resolve;

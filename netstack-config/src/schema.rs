@@ -466,7 +466,48 @@ fn typed_value(ty: OptionType, v: &toml::Value) -> Option<Value> {
 impl Schema {
     /// Parses and compiles schema text; on failure returns every problem found.
     pub fn parse(text: &str) -> Result<Schema, Vec<SchemaError>> {
-        let raw: RawSchema = toml::from_str(text).map_err(|e| {
+        Self::from_raw(Self::parse_raw(text)?)
+    }
+
+    /// Parses schema text plus the hook points' options (`hooks.toml`, see [`crate::hooks`]),
+    /// placed after the option `hooks.options_after`.
+    pub fn parse_with_hooks(
+        text: &str,
+        hooks: &crate::hooks::HookPoints,
+    ) -> Result<Schema, Vec<SchemaError>> {
+        let mut raw = Self::parse_raw(text)?;
+        let Some(at) = raw.option.iter().position(|o| o.key == hooks.options_after) else {
+            return Err(vec![SchemaError::about(
+                &hooks.options_after,
+                "hooks.toml: `options_after` names no option of options.toml",
+            )]);
+        };
+        let mut errors = Vec::new();
+        let generated: Vec<RawOption> = hooks
+            .option_tables()
+            .into_iter()
+            .filter_map(|t| {
+                let key = t.get("key").and_then(toml::Value::as_str).unwrap_or("?");
+                let key = key.to_owned();
+                t.try_into()
+                    .map_err(|e: toml::de::Error| {
+                        errors.push(SchemaError::about(
+                            &key,
+                            format!("hooks.toml: {}", e.message().trim()),
+                        ))
+                    })
+                    .ok()
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        raw.option.splice(at + 1..at + 1, generated);
+        Self::from_raw(raw)
+    }
+
+    fn parse_raw(text: &str) -> Result<RawSchema, Vec<SchemaError>> {
+        toml::from_str(text).map_err(|e| {
             let position = e.span().map(|s| {
                 let loc = SourceMap::new("options.toml", text).location(s.start);
                 (loc.line, loc.col)
@@ -476,7 +517,10 @@ impl Schema {
                 subject: None,
                 message: e.message().trim().to_owned(),
             }]
-        })?;
+        })
+    }
+
+    fn from_raw(raw: RawSchema) -> Result<Schema, Vec<SchemaError>> {
         let mut errors = Vec::new();
         let externals = raw
             .external
