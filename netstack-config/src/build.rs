@@ -232,22 +232,13 @@ pub fn emit(out: &BuildOutput, out_dir: &Path) -> bool {
     let Some(code) = &out.config_rs else {
         return false;
     };
-    let path = out_dir.join("config.rs");
-    // Write only on change, so dependents do not rebuild for nothing.
-    if std::fs::read_to_string(&path).ok().as_deref() == Some(code.as_str()) {
-        return true;
-    }
-    match std::fs::write(&path, code) {
-        Ok(()) => true,
-        Err(e) => {
-            println!("cargo::error=cannot write {}: {e}", path.display());
-            false
-        }
-    }
+    write_if_changed(&out_dir.join("config.rs"), code)
 }
 
 /// Everything `netstack/build.rs` needs: resolves the configuration named by
-/// `NETSTACK_CONFIG` against the embedded schema and presets, writes `$OUT_DIR/config.rs`,
+/// `NETSTACK_CONFIG` against the embedded schema and presets, writes `$OUT_DIR/config.rs` and
+/// `$OUT_DIR/hook_points.rs` (the hook points' trait methods and constants, from
+/// `schema/hooks.toml`: [`HookPoints::netstack_rs`](crate::hooks::HookPoints::netstack_rs)),
 /// prints the cargo instructions, and on an invalid configuration prints every diagnostic
 /// as `cargo::error=` lines, which fail the build with just those messages (no panic, no
 /// backtrace, no dump of the script's other output).
@@ -262,7 +253,10 @@ pub fn run() {
         }
     };
     let env = BuildEnv::from_env();
-    let extra = [PathBuf::from(crate::embedded::SCHEMA_PATH)];
+    let extra = [
+        PathBuf::from(crate::embedded::SCHEMA_PATH),
+        PathBuf::from(crate::embedded::HOOKS_PATH),
+    ];
     let out = build_with(schema, &crate::embedded::EmbeddedPresets, &env, &extra);
     let Some(out_dir) = std::env::var_os("OUT_DIR") else {
         println!(
@@ -271,7 +265,29 @@ pub fn run() {
         return;
     };
     // On failure `emit` has printed `cargo::error=` lines; they alone fail the build.
-    emit(&out, Path::new(&out_dir));
+    if emit(&out, Path::new(&out_dir))
+        && let Ok(hooks) = crate::embedded::hooks()
+    {
+        write_if_changed(
+            &Path::new(&out_dir).join("hook_points.rs"),
+            &hooks.netstack_rs(),
+        );
+    }
+}
+
+/// Writes `text` to `path` unless it already holds it (so dependents do not rebuild for
+/// nothing); a failure is a `cargo::error=` line.
+fn write_if_changed(path: &Path, text: &str) -> bool {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
+        return true;
+    }
+    match std::fs::write(path, text) {
+        Ok(()) => true,
+        Err(e) => {
+            println!("cargo::error=cannot write {}: {e}", path.display());
+            false
+        }
+    }
 }
 
 #[cfg(test)]

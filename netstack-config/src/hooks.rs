@@ -195,7 +195,11 @@ impl HookPoint {
 
     fn method_signature_with(&self, map: &dyn Fn(&str) -> String) -> String {
         let mut parts = vec!["&mut self".to_owned()];
-        parts.extend(self.args.iter().map(|a| format!("{}: {}", a.name, map(&a.ty))));
+        parts.extend(
+            self.args
+                .iter()
+                .map(|a| format!("{}: {}", a.name, map(&a.ty))),
+        );
         format!(
             "fn {}({}){}",
             self.name,

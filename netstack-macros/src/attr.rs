@@ -18,8 +18,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             ),
         )
     })?;
-    let point = Point::find(&name.to_string())
-        .ok_or_else(|| syn::Error::new(name.span(), points::unknown(&name.to_string())))?;
+    let point = points::find(&name.to_string()).map_err(|m| syn::Error::new(name.span(), m))?;
     let func: ItemFn = syn::parse2(item).map_err(|e| {
         syn::Error::new(
             e.span(),
@@ -29,22 +28,23 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     check_shape(point, &func)?;
     let ident = &func.sig.ident;
     let span = func.sig.span();
-    let fn_type: syn::Type = syn::parse_str(&points::qualified(&point.fn_pointer_type()))?;
+    let fn_type: syn::Type = syn::parse_str(&points::qualified(&point.fn_pointer_type())?)?;
     let names: Vec<Ident> = point
         .args
         .iter()
-        .map(|(n, _)| format_ident!("__netstack_{}", n))
+        .map(|a| format_ident!("__netstack_{}", a.name))
         .collect();
     let types = point
         .args
         .iter()
-        .map(|(_, t)| syn::parse_str::<syn::Type>(&points::qualified(t)))
+        .map(|a| syn::parse_str::<syn::Type>(&points::qualified(&a.ty)?))
         .collect::<syn::Result<Vec<_>>>()?;
-    let ret = if point.is_notification() {
-        quote!()
-    } else {
-        let ret: syn::Type = syn::parse_str(&points::qualified(point.ret))?;
-        quote!(-> #ret)
+    let ret = match &point.ret {
+        None => quote!(),
+        Some(ret) => {
+            let ret: syn::Type = syn::parse_str(&points::qualified(ret)?)?;
+            quote!(-> #ret)
+        }
     };
     // The item keeps the user's name, attributes and visibility but gets the hook's exact
     // signature; the function as written runs inside it. A signature that differs is

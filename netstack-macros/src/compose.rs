@@ -118,9 +118,12 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     let mut checks = Vec::new();
     for entry in &input.entries {
         let hook = entry.hook.to_string();
-        let Some(point) = Point::find(&hook) else {
-            push(syn::Error::new(entry.hook.span(), points::unknown(&hook)));
-            continue;
+        let point = match points::find(&hook) {
+            Ok(point) => point,
+            Err(message) => {
+                push(syn::Error::new(entry.hook.span(), message));
+                continue;
+            }
         };
         if seen.insert(hook.clone(), entry.hook.span()).is_some() {
             push(syn::Error::new(
@@ -142,7 +145,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
                     ));
                     continue;
                 }
-                if point.pass.is_none() && list.len() > 1 {
+                if point.chain.is_none() && list.len() > 1 {
                     push(syn::Error::new(
                         *span,
                         format!(
@@ -177,12 +180,12 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
             Ok(m) => methods.push(m),
             Err(e) => push(e),
         }
-        let enabled = format_ident!("{}", point.enabled);
+        let enabled = format_ident!("{}", point.const_name());
         let message = format!(
             "hook `{hook}` is composed, but this build's netstack.toml sets \
              hook_{key} = \"none\", so the stack never calls it: remove it here or select \
              `default` or `custom`",
-            key = point.option_key()
+            key = point.key
         );
         let span = entry.hook.span();
         checks.push(quote_spanned! {span=>
@@ -192,7 +195,10 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
     if let Some(e) = errors {
         return Err(e);
     }
-    for point in points::POINTS.iter().filter(|p| !seen.contains_key(p.name)) {
+    for point in points::wired()?
+        .into_iter()
+        .filter(|p| !seen.contains_key(&p.name))
+    {
         checks.push(missing_custom_check(&input.name, point));
         methods.push(default_method(point)?);
     }
@@ -207,7 +213,7 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
         Some(fields) => quote!({ #fields }),
         None => quote!(;),
     };
-    let imports: TokenStream = points::imports().parse()?;
+    let imports: TokenStream = points::imports()?.parse()?;
     Ok(quote! {
         #(#attrs)*
         #vis struct #name #body
@@ -225,14 +231,14 @@ pub(crate) fn expand(input: TokenStream) -> syn::Result<TokenStream> {
 /// For a point without an entry: a check that the build does not make it `custom` (it would
 /// need a handler, which the error names how to add).
 fn missing_custom_check(name: &Ident, point: &Point) -> TokenStream {
-    let constant = format_ident!("{}", point.enabled);
+    let constant = format_ident!("{}", point.const_name());
     let message = format!(
         "hook point `{hook}` is `custom` in this build's netstack.toml \
          (hook_{key} = \"custom\"), so `{name}` must handle it: add \
          `{hook} => your_function,` (a `#[netstack::hook({hook})]` function) or \
          `{hook} => self.field,` (a hook object) to `hooks!`",
         hook = point.name,
-        key = point.option_key(),
+        key = point.key,
     );
     quote_spanned! {name.span()=>
         const _: () = ::core::assert!(!::netstack::hooks::custom::#constant, #message);
@@ -260,12 +266,12 @@ fn arguments(point: &Point) -> syn::Result<(Vec<Ident>, Vec<syn::Type>)> {
     let names = point
         .args
         .iter()
-        .map(|(n, _)| format_ident!("__netstack_{}", n))
+        .map(|a| format_ident!("__netstack_{}", a.name))
         .collect();
     let types = point
         .args
         .iter()
-        .map(|(_, t)| syn::parse_str::<syn::Type>(t))
+        .map(|a| syn::parse_str::<syn::Type>(&a.ty))
         .collect::<syn::Result<Vec<_>>>()?;
     Ok((names, types))
 }
@@ -275,16 +281,16 @@ fn return_type(point: &Point) -> syn::Result<TokenStream> {
     if point.is_notification() {
         return Ok(quote!());
     }
-    let ret: syn::Type = syn::parse_str(point.ret)?;
+    let ret: syn::Type = syn::parse_str(point.ret.as_deref().unwrap_or("()"))?;
     Ok(quote!(-> #ret))
 }
 
 /// The trait method for one hook point running `handlers` in order.
 fn method(point: &Point, hook: &Ident, handlers: &[&Handler]) -> syn::Result<TokenStream> {
     let (arg_names, arg_types) = arguments(point)?;
-    let ret: syn::Type = syn::parse_str(point.ret)?;
+    let ret: syn::Type = syn::parse_str(point.ret.as_deref().unwrap_or("()"))?;
     let fn_type: syn::Type = syn::parse_str(&point.fn_pointer_type())?;
-    let pass: Option<syn::Expr> = point.pass.map(syn::parse_str).transpose()?;
+    let pass: Option<syn::Expr> = point.chain.as_deref().map(syn::parse_str).transpose()?;
     let mut steps = Vec::new();
     let last = handlers.len() - 1;
     for (i, handler) in handlers.iter().enumerate() {

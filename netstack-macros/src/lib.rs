@@ -8,8 +8,10 @@
 //! Use them through `netstack` (`netstack::hook`, `netstack::hooks!`, feature `macros`, on
 //! by default). The generated code names `::netstack`, so the crate using them must depend on
 //! `netstack` under that name. This crate does not depend on `netstack`: the hook points'
-//! names and signatures live in its `points` table, which netstack's test `hook_points` keeps
-//! equal to the trait. See `docs/hooks.md`.
+//! names and signatures come from their declaration (`netstack-config/schema/hooks.toml`),
+//! from which netstack's `Hooks` trait is generated too (netstack's test `hook_points`
+//! compares the two). A point the declaration lists as `planned` (its layer has not landed)
+//! is refused with a message saying so. See `docs/hooks.md`.
 
 use proc_macro::TokenStream;
 
@@ -114,8 +116,12 @@ pub fn expect_config(input: TokenStream) -> TokenStream {
 #[doc(hidden)]
 #[proc_macro]
 pub fn __hook_points(_input: TokenStream) -> TokenStream {
-    let entries = points::POINTS.iter().map(|p| {
-        let name = p.name;
+    let points = match points::wired() {
+        Ok(p) => p,
+        Err(e) => return e.into_compile_error().into(),
+    };
+    let entries = points.iter().map(|p| {
+        let name = &p.name;
         let sig = p.method_signature();
         quote::quote!((#name, #sig))
     });

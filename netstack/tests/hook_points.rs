@@ -1,6 +1,8 @@
-//! The hook points listed once in `netstack-macros` (names and signatures the macros check
+//! The hook points as `netstack-macros` sees them (names and signatures the macros check
 //! against) are exactly the methods of the `Hooks` trait, in order and with the same
-//! signatures; and a `hooks!` type giving every point compiles against the trait.
+//! signatures; and a `hooks!` type giving every point compiles against the trait. Both are
+//! generated from `netstack-config/schema/hooks.toml`: the test holds the two renderings (the
+//! build script's trait methods, the macros' table) to each other.
 
 #![cfg(feature = "macros")]
 
@@ -20,29 +22,46 @@ use std::net::SocketAddrV4;
 
 const POINTS: &[(&str, &str)] = netstack::__hook_points!();
 
-/// The `fn ...;`/`fn ... {` signatures inside `pub trait Hooks { .. }`, whitespace removed.
-fn trait_methods() -> Vec<(String, String)> {
-    let src = include_str!("../src/hooks.rs");
-    let start = src.find("pub trait Hooks {").expect("the trait");
-    let body = &src[start..];
-    let end = body.find("\n}\n").expect("end of the trait");
-    let body = &body[..end];
-    let mut out: Vec<(String, String)> = Vec::new();
-    let mut rest = body;
-    while let Some(at) = rest.find("fn ") {
-        let sig_src = &rest[at..];
-        let stop = sig_src.find(['{', ';']).expect("end of signature");
-        let sig: String = sig_src[..stop]
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .replace(",)", ")");
-        let name = sig[2..sig.find('(').expect("(")].to_owned();
-        // The macro declares each method twice (with and without its default body).
-        if out.last().is_none_or(|(n, _)| *n != name) {
-            out.push((name, sig));
+/// `sig` without whitespace and with every path shortened to its last name
+/// (`&crate::wire::Ipv4Packet<&[u8]>` → `&Ipv4Packet<&[u8]>`).
+fn normalized(sig: &str) -> String {
+    // A path separator is `::` right after a module name or at the start of a type (after a
+    // space, `&` or `<`); a parameter's `:` is followed by a space.
+    let mut out = String::new();
+    let mut chars = sig.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ':' && chars.peek() == Some(&':') {
+            chars.next();
+            while out.ends_with(|c: char| c.is_ascii_lowercase() || c == '_') {
+                out.pop();
+            }
+        } else {
+            out.push(c);
         }
-        rest = &sig_src[stop..];
+    }
+    out.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .replace(",)", ")")
+}
+
+/// The `fn ...;`/`fn ... {` signatures the build script generated for the trait.
+fn trait_methods() -> Vec<(String, String)> {
+    let src = include_str!(concat!(env!("OUT_DIR"), "/hook_points.rs"));
+    let start = src.find("macro_rules! hook_methods").expect("the methods");
+    let body = &src[start..];
+    let end = body.find("\n}\n").expect("end of the methods");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in body[..end].lines().map(str::trim) {
+        let Some(sig) = line.strip_prefix("fn ") else {
+            continue;
+        };
+        let sig = format!("fn {}", sig.trim_end_matches(['{', ';']));
+        let name = sig[3..sig.find('(').expect("(")].to_owned();
+        // Each method is declared twice (with and without its default body).
+        if out.last().is_none_or(|(n, _)| *n != name) {
+            out.push((name, normalized(&sig)));
+        }
     }
     out
 }
@@ -52,16 +71,11 @@ fn hook_points_match_the_macros() {
     let methods = trait_methods();
     let table: Vec<(String, String)> = POINTS
         .iter()
-        .map(|(n, s)| {
-            (
-                (*n).to_owned(),
-                s.chars().filter(|c| !c.is_whitespace()).collect(),
-            )
-        })
+        .map(|(n, s)| ((*n).to_owned(), normalized(s)))
         .collect();
     assert_eq!(
         methods, table,
-        "netstack-macros/src/points.rs must list the Hooks trait's methods, in order"
+        "the macros' points must be the Hooks trait's methods, in order"
     );
     assert_eq!(methods.len(), 17);
 }
