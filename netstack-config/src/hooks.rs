@@ -147,12 +147,13 @@ impl HookPoint {
         self.name.to_uppercase()
     }
 
-    /// The default choice (the last, unconditional one), as ESP-IDF's.
+    /// The default choice, as ESP-IDF's; of a conditional list, the first (the one a
+    /// configuration that sets none of the conditions' options gets, for the hook points).
     pub fn default_choice(&self) -> &str {
         match &self.option.default {
             toml::Value::String(s) => s,
             toml::Value::Array(list) => list
-                .last()
+                .first()
                 .and_then(|d| d.get("value"))
                 .and_then(toml::Value::as_str)
                 .unwrap_or(""),

@@ -1,4 +1,5 @@
-//! Commands that read or write files: `import`, `export`, `generate`, `options-doc`.
+//! Commands that read or write files: `import`, `export`, `generate`, `options-doc`,
+//! `hooks-doc`.
 
 use std::path::{Path, PathBuf};
 
@@ -113,6 +114,64 @@ pub fn options_doc(ctx: &Context, check: bool, out: Option<&Path>) -> i32 {
     let status = write_out(Some(&path), &text);
     if status == OK {
         println!("wrote {} ({})", path.display(), docs::stats(ctx.schema));
+    }
+    status
+}
+
+/// `hooks-doc [--check]`: the tables of `docs/hooks.md` and
+/// `netstack/tests/configs/hooks-none.toml`, from the embedded `schema/hooks.toml`.
+pub fn hooks_doc(check: bool) -> i32 {
+    let hooks = match netstack_config::embedded::hooks() {
+        Ok(h) => h,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            return CONFIG_ERROR;
+        }
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let root = netstack_config::build::workspace_root(&cwd).unwrap_or(cwd);
+    let md_path = root.join("docs/hooks.md");
+    let md = match std::fs::read_to_string(&md_path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", md_path.display());
+            return USAGE;
+        }
+    };
+    let md = match docs::hooks_md(&md, hooks) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return CONFIG_ERROR;
+        }
+    };
+    let files = [
+        (md_path, md),
+        (
+            root.join("netstack/tests/configs/hooks-none.toml"),
+            hooks.hooks_none_toml(),
+        ),
+    ];
+    let mut status = OK;
+    for (path, text) in &files {
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        if current == *text {
+            println!("{} is up to date", path.display());
+        } else if check {
+            eprintln!(
+                "error: {} is stale; run `netstack-config hooks-doc` to rewrite it",
+                path.display()
+            );
+            status = CONFIG_ERROR;
+        } else {
+            status = write_out(Some(path), text);
+            if status != OK {
+                return status;
+            }
+            println!("wrote {}", path.display());
+        }
     }
     status
 }

@@ -116,6 +116,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Rewrite the files derived from the hook points' declaration (schema/hooks.toml): the
+    /// tables of docs/hooks.md and netstack/tests/configs/hooks-none.toml; or check them.
+    HooksDoc {
+        /// Fail (status 1) if a file differs from what would be written; write nothing.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// Parses the arguments, runs the command and returns the exit status.
@@ -143,5 +150,6 @@ pub fn main() -> i32 {
         Command::Export { file, output } => files::export(&ctx, file.as_deref(), output.as_deref()),
         Command::Generate { file, out } => files::generate(&ctx, file.as_deref(), &out),
         Command::OptionsDoc { check, out } => files::options_doc(&ctx, check, out.as_deref()),
+        Command::HooksDoc { check } => files::hooks_doc(check),
     }
 }
