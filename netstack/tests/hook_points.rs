@@ -77,7 +77,9 @@ fn hook_points_match_the_macros() {
         methods, table,
         "the macros' points must be the Hooks trait's methods, in order"
     );
-    assert_eq!(methods.len(), 17);
+    // The parser found the methods (17 when the declaration was introduced; a new point
+    // adds one without an edit here).
+    assert!(methods.len() >= 17, "{methods:?}");
 }
 
 /// A `hooks!` type giving every point but the DHCP ones and `memp_available` (their default
