@@ -192,7 +192,7 @@ pub(crate) const IMPORTS: &str = "
     #[allow(unused_imports)]
     use ::core::net::{Ipv4Addr, SocketAddrV4};
     #[allow(unused_imports)]
-    use ::netstack::dhcp::DhcpState;
+    use ::netstack::ipv4::dhcp::DhcpState;
     #[allow(unused_imports)]
     use ::netstack::hooks::{
         DhcpOptionVerdict, ForwardDecision, Hooks as _, InputVerdict, IsnContext, Pool, SegmentVerdict,
