@@ -5,7 +5,7 @@
 //! assembler (`config::TCP_QUEUE_OOSEQ`), delayed and immediate ACKs (RFC 1122 §4.2.3.2,
 //! RFC 5681 §4.2).
 //!
-//! LISTEN and segments for no connection are handled by [`super::table`].
+//! LISTEN and segments for no connection are handled by the stack side, `glue.rs`.
 
 use crate::config;
 use crate::error::Error;

@@ -4,39 +4,37 @@
 //! SWS avoidance (§3.8.6.2.1), our FIN, zero-window probes, keepalives and pure ACKs
 //! carrying the receive window chosen with receiver SWS avoidance (§3.8.6.2.2).
 //!
-//! The segment is built in the stack's transmit buffer straight from the send ring (no
-//! copy besides the one into the frame).
+//! A [`Segment`] is a header and where its data sits in the send ring: `glue.rs` builds it
+//! in the stack's transmit buffer straight from the ring (no copy besides the one into the
+//! frame), with the product's options, whose helpers are here.
 
-use core::net::IpAddr;
-
-use crate::hooks::Hooks;
-use crate::ipv4::IpTx;
-use crate::stack::Stack;
 use crate::time::Instant;
-use crate::wire::tcp::{MAX_OPTIONS_LEN, MAX_SACK_BLOCKS};
-use crate::wire::{IpProtocol, TcpControl, TcpPacket, TcpRepr, TcpTimestamp};
+#[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
+use crate::wire::tcp::MAX_OPTIONS_LEN;
+use crate::wire::tcp::MAX_SACK_BLOCKS;
+use crate::wire::{TcpControl, TcpRepr, TcpTimestamp};
 
 use super::control_block::Tcb;
 use super::sack::{max_sack_blocks, sack_blocks};
 use super::{RttEstimator, TcpSeqNumber, TcpState};
 
 /// TCP option kinds written here (RFC 9293 §3.2).
-mod kind {
+pub(super) mod kind {
     /// End of Option List.
-    pub(super) const END: u8 = 0;
+    pub(in crate::tcp) const END: u8 = 0;
     /// No-Operation.
-    pub(super) const NOP: u8 = 1;
+    pub(in crate::tcp) const NOP: u8 = 1;
 }
 
 /// Length of the timestamps option as data segments carry it (NOP, NOP, kind, length,
 /// TSval, TSecr; RFC 7323 Appendix A).
 #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-const TIMESTAMP_OPTION_LEN: usize = 12;
+pub(super) const TIMESTAMP_OPTION_LEN: usize = 12;
 
 /// The product's part of `total` option bytes (a `tcp_out_tcpopt_length` answer) when the
 /// stack uses `internal`: rounded up to a multiple of 4, within the 40 bytes of option space.
 #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-fn custom_options_len(internal: usize, total: usize) -> usize {
+pub(super) fn custom_options_len(internal: usize, total: usize) -> usize {
     let extra = total.min(MAX_OPTIONS_LEN).saturating_sub(internal);
     (extra.div_ceil(4) * 4).min(MAX_OPTIONS_LEN.saturating_sub(internal) / 4 * 4)
 }
@@ -44,7 +42,7 @@ fn custom_options_len(internal: usize, total: usize) -> usize {
 /// Turns the End of Option List padding of the stack's own options into NOPs, so that
 /// options written after them are still read (RFC 9293 §3.2: nothing after EOL is an
 /// option). A malformed length stops the walk (the stack writes only valid ones).
-fn end_of_list_to_nop(options: &mut [u8]) {
+pub(super) fn end_of_list_to_nop(options: &mut [u8]) {
     let mut at = 0;
     while let Some(&k) = options.get(at) {
         match k {
@@ -76,7 +74,7 @@ const TRANSMIT_RETRY: crate::time::Duration =
 /// table), after which the segment is kept to be sent again soon rather than left to the
 /// retransmission timer; other errors (no route, interface down) leave it to that timer,
 /// which ends the connection if they persist.
-fn is_transient(e: crate::error::Error) -> bool {
+pub(super) fn is_transient(e: crate::error::Error) -> bool {
     use crate::error::Error;
     matches!(
         e,
@@ -589,245 +587,6 @@ impl Tcb {
             },
             data_offset: 0,
         }
-    }
-}
-
-impl<H: Hooks> Stack<H> {
-    /// Sends everything connection `index` has to send now.
-    pub(crate) fn tcp_output(&mut self, index: usize) {
-        let Some(mut tcb) = self.tcp.take(index) else {
-            return;
-        };
-        let now = self.now;
-        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-        {
-            // What the product adds to a data segment: cut from the data so that the packet
-            // keeps the size the MSS promises.
-            let internal = if tcb.ts_on { TIMESTAMP_OPTION_LEN } else { 0 };
-            let info = self.tcp.info(index, &tcb);
-            let total = self.hooks.tcp_out_tcpopt_length(&info, internal);
-            tcb.opt_reserve = custom_options_len(internal, total);
-        }
-        // A bounded burst per call: the window bounds it anyway.
-        for _ in 0..256 {
-            if !tcb.may_output() {
-                break;
-            }
-            let mark = tcb.send_mark();
-            let Some(seg) = tcb.next_segment(now) else {
-                break;
-            };
-            if let Err(e) = self.tcp_emit(index, &tcb, &seg) {
-                if is_transient(e) {
-                    tcb.unsend(mark, now);
-                }
-                break;
-            }
-        }
-        self.tcp.put(index, tcb);
-    }
-
-    /// Builds `seg` of connection `index` (`tcb`, taken out of the table) in the transmit
-    /// buffer, with the product's TCP options, and sends it.
-    pub(crate) fn tcp_emit(
-        &mut self,
-        index: usize,
-        tcb: &Tcb,
-        seg: &Segment,
-    ) -> Result<(), crate::error::Error> {
-        let (a, b) = tcb.tx.peek(seg.data_offset, seg.repr.payload_len);
-        let extra = self.tcp_custom_len(index, tcb, &seg.repr);
-        if extra == 0 {
-            // The common case: the segment goes out as built, without a copy of its header.
-            return self.tcp_send_segment(tcb.local_addr, tcb.remote_addr, &seg.repr, &[], a, b);
-        }
-        self.tcp_emit_custom(index, tcb, seg, extra)
-    }
-
-    /// How many option bytes the product asks to add to one segment (`repr`): the
-    /// `tcp_out_tcpopt_length` hook's answer beyond the stack's own options, rounded up to
-    /// a multiple of 4 (0 without any, and always 0 with the hook compiled out).
-    #[cfg_attr(
-        netstack_hook_tcp_out_tcpopt_length = "none",
-        allow(unused_variables, clippy::unused_self)
-    )]
-    fn tcp_custom_len(&mut self, index: usize, tcb: &Tcb, repr: &TcpRepr) -> usize {
-        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-        {
-            let internal = repr.header_len() - TcpPacket::<&[u8]>::HEADER_LEN;
-            let info = self.tcp.info(index, tcb);
-            let total = self.hooks.tcp_out_tcpopt_length(&info, internal);
-            // `total > internal` first: the stack's own options fit 40 bytes, so this is the
-            // same test, and an answer of `internal` (the default) is then seen to change
-            // nothing, so with `NoHooks` the call and its arguments compile away.
-            if total > internal && total > MAX_OPTIONS_LEN {
-                log::warn!(target: "netstack::tcp", "tcp_out_tcpopt_length asked for {total} option bytes; TCP has 40");
-            }
-            // What the product asks for, before SACK blocks make room for it.
-            total
-                .saturating_sub(internal)
-                .min(MAX_OPTIONS_LEN)
-                .div_ceil(4)
-                * 4
-        }
-        #[cfg(netstack_hook_tcp_out_tcpopt_length = "none")]
-        0
-    }
-
-    /// Sends `seg` with `extra` (> 0) bytes of the product's options
-    /// ([`tcp_custom_len`](Self::tcp_custom_len)).
-    #[cold]
-    #[inline(never)]
-    fn tcp_emit_custom(
-        &mut self,
-        index: usize,
-        tcb: &Tcb,
-        seg: &Segment,
-        extra: usize,
-    ) -> Result<(), crate::error::Error> {
-        let mut repr = seg.repr;
-        let (a, b) = tcb.tx.peek(seg.data_offset, repr.payload_len);
-        let mut custom = [kind::NOP; MAX_OPTIONS_LEN];
-        let n = self.tcp_custom_options(index, tcb, &mut repr, &mut custom, extra);
-        self.tcp_send_segment(
-            tcb.local_addr,
-            tcb.remote_addr,
-            &repr,
-            custom.get(..n).unwrap_or_default(),
-            a,
-            b,
-        )
-    }
-
-    /// Writes the product's options of one segment (`repr`, whose SACK blocks may be left
-    /// out to make room), `extra` bytes as [`tcp_custom_len`](Self::tcp_custom_len) found,
-    /// to the front of `out` and returns their length (a multiple of 4).
-    #[cfg_attr(
-        netstack_hook_tcp_out_tcpopt_length = "none",
-        allow(unused_variables, clippy::unused_self)
-    )]
-    fn tcp_custom_options(
-        &mut self,
-        index: usize,
-        tcb: &Tcb,
-        repr: &mut TcpRepr,
-        out: &mut [u8; MAX_OPTIONS_LEN],
-        extra: usize,
-    ) -> usize {
-        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-        {
-            let mut extra = extra;
-            #[cfg(not(netstack_hook_tcp_out_add_tcpopts = "none"))]
-            let info = self.tcp.info(index, tcb);
-            // SACK blocks give way first (the first, most important one is kept longest).
-            let options_len = |r: &TcpRepr| r.header_len() - TcpPacket::<&[u8]>::HEADER_LEN;
-            while options_len(repr) + extra > MAX_OPTIONS_LEN {
-                let Some(last) = repr.sack_ranges.iter_mut().rev().find(|b| b.is_some()) else {
-                    break;
-                };
-                *last = None;
-            }
-            let room = MAX_OPTIONS_LEN.saturating_sub(options_len(repr));
-            if extra > room {
-                log::warn!(target: "netstack::tcp", "{}: product TCP options clamped from {extra} to {room} bytes", tcb.local_port);
-                extra = room;
-            }
-            let Some(opts) = out.get_mut(..extra) else {
-                return 0;
-            };
-            #[cfg(not(netstack_hook_tcp_out_add_tcpopts = "none"))]
-            {
-                let written = self.hooks.tcp_out_add_tcpopts(&info, repr, opts);
-                if let Some(rest) = opts.get_mut(written..) {
-                    rest.fill(kind::NOP);
-                }
-            }
-            #[cfg(netstack_hook_tcp_out_add_tcpopts = "none")]
-            opts.fill(kind::NOP);
-            extra
-        }
-        #[cfg(netstack_hook_tcp_out_tcpopt_length = "none")]
-        0
-    }
-
-    /// Sends a segment without options of the product (resets for no connection).
-    pub(crate) fn tcp_send_repr(
-        &mut self,
-        src: core::net::Ipv4Addr,
-        dst: core::net::Ipv4Addr,
-        repr: &TcpRepr,
-        a: &[u8],
-        b: &[u8],
-    ) -> Result<(), crate::error::Error> {
-        self.tcp_send_segment(src, dst, repr, &[], a, b)
-    }
-
-    /// Sends a segment with the product's options `custom` (a multiple of 4 bytes, after
-    /// the stack's own) and the data `a` followed by `b` (the two halves of a ring range).
-    fn tcp_send_segment(
-        &mut self,
-        src: core::net::Ipv4Addr,
-        dst: core::net::Ipv4Addr,
-        repr: &TcpRepr,
-        custom: &[u8],
-        a: &[u8],
-        b: &[u8],
-    ) -> Result<(), crate::error::Error> {
-        let payload_len = a.len() + b.len();
-        // The header is copied only when its length field is not already the data's.
-        let adjusted;
-        let repr = if repr.payload_len == payload_len {
-            repr
-        } else {
-            adjusted = TcpRepr {
-                payload_len,
-                ..*repr
-            };
-            &adjusted
-        };
-        let mut tx = IpTx::new(dst, IpProtocol::Tcp);
-        tx.src = Some(src);
-        self.stats.tcp.tx += 1;
-        let layout = repr.layout();
-        let len = layout.header_len() + payload_len + custom.len();
-        self.ipv4_send(&tx, len, |buf, src| {
-            let mut packet = TcpPacket::new_unchecked(&mut buf[..]);
-            if custom.is_empty() {
-                // The usual case: header, data and a checksum summed from the sources.
-                let _ = repr.emit_gathered_laid_out(
-                    layout,
-                    &mut packet,
-                    &IpAddr::V4(src),
-                    &IpAddr::V4(dst),
-                    a,
-                    b,
-                );
-                return;
-            }
-            if repr.emit_header(&mut packet).is_err() {
-                return;
-            }
-            let mut hl = repr.header_len();
-            let flags = packet.flags();
-            let Some(own) = buf.get_mut(TcpPacket::<&[u8]>::HEADER_LEN..hl) else {
-                return;
-            };
-            end_of_list_to_nop(own);
-            let Some(out) = buf.get_mut(hl..hl + custom.len()) else {
-                return;
-            };
-            out.copy_from_slice(custom);
-            hl += custom.len();
-            TcpPacket::new_unchecked(&mut buf[..]).set_header_len_and_flags(hl, flags);
-            if let Some(out) = buf.get_mut(hl..hl + a.len()) {
-                out.copy_from_slice(a);
-            }
-            if let Some(out) = buf.get_mut(hl + a.len()..hl + a.len() + b.len()) {
-                out.copy_from_slice(b);
-            }
-            TcpPacket::new_unchecked(&mut buf[..])
-                .fill_checksum(&IpAddr::V4(src), &IpAddr::V4(dst));
-        })
     }
 }
 

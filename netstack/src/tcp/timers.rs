@@ -16,11 +16,12 @@
 //!   touching the retransmission timer;
 //! - **out-of-order lifetime** (lwIP `TCP_OOSEQ_TIMEOUT`): data held past a hole is dropped
 //!   when no segment arrived for `config::TCP_OOSEQ_TIMEOUT` × RTO.
+//!
+//! `Tcb::on_timers` runs the due ones on one connection and says what to send
+//! ([`TimerAction`]); `Stack::tcp_poll` (`glue.rs`) calls it for each connection due.
 
 use crate::config;
 use crate::error::Error;
-use crate::hooks::Hooks;
-use crate::stack::Stack;
 use crate::time::{Duration, Instant};
 
 use super::TcpState;
@@ -28,7 +29,7 @@ use super::control_block::Tcb;
 use super::output::Segment;
 
 /// What a timer asks of the stack beyond the regular output.
-enum TimerAction {
+pub(super) enum TimerAction {
     /// Nothing more.
     None,
     /// Send this segment first.
@@ -39,7 +40,7 @@ enum TimerAction {
 
 impl Tcb {
     /// Runs the timers of this connection that are due at `now`.
-    fn on_timers(&mut self, now: Instant) -> TimerAction {
+    pub(super) fn on_timers(&mut self, now: Instant) -> TimerAction {
         let mut action = TimerAction::None;
         if self.wait_at.is_some_and(|t| t <= now) {
             self.wait_at = None;
@@ -143,80 +144,6 @@ impl Tcb {
             }
         }
         action
-    }
-}
-
-impl<H: Hooks> Stack<H> {
-    /// Runs the TCP timers that are due.
-    pub(crate) fn tcp_poll(&mut self, now: Instant) {
-        let bound = self.tcp.timers_at();
-        if bound.is_none_or(|t| t > now) {
-            // A lower bound: no connection's deadline comes before it.
-            debug_assert!(
-                self.tcp
-                    .next_deadline()
-                    .is_none_or(|d| bound.is_some_and(|b| b <= d)),
-                "the TCP timer bound is above a connection's deadline"
-            );
-            return;
-        }
-        for index in 0..self.tcp.conn_capacity() {
-            let Some(deadline) = self.tcp.conn_deadline(index) else {
-                continue;
-            };
-            if deadline > now {
-                continue;
-            }
-            let Some(mut tcb) = self.tcp.take(index) else {
-                continue;
-            };
-            let action = tcb.on_timers(now);
-            match action {
-                TimerAction::None => {}
-                TimerAction::Send(seg) => {
-                    let _ = self.tcp_emit(index, &tcb, &seg);
-                }
-                TimerAction::Reset => {
-                    let seg = tcb.reset_segment();
-                    let _ = self.tcp_emit(index, &tcb, &seg);
-                }
-            }
-            if !tcb.events.is_empty() {
-                self.activity = true;
-            }
-            self.tcp.put(index, tcb);
-            self.tcp_after(index);
-        }
-        let exact = self.tcp.next_deadline();
-        self.tcp.set_timers_at(exact);
-    }
-
-    /// After something happened to connection `index`: send what it has to send, free it
-    /// when dead, and tell its listener when the handshake completed.
-    pub(crate) fn tcp_after(&mut self, index: usize) {
-        self.tcp.uncarry(index);
-        self.tcp_output(index);
-        self.tcp_settle(index);
-    }
-
-    /// The bookkeeping after something happened to connection `index`, without sending:
-    /// wake the application, queue a completed handshake on its listener, free it when
-    /// dead.
-    pub(crate) fn tcp_settle(&mut self, index: usize) {
-        let Some(tcb) = self.tcp.get_index_mut(index) else {
-            return;
-        };
-        if !tcb.events.is_empty() {
-            self.activity = true;
-        }
-        let established = core::mem::take(&mut tcb.newly_established);
-        if established && let Some(l) = tcb.listener {
-            tcb.accept_queued = true;
-            self.tcp.enqueue_accept(l, index);
-        }
-        if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
-            self.tcp_free(index);
-        }
     }
 }
 
