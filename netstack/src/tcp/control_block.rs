@@ -489,16 +489,7 @@ impl Tcb {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tcb() -> Tcb {
-        Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        )
-    }
+    use crate::tcp::testing::closed as tcb;
 
     #[test]
     fn negotiation_clamps_mss_and_scaling() {

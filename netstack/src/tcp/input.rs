@@ -516,28 +516,12 @@ const LOG: &str = "netstack::tcp";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::net::Ipv4Addr;
+    use crate::tcp::testing::established;
 
+    /// An established connection that has advertised 4000 bytes of window.
     fn est() -> Tcb {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
-        t.state = TcpState::Established;
-        t.snd_una = TcpSeqNumber(101);
-        t.snd_nxt = t.snd_una;
-        t.snd_max = t.snd_una;
-        t.tx_base = t.snd_una;
-        t.irs = TcpSeqNumber(5000);
-        t.rcv_nxt = TcpSeqNumber(5001);
+        let mut t = established(10_000);
         t.rcv_adv = t.rcv_nxt + 4000;
-        t.snd_wnd = 10000;
-        t.max_snd_wnd = 10000;
-        t.snd_wl1 = TcpSeqNumber(5001);
-        t.snd_wl2 = t.snd_una;
         t
     }
 

@@ -83,6 +83,8 @@ pub mod sack;
 pub mod seq;
 pub mod state;
 pub mod table;
+#[cfg(test)]
+mod testing;
 mod timers;
 
 pub use api::Shutdown;

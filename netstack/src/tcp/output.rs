@@ -591,31 +591,9 @@ impl Tcb {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
-    use core::net::Ipv4Addr;
-
-    /// An established connection (MSS 1000, a large peer window) with nothing sent.
-    pub(crate) fn est() -> Tcb {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
-        t.negotiate(Some(1000), None, None, false, Instant::ZERO);
-        t.state = TcpState::Established;
-        t.snd_una = TcpSeqNumber(101);
-        t.snd_nxt = t.snd_una;
-        t.snd_max = t.snd_una;
-        t.tx_base = t.snd_una;
-        t.rcv_nxt = TcpSeqNumber(5001);
-        t.rcv_adv = t.rcv_nxt;
-        t.snd_wnd = 100_000;
-        t.max_snd_wnd = 100_000;
-        t
-    }
+    use crate::tcp::testing::{closed, sending as est};
 
     #[test]
     fn segments_are_cut_to_the_mss_and_nagle_holds_the_tail() {
@@ -777,13 +755,7 @@ pub(super) mod tests {
 
     #[test]
     fn syn_offers_options() {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
+        let mut t = closed();
         t.state = TcpState::SynSent;
         let s = t.next_segment(Instant::ZERO).expect("syn");
         assert_eq!(s.repr.control, TcpControl::Syn);

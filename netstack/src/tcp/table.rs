@@ -555,7 +555,7 @@ impl TcpTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::output::tests::est;
+    use crate::tcp::testing::sending as est;
 
     #[test]
     fn the_timer_bound_follows_every_way_a_block_is_changed() {

@@ -150,13 +150,12 @@ impl Tcb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::net::Ipv4Addr;
-
     use crate::tcp::TcpSeqNumber;
+    use crate::tcp::testing::{closed, sending};
 
     /// An established sender with a 10 ms smoothed RTT and a large peer window.
     fn sender() -> Tcb {
-        let mut t = crate::tcp::output::tests::est();
+        let mut t = sending();
         t.rtt.sample(Duration::from_millis(10));
         t
     }
@@ -241,13 +240,7 @@ mod tests {
 
     #[test]
     fn out_of_order_data_is_dropped_after_ooseq_timeout_rtos() {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
+        let mut t = closed();
         t.state = TcpState::Established;
         t.rtt.sample(Duration::from_millis(10));
         let rto = t.rtt.rto().millis().max(u64::from(config::TCP_RTO_TIME));
