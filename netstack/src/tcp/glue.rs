@@ -94,14 +94,14 @@ impl<H: Hooks> Stack<H> {
             let Some(mut tcb) = self.tcp.take(index) else {
                 return;
             };
-            let expected = tcb.rcv_nxt + payload.len();
+            let expected = tcb.rcv.nxt + payload.len();
             let reply = tcb.on_segment(&repr, payload, now);
             // Only an in-order segment (or a pure ACK) waits for the end of the batch: out
             // of order data, a duplicate or a segment filling a hole is acknowledged at
             // once (RFC 5681 §4.2: the duplicate ACKs drive the peer's fast retransmit),
             // and a closed connection is settled at once (its slot may be freed, so that
             // the next segment of the batch finds a listener or a reset).
-            let in_order = tcb.rcv_nxt == expected && tcb.assembler.is_empty();
+            let in_order = tcb.rcv.nxt == expected && tcb.assembler.is_empty();
             let defer = self.tcp.is_deferring() && in_order && tcb.state != TcpState::Closed;
             self.tcp.put(index, tcb);
             if let Some(rst) = reply {
@@ -175,11 +175,11 @@ impl<H: Hooks> Stack<H> {
         if let Some(options) = self.tcp.listener_options(l) {
             tcb.options = options;
         }
-        tcb.irs = repr.seq_number;
-        tcb.rcv_nxt = repr.seq_number + 1;
-        tcb.rcv_adv = tcb.rcv_nxt;
-        tcb.snd_wnd = usize::from(repr.window_len);
-        tcb.snd_wl1 = repr.seq_number;
+        tcb.hs.irs = repr.seq_number;
+        tcb.rcv.nxt = repr.seq_number + 1;
+        tcb.rcv.adv = tcb.rcv.nxt;
+        tcb.snd.wnd = usize::from(repr.window_len);
+        tcb.snd.wl1 = repr.seq_number;
         tcb.negotiate(
             repr.max_seg_size,
             repr.window_scale,
@@ -220,7 +220,7 @@ impl<H: Hooks> Stack<H> {
             return;
         };
         let in_flight =
-            seq.is_some_and(|s| s >= tcb.snd_una && s < tcb.snd_max.max(tcb.snd_una + 1));
+            seq.is_some_and(|s| s >= tcb.snd.una && s < tcb.snd.max.max(tcb.snd.una + 1));
         if !in_flight {
             return;
         }
@@ -341,9 +341,9 @@ impl<H: Hooks> Stack<H> {
         if !tcb.events.is_empty() {
             self.activity = true;
         }
-        let established = core::mem::take(&mut tcb.newly_established);
+        let established = core::mem::take(&mut tcb.flags.newly_established);
         if established && let Some(l) = tcb.listener {
-            tcb.accept_queued = true;
+            tcb.flags.accept_queued = true;
             self.tcp.enqueue_accept(l, index);
         }
         if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
@@ -363,10 +363,14 @@ impl<H: Hooks> Stack<H> {
         {
             // What the product adds to a data segment: cut from the data so that the packet
             // keeps the size the MSS promises.
-            let internal = if tcb.ts_on { TIMESTAMP_OPTION_LEN } else { 0 };
+            let internal = if tcb.flags.ts_on {
+                TIMESTAMP_OPTION_LEN
+            } else {
+                0
+            };
             let info = self.tcp.info(index, &tcb);
             let total = self.hooks.tcp_out_tcpopt_length(&info, internal);
-            tcb.opt_reserve = custom_options_len(internal, total);
+            tcb.snd.opt_reserve = custom_options_len(internal, total);
         }
         // A bounded burst per call: the window bounds it anyway.
         for _ in 0..256 {
@@ -389,7 +393,7 @@ impl<H: Hooks> Stack<H> {
 
     /// Builds `seg` of connection `index` (`tcb`, taken out of the table) in the transmit
     /// buffer, with the product's TCP options, and sends it.
-    pub(crate) fn tcp_emit(&mut self, index: usize, tcb: &Tcb, seg: &Segment) -> Result<(), Error> {
+    pub(super) fn tcp_emit(&mut self, index: usize, tcb: &Tcb, seg: &Segment) -> Result<(), Error> {
         let (a, b) = tcb.tx.peek(seg.data_offset, seg.repr.payload_len);
         let extra = self.tcp_custom_len(index, tcb, &seg.repr);
         if extra == 0 {

@@ -142,6 +142,16 @@ impl TcpTable {
         self.conns.get(index)?.as_ref()?.next_deadline()
     }
 
+    /// The state of the connection in slot `index` (`None`: a free slot).
+    pub(crate) fn conn_state(&self, index: usize) -> Option<TcpState> {
+        Some(self.conns.get(index)?.as_ref()?.state)
+    }
+
+    /// How many listeners are open.
+    pub(crate) fn listener_count(&self) -> usize {
+        self.listeners.iter().flatten().count()
+    }
+
     /// The earliest deadline of every connection.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.conns
@@ -286,7 +296,7 @@ impl TcpTable {
     }
 
     /// Takes a block out for processing (put it back with [`put`](Self::put)).
-    pub(crate) fn take(&mut self, index: usize) -> Option<Box<Tcb>> {
+    pub(super) fn take(&mut self, index: usize) -> Option<Box<Tcb>> {
         let tcb = self.conns.get_mut(index)?.take()?;
         if let Some(b) = self.busy.get_mut(index) {
             *b = true;
@@ -294,7 +304,7 @@ impl TcpTable {
         Some(tcb)
     }
 
-    pub(crate) fn put(&mut self, index: usize, tcb: Box<Tcb>) {
+    pub(super) fn put(&mut self, index: usize, tcb: Box<Tcb>) {
         self.note_touched(index);
         if let Some(slot) = self.conns.get_mut(index) {
             *slot = Some(tcb);
@@ -304,32 +314,32 @@ impl TcpTable {
         }
     }
 
-    pub(crate) fn get_index(&self, index: usize) -> Option<&Tcb> {
+    pub(super) fn get_index(&self, index: usize) -> Option<&Tcb> {
         self.conns.get(index)?.as_deref()
     }
 
-    pub(crate) fn get_index_mut(&mut self, index: usize) -> Option<&mut Tcb> {
+    pub(super) fn get_index_mut(&mut self, index: usize) -> Option<&mut Tcb> {
         self.note_touched(index);
         self.conns.get_mut(index)?.as_deref_mut()
     }
 
     /// The block of a handle the application still holds.
-    pub(crate) fn get(&self, h: TcpHandle) -> Result<&Tcb, Error> {
+    pub(super) fn get(&self, h: TcpHandle) -> Result<&Tcb, Error> {
         if self.generations.get(h.index()) != Some(&h.generation) {
             return Err(Error::Invalid);
         }
         match self.get_index(h.index()) {
-            Some(t) if !t.orphan && t.listener.is_none() => Ok(t),
+            Some(t) if !t.flags.orphan && t.listener.is_none() => Ok(t),
             _ => Err(Error::Invalid),
         }
     }
 
-    pub(crate) fn get_mut(&mut self, h: TcpHandle) -> Result<&mut Tcb, Error> {
+    pub(super) fn get_mut(&mut self, h: TcpHandle) -> Result<&mut Tcb, Error> {
         if self.generations.get(h.index()) != Some(&h.generation) {
             return Err(Error::Invalid);
         }
         match self.get_index_mut(h.index()) {
-            Some(t) if !t.orphan && t.listener.is_none() => Ok(t),
+            Some(t) if !t.flags.orphan && t.listener.is_none() => Ok(t),
             _ => Err(Error::Invalid),
         }
     }
@@ -344,7 +354,7 @@ impl TcpTable {
     /// Inserts a block. When every slot is taken, the closed connection that has been
     /// in TIME-WAIT longest gives its slot up (lwIP's `tcp_kill_timewait`);
     /// [`Error::PoolExhausted`] when there is none.
-    pub(crate) fn insert(&mut self, tcb: Tcb) -> Result<usize, Error> {
+    pub(super) fn insert(&mut self, tcb: Tcb) -> Result<usize, Error> {
         let free = self
             .conns
             .iter()
@@ -359,7 +369,8 @@ impl TcpTable {
                     .enumerate()
                     .filter_map(|(i, c)| {
                         let t = c.as_ref()?;
-                        (t.state == TcpState::TimeWait && t.orphan).then_some((i, t.wait_at))
+                        (t.state == TcpState::TimeWait && t.flags.orphan)
+                            .then_some((i, t.timers.wait_at))
                     })
                     .min_by_key(|&(_, at)| at)
                     .map(|(i, _)| i)
@@ -527,7 +538,7 @@ impl TcpTable {
         netstack_hook_tcp_inpacket_pcb = "none",
         netstack_hook_tcp_out_tcpopt_length = "none"
     )))]
-    pub(crate) fn info(&self, index: usize, tcb: &Tcb) -> TcpConnInfo {
+    pub(super) fn info(&self, index: usize, tcb: &Tcb) -> TcpConnInfo {
         TcpConnInfo {
             local: core::net::SocketAddrV4::new(tcb.local_addr, tcb.local_port),
             remote: core::net::SocketAddrV4::new(tcb.remote_addr, tcb.remote_port),
@@ -543,7 +554,7 @@ impl TcpTable {
             .filter_map(|(i, l)| Some((i, l.as_mut()?)))
     }
 
-    pub(crate) fn conns_iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Tcb)> {
+    pub(super) fn conns_iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Tcb)> {
         self.touched = u32::MAX;
         self.conns
             .iter_mut()
@@ -564,17 +575,17 @@ mod tests {
         assert_eq!(table.timers_at(), None, "no timer armed");
         // Taken out, changed, put back.
         let mut tcb = table.take(index).expect("block");
-        tcb.rtx_at = Some(Instant::from_millis(500));
+        tcb.timers.rtx_at = Some(Instant::from_millis(500));
         table.put(index, tcb);
         assert_eq!(table.timers_at(), Some(Instant::from_millis(500)));
         // Changed in place.
         if let Some(t) = table.get_index_mut(index) {
-            t.delack_at = Some(Instant::from_millis(40));
+            t.timers.delack_at = Some(Instant::from_millis(40));
         }
         assert_eq!(table.timers_at(), Some(Instant::from_millis(40)));
         // A new block with an earlier timer.
         let mut other = est();
-        other.keep_at = Some(Instant::from_millis(7));
+        other.timers.keep_at = Some(Instant::from_millis(7));
         table.insert(other).expect("slot");
         assert_eq!(table.timers_at(), Some(Instant::from_millis(7)));
     }

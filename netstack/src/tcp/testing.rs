@@ -25,17 +25,17 @@ pub(crate) fn closed() -> Tcb {
 pub(crate) fn established(peer_window: usize) -> Tcb {
     let mut t = closed();
     t.state = TcpState::Established;
-    t.snd_una = TcpSeqNumber(101);
-    t.snd_nxt = t.snd_una;
-    t.snd_max = t.snd_una;
-    t.tx_base = t.snd_una;
-    t.irs = TcpSeqNumber(5000);
-    t.rcv_nxt = TcpSeqNumber(5001);
-    t.rcv_adv = t.rcv_nxt;
-    t.snd_wnd = peer_window;
-    t.max_snd_wnd = peer_window;
-    t.snd_wl1 = t.rcv_nxt;
-    t.snd_wl2 = t.snd_una;
+    t.snd.una = TcpSeqNumber(101);
+    t.snd.nxt = t.snd.una;
+    t.snd.max = t.snd.una;
+    t.snd.tx_base = t.snd.una;
+    t.hs.irs = TcpSeqNumber(5000);
+    t.rcv.nxt = TcpSeqNumber(5001);
+    t.rcv.adv = t.rcv.nxt;
+    t.snd.wnd = peer_window;
+    t.snd.max_wnd = peer_window;
+    t.snd.wl1 = t.rcv.nxt;
+    t.snd.wl2 = t.snd.una;
     t
 }
 
