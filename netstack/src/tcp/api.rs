@@ -230,6 +230,7 @@ impl<H: Hooks> Stack<H> {
     /// Whether connections the application closed are still finishing their close
     /// (FIN-WAIT-1, FIN-WAIT-2, CLOSING, LAST-ACK): the TCP/IP thread keeps polling for
     /// them before it exits.
+    #[cfg(all(feature = "std", unix))]
     pub(crate) fn tcp_closing_orphans(&self) -> bool {
         (0..self.tcp.conn_capacity()).any(|i| {
             self.tcp.get_index(i).is_some_and(|t| {

@@ -143,11 +143,13 @@ impl TcpTable {
     }
 
     /// The state of the connection in slot `index` (`None`: a free slot).
+    #[cfg(all(feature = "std", unix))]
     pub(crate) fn conn_state(&self, index: usize) -> Option<TcpState> {
         Some(self.conns.get(index)?.as_ref()?.state)
     }
 
     /// How many listeners are open.
+    #[cfg(all(feature = "std", unix))]
     pub(crate) fn listener_count(&self) -> usize {
         self.listeners.iter().flatten().count()
     }
@@ -257,6 +259,7 @@ impl TcpTable {
 
     /// Connection `index` owes only the batch's ACK: it waits for the application's read
     /// or the next poll.
+    #[inline]
     pub(super) fn carry(&mut self, index: usize) {
         if let Ok(i) = u16::try_from(index)
             && !self.carried.contains(&i)
@@ -266,6 +269,7 @@ impl TcpTable {
     }
 
     /// One connection whose carried ACK is still owed, taken off the list.
+    #[inline]
     pub(super) fn pop_carried(&mut self) -> Option<usize> {
         self.carried.pop().map(usize::from)
     }
@@ -288,6 +292,7 @@ impl TcpTable {
     }
 
     /// Notes that connection `index` has output waiting for the end of the batch.
+    #[inline]
     pub(super) fn mark_pending(&mut self, index: usize) {
         let Ok(i) = u16::try_from(index) else { return };
         if !self.pending.contains(&i) {
@@ -296,6 +301,7 @@ impl TcpTable {
     }
 
     /// Takes a block out for processing (put it back with [`put`](Self::put)).
+    #[inline]
     pub(super) fn take(&mut self, index: usize) -> Option<Box<Tcb>> {
         let tcb = self.conns.get_mut(index)?.take()?;
         if let Some(b) = self.busy.get_mut(index) {
@@ -304,6 +310,7 @@ impl TcpTable {
         Some(tcb)
     }
 
+    #[inline]
     pub(super) fn put(&mut self, index: usize, tcb: Box<Tcb>) {
         self.note_touched(index);
         if let Some(slot) = self.conns.get_mut(index) {
@@ -314,10 +321,12 @@ impl TcpTable {
         }
     }
 
+    #[inline]
     pub(super) fn get_index(&self, index: usize) -> Option<&Tcb> {
         self.conns.get(index)?.as_deref()
     }
 
+    #[inline]
     pub(super) fn get_index_mut(&mut self, index: usize) -> Option<&mut Tcb> {
         self.note_touched(index);
         self.conns.get_mut(index)?.as_deref_mut()
@@ -501,6 +510,7 @@ impl TcpTable {
             .find(|&p| !self.port_in_use(Ipv4Addr::UNSPECIFIED, p, false))
     }
 
+    #[inline]
     pub(crate) fn find_conn(
         &self,
         local: (Ipv4Addr, u16),
@@ -516,6 +526,7 @@ impl TcpTable {
         })
     }
 
+    #[inline]
     pub(super) fn find_listener(&self, addr: Ipv4Addr, port: u16) -> Option<usize> {
         let mut best = None;
         for (i, l) in self.listeners.iter().enumerate() {
@@ -538,6 +549,7 @@ impl TcpTable {
         netstack_hook_tcp_inpacket_pcb = "none",
         netstack_hook_tcp_out_tcpopt_length = "none"
     )))]
+    #[inline]
     pub(super) fn info(&self, index: usize, tcb: &Tcb) -> TcpConnInfo {
         TcpConnInfo {
             local: core::net::SocketAddrV4::new(tcb.local_addr, tcb.local_port),
