@@ -203,8 +203,9 @@ pub(super) struct RecvSeq {
     pub shift: u8,
 }
 
-/// What the connection has agreed, owes or was told, one bit each (lwIP's `TF_*` flags).
-#[derive(Debug)]
+/// What the connection has agreed, owes or was told, one bit each (lwIP's `TF_*` flags);
+/// all clear on a new block.
+#[derive(Debug, Default)]
 #[repr(C)]
 pub(super) struct Flags {
     /// The application closed its sending side: a FIN follows the data in the send ring.
@@ -373,23 +374,7 @@ impl Tcb {
             remote_port: remote.1,
             state: TcpState::Closed,
             events: TcpEvents::NONE,
-            flags: Flags {
-                fin_queued: false,
-                fin_received: false,
-                ooo_seen: false,
-                ack_now: false,
-                ts_on: false,
-                sack_ok: false,
-                rexmit_una: false,
-                tlp_probe: false,
-                tlp_in_flight: false,
-                newly_established: false,
-                force_send: false,
-                orphan: false,
-                shut_rd: false,
-                accept_queued: false,
-                syn_retransmitted: false,
-            },
+            flags: Flags::default(),
             limited_transmit: 0,
             error: None,
             soft_error: None,
