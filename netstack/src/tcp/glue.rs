@@ -325,7 +325,7 @@ impl<H: Hooks> Stack<H> {
 
     /// After something happened to connection `index`: send what it has to send, free it
     /// when dead, and tell its listener when the handshake completed.
-    pub(crate) fn tcp_after(&mut self, index: usize) {
+    pub(super) fn tcp_after(&mut self, index: usize) {
         self.tcp.uncarry(index);
         self.tcp_output(index);
         self.tcp_settle(index);
@@ -334,7 +334,7 @@ impl<H: Hooks> Stack<H> {
     /// The bookkeeping after something happened to connection `index`, without sending:
     /// wake the application, queue a completed handshake on its listener, free it when
     /// dead.
-    pub(crate) fn tcp_settle(&mut self, index: usize) {
+    fn tcp_settle(&mut self, index: usize) {
         let Some(tcb) = self.tcp.get_index_mut(index) else {
             return;
         };
@@ -354,7 +354,7 @@ impl<H: Hooks> Stack<H> {
     // ---- Output: segments from the connection down to IPv4 ----
 
     /// Sends everything connection `index` has to send now.
-    pub(crate) fn tcp_output(&mut self, index: usize) {
+    fn tcp_output(&mut self, index: usize) {
         let Some(mut tcb) = self.tcp.take(index) else {
             return;
         };
@@ -510,7 +510,7 @@ impl<H: Hooks> Stack<H> {
     }
 
     /// Sends a segment without options of the product (resets for no connection).
-    pub(crate) fn tcp_send_repr(
+    fn tcp_send_repr(
         &mut self,
         src: Ipv4Addr,
         dst: Ipv4Addr,
@@ -641,7 +641,7 @@ impl<H: Hooks> Stack<H> {
     /// answer, or with `hook_tcp_isn = "none"` a 4 µs clock (RFC 9293 §3.4.1's `M`) started
     /// at a random value per stack, as lwIP's own counter without the hook (predictable
     /// from one observed connection, unlike RFC 6528).
-    pub(crate) fn tcp_isn(
+    pub(super) fn tcp_isn(
         &mut self,
         local: (Ipv4Addr, u16),
         remote: (Ipv4Addr, u16),
@@ -665,7 +665,7 @@ impl<H: Hooks> Stack<H> {
 
     /// The largest segment we can take on the route to `dst`: its MTU − 40, at most
     /// `config::TCP_MSS` (RFC 9293 §3.7.1, RFC 6691).
-    pub(crate) fn tcp_route_mss(
+    pub(super) fn tcp_route_mss(
         &mut self,
         src: Option<Ipv4Addr>,
         dst: Ipv4Addr,
@@ -684,7 +684,7 @@ impl<H: Hooks> Stack<H> {
 
     /// Frees connection slot `index` (its handles go stale); if the table was full, the
     /// hooks hear that it has room (`Hooks::memp_available(Pool::TcpPcb)`).
-    pub(crate) fn tcp_free(&mut self, index: usize) {
+    pub(super) fn tcp_free(&mut self, index: usize) {
         #[cfg(not(netstack_hook_memp_available = "none"))]
         let was_full = self.tcp.conns_full();
         let _held = self.tcp.free(index);
@@ -696,7 +696,7 @@ impl<H: Hooks> Stack<H> {
 
     /// Removes listener `index`; if the listener table was full, the hooks hear that it has
     /// room (`Hooks::memp_available(Pool::TcpPcbListen)`).
-    pub(crate) fn tcp_remove_listener(&mut self, index: usize) -> Option<Listener> {
+    pub(super) fn tcp_remove_listener(&mut self, index: usize) -> Option<Listener> {
         #[cfg(not(netstack_hook_memp_available = "none"))]
         let was_full = self.tcp.listeners_full();
         let removed = self.tcp.remove_listener(index);
