@@ -13,9 +13,9 @@
 
 use core::net::Ipv4Addr;
 
-use crate::arp::{Refresh, Resolution};
 use crate::error::Error;
 use crate::hooks::Hooks;
+use crate::ipv4::arp::{Refresh, Resolution};
 use crate::netif::{NetifId, netif_in};
 use crate::phy::{DeviceError, Medium};
 use crate::stack::Stack;

@@ -20,8 +20,12 @@
 //! The transport dispatch point is `Stack::ip_deliver`: ICMP, IGMP, UDP and TCP. ICMP errors about our own datagrams reach the
 //! transports through `Stack::transport_error`.
 
+pub mod arp;
+pub mod dhcp;
 pub mod fragment;
 pub(crate) mod hint;
+pub mod icmp;
+pub mod igmp;
 pub mod reassembly;
 pub mod route;
 
@@ -31,7 +35,7 @@ use crate::config;
 use crate::error::Error;
 use crate::ethernet::{HEADROOM, NextHop};
 use crate::hooks::{ForwardDecision, Hooks};
-use crate::icmp::IcmpError;
+use crate::ipv4::icmp::IcmpError;
 use crate::netif::{NetifId, netif_in};
 use crate::stack::Stack;
 use crate::stats::DropReason;
