@@ -32,7 +32,8 @@ fn normalized(sig: &str) -> String {
     while let Some(c) = chars.next() {
         if c == ':' && chars.peek() == Some(&':') {
             chars.next();
-            while out.ends_with(|c: char| c.is_ascii_lowercase() || c == '_') {
+            while out.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
                 out.pop();
             }
         } else {
