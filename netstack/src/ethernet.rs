@@ -14,7 +14,7 @@
 use core::net::Ipv4Addr;
 
 use crate::error::Error;
-use crate::hooks::Hooks;
+use crate::hooks::{self, Hooks};
 use crate::ipv4::arp::{Refresh, Resolution};
 use crate::netif::{NetifId, netif_in};
 use crate::phy::{DeviceError, Medium};
@@ -71,10 +71,11 @@ impl<H: Hooks> Stack<H> {
             return;
         }
         if let Some(tag) = eth.vlan_tag() {
-            #[cfg(not(netstack_hook_vlan_check = "none"))]
-            let accepted = self.hooks.vlan_check(&netif.info(id), &eth, tag);
-            #[cfg(netstack_hook_vlan_check = "none")]
-            let accepted = crate::hooks::accepts_untagged_only(tag);
+            let accepted = if hooks::enabled::VLAN_CHECK {
+                self.hooks.vlan_check(&netif.info(id), &eth, tag)
+            } else {
+                hooks::accepts_untagged_only(tag)
+            };
             if !accepted {
                 log::trace!(target: LOG, "{id}: dropping frame tagged for VLAN {}", tag.vid);
                 self.stats.link.drop(DropReason::Policy);
@@ -86,11 +87,9 @@ impl<H: Hooks> Stack<H> {
             EtherType::Ipv4 => self.ipv4_input(id, eth.payload_slice(), Some(src), now),
             EtherType::Arp => self.arp_input(id, eth.payload_slice(), now),
             _ => {
-                #[cfg(not(netstack_hook_unknown_eth_protocol = "none"))]
-                let taken = self.hooks.unknown_eth_protocol(&netif.info(id), &eth)
-                    == crate::hooks::InputVerdict::Consumed;
-                #[cfg(netstack_hook_unknown_eth_protocol = "none")]
-                let taken = false;
+                let taken = hooks::enabled::UNKNOWN_ETH_PROTOCOL
+                    && self.hooks.unknown_eth_protocol(&netif.info(id), &eth)
+                        == hooks::InputVerdict::Consumed;
                 if !taken {
                     self.stats.link.drop(DropReason::Unsupported);
                 }
@@ -124,10 +123,11 @@ impl<H: Hooks> Stack<H> {
             Medium::Ip => start,
             Medium::Ethernet => {
                 let src = netif.mac;
-                #[cfg(not(netstack_hook_vlan_set = "none"))]
-                let vlan = self.hooks.vlan_set(&netif.info(id), src, dst, ethertype);
-                #[cfg(netstack_hook_vlan_set = "none")]
-                let vlan = None;
+                let vlan = if hooks::enabled::VLAN_SET {
+                    self.hooks.vlan_set(&netif.info(id), src, dst, ethertype)
+                } else {
+                    None
+                };
                 let repr = EthernetRepr {
                     src_addr: src,
                     dst_addr: dst,

@@ -47,16 +47,13 @@ impl<H: Hooks> Stack<H> {
         let random = self.rng.next_u32();
         let now = self.now;
         let n = self.netif_mut(netif).ok_or(Error::Invalid)?;
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        let was_full = n.igmp.is_full();
+        let was_full = crate::hooks::enabled::MEMP_AVAILABLE && n.igmp.is_full();
         let message = n.igmp.leave(group, now, random)?;
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        let has_room = !n.igmp.is_full();
+        let has_room = crate::hooks::enabled::MEMP_AVAILABLE && !n.igmp.is_full();
         if let Some(message) = message {
             self.igmp_send(netif, &message);
         }
         self.igmp_note(netif);
-        #[cfg(not(netstack_hook_memp_available = "none"))]
         if was_full && has_room {
             self.hooks
                 .memp_available(crate::hooks::Pool::IgmpGroup(netif));

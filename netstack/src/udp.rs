@@ -434,15 +434,14 @@ impl<H: Hooks> Stack<H> {
         for (netif, group) in groups {
             let _ = self.leave_multicast(netif, group);
         }
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        let was_full = self.udp.pcbs.iter().all(Option::is_some);
-        let _held = self
+        let was_full =
+            crate::hooks::enabled::MEMP_AVAILABLE && self.udp.pcbs.iter().all(Option::is_some);
+        let held = self
             .udp
             .pcbs
             .get_mut(h.index())
             .is_some_and(|slot| slot.take().is_some());
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        if was_full && _held {
+        if was_full && held {
             self.hooks.memp_available(crate::hooks::Pool::UdpPcb);
         }
         Ok(())

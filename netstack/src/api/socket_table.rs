@@ -206,7 +206,6 @@ impl SocketTable {
 
     /// Whether every slot holds a socket (`hook_memp_available`: the caller compares before
     /// and after a `close`/`leave`).
-    #[cfg(not(netstack_hook_memp_available = "none"))]
     pub fn is_full(&self) -> bool {
         self.slots.iter().all(Option::is_some)
     }

@@ -73,8 +73,8 @@ impl<H: Hooks> Core<H> {
     /// Tells the hooks when the descriptor table, full before a `close`/`leave`
     /// (`was_full`, from `SocketTable::is_full`), has a free slot now
     /// (`Hooks::memp_available(Pool::Netconn)`). No state is kept: with hooks that ignore
-    /// the call, the check compiles away.
-    #[cfg(not(netstack_hook_memp_available = "none"))]
+    /// the call, the check compiles away (and `was_full` is always false when the point is
+    /// `none`).
     pub(crate) fn report_socket_room(&mut self, was_full: bool) {
         if was_full && !self.sockets.is_full() {
             self.stack

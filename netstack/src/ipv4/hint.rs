@@ -89,8 +89,7 @@ impl<H: Hooks> Stack<H> {
             self.tx_trace.asked_route = Some(route);
             return None;
         }
-        #[cfg(not(netstack_hook_etharp_get_gw = "none"))]
-        if hint.via_gateway {
+        if crate::hooks::enabled::ETHARP_GET_GW && hint.via_gateway {
             let info = crate::netif::netif_in(&self.netifs, hint.netif)?.info(hint.netif);
             let gateway = self.hooks.etharp_get_gw(&info, tx.dst);
             if gateway.is_some() {

@@ -186,8 +186,7 @@ impl<H: Hooks> Stack<H> {
         let rx_verified = netif.caps.checksum.rx_verified;
         let is_lo = netif.loopback;
         let src_is_subnet_broadcast = netif.is_broadcast(packet.src_addr());
-        #[cfg(not(netstack_hook_ip4_input = "none"))]
-        {
+        if crate::hooks::enabled::IP4_INPUT {
             let info = netif.info(id);
             if self.hooks.ip4_input(&packet, &info) == crate::hooks::InputVerdict::Consumed {
                 return;
@@ -649,10 +648,11 @@ impl<H: Hooks> Stack<H> {
         }
         let dst = repr.dst_addr;
         let packet = Ipv4Packet::new_unchecked(data);
-        #[cfg(not(netstack_hook_ip4_canforward = "none"))]
-        let decision = self.hooks.ip4_canforward(&packet, dst);
-        #[cfg(netstack_hook_ip4_canforward = "none")]
-        let decision = ForwardDecision::Default;
+        let decision = if crate::hooks::enabled::IP4_CANFORWARD {
+            self.hooks.ip4_canforward(&packet, dst)
+        } else {
+            ForwardDecision::Default
+        };
         let in_broadcast = self.netif_ref(in_id).is_some_and(|n| n.is_broadcast(dst));
         let allowed = match decision {
             ForwardDecision::Forward => true,

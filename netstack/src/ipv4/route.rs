@@ -73,26 +73,22 @@ impl<H: Hooks> Stack<H> {
 
     /// The interface a route hook chooses for a datagram from `src` to `dst`, if one does
     /// and it is up (rules 1 and 2 above). Each hook is called at most once.
-    #[cfg_attr(
-        all(netstack_hook_ip4_route_src = "none", netstack_hook_ip4_route = "none"),
-        allow(unused_variables, clippy::unused_self)
-    )]
     #[inline]
     pub(crate) fn route_hook_answer(
         &mut self,
         src: Option<Ipv4Addr>,
         dst: Ipv4Addr,
     ) -> Option<NetifId> {
-        #[cfg(not(netstack_hook_ip4_route_src = "none"))]
-        if let Some(id) = self
-            .hooks
-            .ip4_route_src(src.filter(|s| !s.is_unspecified()), dst)
+        if crate::hooks::enabled::IP4_ROUTE_SRC
+            && let Some(id) = self
+                .hooks
+                .ip4_route_src(src.filter(|s| !s.is_unspecified()), dst)
             && self.netif_up(id)
         {
             return Some(id);
         }
-        #[cfg(not(netstack_hook_ip4_route = "none"))]
-        if let Some(id) = self.hooks.ip4_route(dst)
+        if crate::hooks::enabled::IP4_ROUTE
+            && let Some(id) = self.hooks.ip4_route(dst)
             && self.netif_up(id)
         {
             return Some(id);
@@ -127,8 +123,7 @@ impl<H: Hooks> Stack<H> {
             return Ok(NextHop::Unicast(dst));
         }
         let gateway = netif.gateway;
-        #[cfg(not(netstack_hook_etharp_get_gw = "none"))]
-        {
+        if crate::hooks::enabled::ETHARP_GET_GW {
             let answer = match self.tx_trace.asked_gateway.take() {
                 Some(answer) => answer,
                 None => self.hooks.etharp_get_gw(&netif.info(id), dst),

@@ -26,13 +26,9 @@ use core::net::{IpAddr, Ipv4Addr};
 
 use crate::config;
 use crate::error::Error;
-use crate::hooks::Hooks;
 #[cfg(not(netstack_hook_tcp_isn = "none"))]
 use crate::hooks::IsnContext;
-#[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
-use crate::hooks::SegmentVerdict;
-#[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
-use crate::hooks::TcpConnInfo;
+use crate::hooks::{self, Hooks, SegmentVerdict, TcpConnInfo};
 use crate::ipv4::{DstKind, IpRx, IpTx};
 use crate::stack::Stack;
 use crate::stats::DropReason;
@@ -83,8 +79,9 @@ impl<H: Hooks> Stack<H> {
         let local = (dst, repr.dst_port);
         let remote = (src, repr.src_port);
         if let Some(index) = self.tcp.find_conn(local, remote) {
-            #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
-            if let Some(tcb) = self.tcp.get_index(index) {
+            if hooks::enabled::TCP_INPACKET_PCB
+                && let Some(tcb) = self.tcp.get_index(index)
+            {
                 let info = self.tcp.info(index, tcb);
                 if self.hooks.tcp_inpacket_pcb(&info, &packet) == SegmentVerdict::Drop {
                     self.stats.tcp.drop(DropReason::Policy);
@@ -115,8 +112,7 @@ impl<H: Hooks> Stack<H> {
             return;
         }
         if let Some(l) = self.tcp.find_listener(dst, repr.dst_port) {
-            #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
-            {
+            if hooks::enabled::TCP_INPACKET_PCB {
                 let info = TcpConnInfo {
                     local: core::net::SocketAddrV4::new(dst, repr.dst_port),
                     remote: core::net::SocketAddrV4::new(src, repr.src_port),
@@ -685,24 +681,20 @@ impl<H: Hooks> Stack<H> {
     /// Frees connection slot `index` (its handles go stale); if the table was full, the
     /// hooks hear that it has room (`Hooks::memp_available(Pool::TcpPcb)`).
     pub(super) fn tcp_free(&mut self, index: usize) {
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        let was_full = self.tcp.conns_full();
-        let _held = self.tcp.free(index);
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        if was_full && _held {
-            self.hooks.memp_available(crate::hooks::Pool::TcpPcb);
+        let was_full = hooks::enabled::MEMP_AVAILABLE && self.tcp.conns_full();
+        let held = self.tcp.free(index);
+        if was_full && held {
+            self.hooks.memp_available(hooks::Pool::TcpPcb);
         }
     }
 
     /// Removes listener `index`; if the listener table was full, the hooks hear that it has
     /// room (`Hooks::memp_available(Pool::TcpPcbListen)`).
     pub(super) fn tcp_remove_listener(&mut self, index: usize) -> Option<Listener> {
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        let was_full = self.tcp.listeners_full();
+        let was_full = hooks::enabled::MEMP_AVAILABLE && self.tcp.listeners_full();
         let removed = self.tcp.remove_listener(index);
-        #[cfg(not(netstack_hook_memp_available = "none"))]
         if was_full && removed.is_some() {
-            self.hooks.memp_available(crate::hooks::Pool::TcpPcbListen);
+            self.hooks.memp_available(hooks::Pool::TcpPcbListen);
         }
         removed
     }

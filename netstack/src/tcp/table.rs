@@ -12,10 +12,6 @@ use core::net::Ipv4Addr;
 
 use crate::config;
 use crate::error::Error;
-#[cfg(not(all(
-    netstack_hook_tcp_inpacket_pcb = "none",
-    netstack_hook_tcp_out_tcpopt_length = "none"
-)))]
 use crate::hooks::TcpConnInfo;
 use crate::rand::Rng;
 use crate::time::Instant;
@@ -409,7 +405,6 @@ impl TcpTable {
     }
 
     /// Whether every connection slot is in use (a block taken out for processing counts).
-    #[cfg(not(netstack_hook_memp_available = "none"))]
     pub(crate) fn conns_full(&self) -> bool {
         self.conns
             .iter()
@@ -418,7 +413,6 @@ impl TcpTable {
     }
 
     /// Whether every listener slot is in use.
-    #[cfg(not(netstack_hook_memp_available = "none"))]
     pub(crate) fn listeners_full(&self) -> bool {
         self.listeners.iter().all(Option::is_some)
     }
@@ -545,10 +539,6 @@ impl TcpTable {
     }
 
     /// The conn info hooks see for connection `index`.
-    #[cfg(not(all(
-        netstack_hook_tcp_inpacket_pcb = "none",
-        netstack_hook_tcp_out_tcpopt_length = "none"
-    )))]
     #[inline]
     pub(super) fn info(&self, index: usize, tcb: &Tcb) -> TcpConnInfo {
         TcpConnInfo {

@@ -143,10 +143,8 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
             self.retry(deadline, attempt)
         };
         let _ = self.call(move |core| {
-            #[cfg(not(netstack_hook_memp_available = "none"))]
-            let was_full = core.sockets.is_full();
+            let was_full = crate::hooks::enabled::MEMP_AVAILABLE && core.sockets.is_full();
             core.sockets.leave(fd, generation);
-            #[cfg(not(netstack_hook_memp_available = "none"))]
             core.report_socket_room(was_full);
         });
         // A `close` waiting for this call to return looks again.
@@ -390,11 +388,9 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
             });
         }
         let generation = self.op(move |core| {
-            #[cfg(not(netstack_hook_memp_available = "none"))]
-            let was_full = core.sockets.is_full();
+            let was_full = crate::hooks::enabled::MEMP_AVAILABLE && core.sockets.is_full();
             let (binding, generation) = core.sockets.close(fd)?;
             release(core, binding, linger == Some(0));
-            #[cfg(not(netstack_hook_memp_available = "none"))]
             core.report_socket_room(was_full);
             Ok(generation)
         })?;

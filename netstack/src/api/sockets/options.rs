@@ -16,12 +16,7 @@ use crate::api::errno::Errno;
 use crate::api::socket_table::{Binding, Fd, Socket, SocketType};
 use crate::api::tcpip::{Core, NetStack};
 use crate::config;
-use crate::hooks::Hooks;
-#[cfg(any(
-    not(netstack_hook_sockets_setsockopt = "none"),
-    not(netstack_hook_sockets_getsockopt = "none")
-))]
-use crate::hooks::SockoptVerdict;
+use crate::hooks::{self, Hooks, SockoptVerdict};
 use crate::tcp::TcpSocketOptions;
 use crate::time::Duration;
 use crate::udp::UdpOptions;
@@ -521,10 +516,6 @@ fn get<H: Hooks>(
 }
 
 /// The errno of a sockets option hook's `Err(code)`: `EINVAL` for a code that is not one.
-#[cfg(any(
-    not(netstack_hook_sockets_setsockopt = "none"),
-    not(netstack_hook_sockets_getsockopt = "none")
-))]
 fn hook_errno(code: i32) -> Errno {
     Errno::from_code(code).unwrap_or(Errno::EINVAL)
 }
@@ -568,8 +559,7 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
     pub fn setsockopt(&self, fd: Fd, level: i32, name: i32, value: &[u8]) -> Result<(), Errno> {
         let value = value.to_vec();
         self.op(move |core| {
-            #[cfg(not(netstack_hook_sockets_setsockopt = "none"))]
-            {
+            if hooks::enabled::SOCKETS_SETSOCKOPT {
                 core.sockets.get(fd)?;
                 let verdict = core
                     .stack

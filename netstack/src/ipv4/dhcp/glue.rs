@@ -187,8 +187,7 @@ impl<H: Hooks> Stack<H> {
             return true;
         }
         log::debug!(target: LOG, "{id}: {} from {}", repr.message_type, rx.repr.src_addr);
-        #[cfg(not(netstack_hook_dhcp_extra_option = "none"))]
-        {
+        if crate::hooks::enabled::DHCP_PARSE_OPTION {
             let info = netif.info(id);
             let state = client.state();
             for opt in packet.options().flatten() {
@@ -318,7 +317,6 @@ impl<H: Hooks> Stack<H> {
         let netif = netif_in(&self.netifs, id).ok_or(Error::Invalid)?;
         let client = netif.dhcp.as_deref().ok_or(Error::Invalid)?;
         let mut msg = vec![0u8; MESSAGE_LEN];
-        #[cfg(not(netstack_hook_dhcp_append_options = "none"))]
         let (info, state, hooks) = (netif.info(id), client.state(), &mut self.hooks);
         message::build(
             out,
@@ -327,9 +325,9 @@ impl<H: Hooks> Stack<H> {
             netif.mtu,
             &mut msg,
             |w| {
-                #[cfg(not(netstack_hook_dhcp_append_options = "none"))]
-                hooks.dhcp_append_options(&info, state, out.message_type, w);
-                let _ = w;
+                if crate::hooks::enabled::DHCP_APPEND_OPTIONS {
+                    hooks.dhcp_append_options(&info, state, out.message_type, w);
+                }
             },
         )
         .map_err(|e| {
