@@ -1,6 +1,7 @@
 //! "Every option does something" (DESIGN.md §2), checked against the stack's source: an
-//! option marked `wired` must be used by `netstack` (its constant `config::NAME` or its cfg
-//! `netstack_<key>`), and an option the stack uses must be marked `wired`.
+//! option marked `wired` must be used by `netstack` (its constant `config::NAME`, its cfg
+//! `netstack_<key>`, or for a hook point `hooks::enabled::<POINT>`), and an option the stack
+//! uses must be marked `wired`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -61,12 +62,21 @@ fn mentions(text: &str, word: &str) -> bool {
 #[test]
 fn wired_options_are_exactly_the_ones_the_stack_uses() {
     let schema = netstack_config::embedded::schema().expect("schema");
+    let hooks = netstack_config::embedded::hooks().expect("hook points");
     let source = stack_source();
     let mut wired_but_unused = BTreeSet::new();
     let mut used_but_not_wired = BTreeSet::new();
     for option in &schema.options {
+        // A hook point's call site reads its cfg, or `hooks::enabled::<POINT>` (a constant
+        // generated from that cfg).
+        let hook_const = hooks
+            .points
+            .iter()
+            .find(|p| p.option_key() == option.key)
+            .map(|p| format!("enabled::{}", p.const_name()));
         let used = mentions(&source, &format!("config::{}", option.const_name()))
-            || mentions(&source, &format!("netstack_{}", option.key));
+            || mentions(&source, &format!("netstack_{}", option.key))
+            || hook_const.is_some_and(|c| mentions(&source, &c));
         match (option.status, used) {
             (Some(Status::Wired), false) => {
                 wired_but_unused.insert(option.key.clone());
