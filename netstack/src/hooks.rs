@@ -20,7 +20,7 @@
 //!
 //! - `default`: the stack calls the method; its default body is what the stack does without
 //!   a hook, and an implementation may override it.
-//! - `none`: the call site is compiled out (`#[cfg(not(netstack_hook_<point> = "none"))]`), so
+//! - `none`: the call site is compiled out (`if hooks::enabled::<POINT>`, a constant), so
 //!   the stack behaves as with the default body and an override is never called;
 //!   [`enabled`] tells which points are called in this build (the `netstack::hooks!` macro
 //!   refuses to compose a hook for a point that is `none`).
