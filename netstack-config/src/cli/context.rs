@@ -64,7 +64,15 @@ impl Context {
                     eprintln!("error: cannot read {}: {e}", p.display());
                     USAGE
                 })?;
-                let s = Schema::parse(&text).map_err(|errors| {
+                // The built-in hook points' options join a schema that has the option they
+                // follow (a copy of options.toml being developed); other schemas stand alone.
+                let parsed = match netstack_config::embedded::hooks() {
+                    Ok(h) if text.contains(&format!("key = \"{}\"", h.options_after)) => {
+                        Schema::parse_with_hooks(&text, h)
+                    }
+                    _ => Schema::parse(&text),
+                };
+                let s = parsed.map_err(|errors| {
                     for e in errors {
                         eprintln!("{e}");
                     }

@@ -29,7 +29,9 @@ pub const USAGE: i32 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "netstack-config", version)]
 pub struct Cli {
-    /// Use this option schema instead of the built-in one (for schema development).
+    /// Use this option schema instead of the built-in one (for schema development); the
+    /// built-in hook points' options (schema/hooks.toml) join it when it has the option they
+    /// follow.
     #[arg(long, global = true, value_name = "SCHEMA")]
     pub schema: Option<PathBuf>,
     /// What to do.
