@@ -769,23 +769,24 @@ impl Schema {
         self.sdk_names.keys().map(String::as_str)
     }
 
-    /// Finds a symbol by any of its spellings: key, upper-case key, `CONFIG_LWIP_X`, `LWIP_X`,
-    /// deprecated names, `<choice>_<member>`, external names.
+    /// Finds a symbol by any of its spellings, in any case and with `-` for `_`: key,
+    /// `CONFIG_LWIP_X`, `LWIP_X`, `X`, deprecated names, `<choice>_<member>`, external names.
     pub fn lookup(&self, name: &str) -> Option<Symbol> {
         if let Some(s) = self.symbols.get(name) {
             return Some(*s);
         }
-        let bare = name.strip_prefix("CONFIG_").unwrap_or(name);
-        if let Some((s, _)) = self.sdk_names.get(bare) {
-            return Some(*s);
+        // However it is spelt: any case, `-` for `_`, with or without `CONFIG_` and `LWIP_`.
+        let upper = name.trim().to_uppercase().replace('-', "_");
+        let bare = upper.strip_prefix("CONFIG_").unwrap_or(&upper);
+        let short = bare.strip_prefix("LWIP_").unwrap_or(bare);
+        for sdk in [bare.to_owned(), short.to_owned(), format!("LWIP_{short}")] {
+            if let Some((s, _)) = self.sdk_names.get(sdk.as_str()) {
+                return Some(*s);
+            }
         }
-        if let Some(s) = self.symbols.get(&bare.to_lowercase()) {
-            return Some(*s);
-        }
-        let lower = bare.to_lowercase();
-        lower
-            .strip_prefix("lwip_")
-            .and_then(|k| self.symbols.get(k))
+        [bare, short]
+            .iter()
+            .find_map(|k| self.symbols.get(k.to_lowercase().as_str()))
             .copied()
     }
 
