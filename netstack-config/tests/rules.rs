@@ -1,12 +1,15 @@
 //! The cross-option rules on the real schema: every rule's diagnostic, word for word, with its
 //! `FILE:LINE:COL` and notes. A rule a `netstack.toml` can break is broken through one (the
 //! whole pipeline: load, resolve, rules); a rule the schema's ranges and dependencies keep a file
-//! from breaking is broken on a resolved configuration whose values are forged.
+//! from breaking is broken on a resolved configuration whose values are forged. Last, a rule
+//! whose arithmetic fails on a configuration, on a schema of its own.
 
 use netstack_config::config_file::{Assignment, Source};
 use netstack_config::diagnostics::Location;
 use netstack_config::embedded::{EmbeddedPresets, schema};
+use netstack_config::load::PresetList;
 use netstack_config::resolve::{self, Provenance};
+use netstack_config::schema::Schema;
 use netstack_config::value::Value;
 use netstack_config::{load, rules, sdkconfig};
 
@@ -331,4 +334,42 @@ fn every_rule_is_covered() {
             "no case breaks rule {name}"
         );
     }
+}
+
+#[test]
+fn a_rule_that_cannot_be_evaluated_is_an_error() {
+    let option = |key: &str, default: i64| {
+        format!(
+            "[[option]]\nkey = \"{key}\"\ntype = \"int\"\nrust_type = \"u8\"\ndefault = {default}\n"
+        )
+    };
+    let text = option("a", 1)
+        + &option("b", 0)
+        + "[[rule]]\nname = \"ratio\"\norigin = \"O\"\nseverity = \"warning\"\n\
+           check = \"a / b < 2\"\nmessage = \"a / b = {a / b}\"\n";
+    let s = Schema::parse(&text).unwrap();
+    let lines = |config: &str| {
+        let loaded = load::load_text(&s, &PresetList(Vec::new()), "netstack.toml", config, None);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let out = resolve::resolve(&s, &loaded.assignments);
+        out.diagnostics
+            .iter()
+            .flat_map(|d| d.lines())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        lines("a = 5\n"),
+        [
+            "netstack.toml:1:5: error: the rule cannot be checked on this configuration: `a / b` divides by zero [rule ratio; O]",
+            "note: b = 0 (default)",
+        ]
+    );
+    assert_eq!(lines("b = 5\n"), Vec::<String>::new());
+    assert_eq!(
+        lines("a = 10\nb = 5\n"),
+        [
+            "netstack.toml:1:5: warning: a / b = 2 [rule ratio; O]",
+            "netstack.toml:2:5: note: b = 5 is set here",
+        ]
+    );
 }

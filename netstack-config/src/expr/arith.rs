@@ -194,3 +194,133 @@ impl fmt::Display for Term {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::expr::Expr;
+
+    struct Map(HashMap<&'static str, Value>);
+    impl Env for Map {
+        fn value(&self, symbol: &str) -> Option<Value> {
+            self.0.get(symbol).cloned()
+        }
+    }
+
+    fn env() -> Map {
+        Map(HashMap::from([
+            ("mss", Value::Int(1440)),
+            ("buf", Value::Int(2500)),
+            ("big", Value::Int(i64::MAX)),
+            ("zero", Value::Int(0)),
+            ("on", Value::Bool(true)),
+        ]))
+    }
+
+    fn int(text: &str) -> Result<i64, String> {
+        Term::parse(text)
+            .map_err(|e| e.to_string())?
+            .int(&env())
+            .map_err(|e| e.to_string())
+    }
+
+    fn holds(text: &str) -> bool {
+        Expr::parse(text).unwrap().try_eval(&env()).unwrap()
+    }
+
+    #[test]
+    fn precedence_and_grouping() {
+        assert_eq!(int("2 + 3 * 4"), Ok(14));
+        assert_eq!(int("(2 + 3) * 4"), Ok(20));
+        assert_eq!(int("10 - 3 - 2"), Ok(5), "left to right");
+        assert_eq!(int("100 / 10 / 5"), Ok(2));
+        assert_eq!(int("1 << 2 + 1"), Ok(8), "shifts bind looser than +");
+        assert_eq!(int("0xffff << 1"), Ok(131_070));
+        assert_eq!(int("-mss + 2"), Ok(-1438));
+        assert_eq!(int("2 * -3"), Ok(-6));
+        assert_eq!(int("7 / 2"), Ok(3));
+        assert_eq!(int("-7 >> 1"), Ok(-4), "`>>` rounds down");
+        assert_eq!(int("5 >> 100"), Ok(0));
+        assert_eq!(int("mss - 1440"), Ok(0));
+        assert_eq!(int("mss-1"), Ok(1439));
+    }
+
+    #[test]
+    fn arithmetic_in_conditions() {
+        assert!(!holds("buf >= 2 * mss"));
+        assert!(holds("buf < 2 * mss && on"));
+        assert!(holds("!buf >= 2 * mss"), "`!` applies to the comparison");
+        assert!(holds("(buf + 380) / 2 = mss"));
+        assert!(holds("((buf + 380) / 2 = mss)"));
+        assert!(holds("(mss) = 1440"));
+        assert!(holds("mss = -(-1440)"));
+        assert!(
+            holds("on || zero / zero = 1"),
+            "`||` decides on its left side"
+        );
+    }
+
+    #[test]
+    fn errors_are_reported_not_panics() {
+        assert_eq!(
+            int("mss / zero"),
+            Err("`mss / zero` divides by zero".into())
+        );
+        assert_eq!(int("big + 1"), Err("`big + 1` overflows".into()));
+        assert_eq!(int("big * 2"), Err("`big * 2` overflows".into()));
+        assert_eq!(int("-big - 2"), Err("`-big - 2` overflows".into()));
+        assert_eq!(int("1 << 63"), Err("`1 << 63` overflows".into()));
+        assert_eq!(int("3 << 62"), Err("`3 << 62` overflows".into()));
+        assert_eq!(
+            int("1 << -1"),
+            Err("`1 << -1` shifts by a negative amount (-1)".into())
+        );
+        assert_eq!(int("on + 1"), Err("`on` is true, not a number".into()));
+        assert_eq!(int("nope * 2"), Err("`nope` is no symbol".into()));
+        let e = Expr::parse("mss / zero > 1").unwrap();
+        assert!(e.try_eval(&env()).is_err());
+        assert!(
+            !e.eval(&env()),
+            "a condition that cannot be evaluated is false"
+        );
+    }
+
+    #[test]
+    fn parse_errors() {
+        let offset = |text: &str| Expr::parse(text).unwrap_err().offset;
+        assert_eq!(offset("mss + 1"), 7, "arithmetic alone is no condition");
+        assert_eq!(offset("(mss * 2) && on"), 10);
+        assert_eq!(offset("mss >= 2 *"), 10);
+        assert_eq!(offset("mss >= (2 * mss"), 15);
+        assert!(Term::parse("mss +").is_err());
+        assert!(Term::parse("mss mss").is_err());
+        assert!(Term::parse("").is_err());
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for (text, shown) in [
+            ("a>=2*b", "a >= 2 * b"),
+            ("a >= (2 * b)", "a >= 2 * b"),
+            ("a = (b + c) * d", "a = (b + c) * d"),
+            ("a = b - (c - d)", "a = b - (c - d)"),
+            ("a = (b - c) - d", "a = b - c - d"),
+            ("a <= 0xffff << (b + 1)", "a <= 65535 << b + 1"),
+            ("a = -(b * c)", "a = -(b * c)"),
+            ("a = -3 - -b", "a = -3 - -b"),
+        ] {
+            let e = Expr::parse(text).unwrap();
+            assert_eq!(e.to_string(), shown);
+            assert_eq!(Expr::parse(&e.to_string()).unwrap(), e, "{text}");
+        }
+        assert!(Expr::parse("a >= 2 * b").unwrap().has_arithmetic());
+        assert!(!Expr::parse("a >= 2 && b").unwrap().has_arithmetic());
+        assert_eq!(
+            Expr::parse("x = y * (z + 1) || w").unwrap().symbols(),
+            ["x", "z", "w"],
+            "`y` is the literal true"
+        );
+    }
+}
