@@ -635,25 +635,6 @@ impl Schema {
         self.check_rules(errors);
     }
 
-    fn check_rules(&self, errors: &mut Vec<SchemaError>) {
-        for r in &self.rules {
-            let subject = rule::subject(&r.name);
-            for cond in r.applies.iter().chain([&r.check]) {
-                self.check_expr(&subject, cond, errors);
-            }
-            for term in r.message.terms() {
-                let text = format!("{{{term}}}");
-                match term {
-                    Term::Atom(Operand::Sym(name)) if !self.symbols.contains_key(name) => {
-                        errors.push(self.unknown_symbol(&subject, &text, name));
-                    }
-                    Term::Atom(_) => {}
-                    _ => self.check_arithmetic(&subject, &text, term, errors),
-                }
-            }
-        }
-    }
-
     fn unknown_symbol(&self, subject: &str, text: &str, name: &str) -> SchemaError {
         let hint = crate::diagnostics::did_you_mean(name, self.symbols.keys().map(String::as_str))
             .map(|h| format!(" (did you mean `{h}`?)"))
@@ -697,52 +678,6 @@ impl Schema {
                 subject,
                 format!("`{text}` computes with {what}; arithmetic needs numbers"),
             ));
-        }
-    }
-
-    /// Fills in each rule's options: the first option its check names, then those of its
-    /// `if`, then the check's others.
-    fn find_rule_options(&mut self, errors: &mut Vec<SchemaError>) {
-        let option_of = |name: &str| match self.symbols.get(name) {
-            Some(Symbol::Option(i) | Symbol::Member(i, _)) => Some(*i),
-            _ => None,
-        };
-        let mut found = Vec::new();
-        for r in &self.rules {
-            let check: Vec<usize> = r
-                .check
-                .expr
-                .symbols()
-                .into_iter()
-                .filter_map(option_of)
-                .collect();
-            let applies = r
-                .applies
-                .iter()
-                .flat_map(|c| c.expr.symbols())
-                .filter_map(option_of);
-            let mut options: Vec<usize> = Vec::new();
-            for i in check
-                .first()
-                .copied()
-                .into_iter()
-                .chain(applies)
-                .chain(check.iter().copied())
-            {
-                if !options.contains(&i) {
-                    options.push(i);
-                }
-            }
-            if options.is_empty() {
-                errors.push(SchemaError::about(
-                    &rule::subject(&r.name),
-                    "a rule must read at least one option",
-                ));
-            }
-            found.push(options);
-        }
-        for (r, options) in self.rules.iter_mut().zip(found) {
-            r.options = options;
         }
     }
 

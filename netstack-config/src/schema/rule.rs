@@ -4,9 +4,9 @@
 
 use serde::Deserialize;
 
-use super::{Cond, SchemaError, compile_cond};
+use super::{Cond, Schema, SchemaError, Symbol, compile_cond};
 use crate::diagnostics::Severity;
-use crate::expr::{Env, EvalError, Term};
+use crate::expr::{Env, EvalError, Operand, Term};
 
 /// A cross-option rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,4 +158,72 @@ pub(super) fn compile(raw: RawRule, errors: &mut Vec<SchemaError>) -> Option<Rul
         message,
         options: Vec::new(),
     })
+}
+
+impl Schema {
+    /// Checks the symbols of every rule's expressions and placeholders.
+    pub(super) fn check_rules(&self, errors: &mut Vec<SchemaError>) {
+        for r in &self.rules {
+            let subject = subject(&r.name);
+            for cond in r.applies.iter().chain([&r.check]) {
+                self.check_expr(&subject, cond, errors);
+            }
+            for term in r.message.terms() {
+                let text = format!("{{{term}}}");
+                match term {
+                    Term::Atom(Operand::Sym(name)) if !self.symbols.contains_key(name) => {
+                        errors.push(self.unknown_symbol(&subject, &text, name));
+                    }
+                    Term::Atom(_) => {}
+                    _ => self.check_arithmetic(&subject, &text, term, errors),
+                }
+            }
+        }
+    }
+
+    /// Fills in each rule's options: the first option its check names, then those of its
+    /// `if`, then the check's others.
+    pub(super) fn find_rule_options(&mut self, errors: &mut Vec<SchemaError>) {
+        let option_of = |name: &str| match self.symbols.get(name) {
+            Some(Symbol::Option(i) | Symbol::Member(i, _)) => Some(*i),
+            _ => None,
+        };
+        let mut found = Vec::new();
+        for r in &self.rules {
+            let check: Vec<usize> = r
+                .check
+                .expr
+                .symbols()
+                .into_iter()
+                .filter_map(option_of)
+                .collect();
+            let applies = r
+                .applies
+                .iter()
+                .flat_map(|c| c.expr.symbols())
+                .filter_map(option_of);
+            let mut options: Vec<usize> = Vec::new();
+            for i in check
+                .first()
+                .copied()
+                .into_iter()
+                .chain(applies)
+                .chain(check.iter().copied())
+            {
+                if !options.contains(&i) {
+                    options.push(i);
+                }
+            }
+            if options.is_empty() {
+                errors.push(SchemaError::about(
+                    &subject(&r.name),
+                    "a rule must read at least one option",
+                ));
+            }
+            found.push(options);
+        }
+        for (r, options) in self.rules.iter_mut().zip(found) {
+            r.options = options;
+        }
+    }
 }
