@@ -1,4 +1,4 @@
-//! "Every option does something" (DESIGN.md §2), checked against the stack's source: an
+//! "Every option does something", checked against the stack's source: an
 //! option marked `wired` must be used by `netstack` (its constant `config::NAME` or its cfg
 //! `netstack_<key>`), and an option the stack uses must be marked `wired`.
 

@@ -12,7 +12,7 @@
 //! New hook points are added as new methods with defaults, so existing implementations keep
 //! compiling.
 //!
-//! # Configuration (`hook_<point>` in `netstack.toml`, DESIGN.md §3)
+//! # Configuration (`hook_<point>` in `netstack.toml`, `docs/hooks.md`)
 //!
 //! Each hook point has a choice `none` / `default` / `custom`:
 //!
