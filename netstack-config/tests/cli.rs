@@ -1,23 +1,11 @@
 //! The `netstack-config` binary: every subcommand and its exit status.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_netstack-config");
+mod common;
 
-fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out: Output = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NETSTACK_CONFIG")
-        .output()
-        .expect("runs the binary");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{BIN, cli as run};
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
