@@ -524,17 +524,23 @@ impl fmt::Display for Expr {
     }
 }
 
+/// An environment of fixed values for the expression tests.
+#[cfg(test)]
+pub(crate) struct TestEnv(pub std::collections::HashMap<&'static str, Value>);
+
+#[cfg(test)]
+impl Env for TestEnv {
+    fn value(&self, symbol: &str) -> Option<Value> {
+        self.0.get(symbol).cloned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    struct Map(HashMap<&'static str, Value>);
-    impl Env for Map {
-        fn value(&self, symbol: &str) -> Option<Value> {
-            self.0.get(symbol).cloned()
-        }
-    }
+    use TestEnv as Map;
 
     fn env() -> Map {
         Map(HashMap::from([

@@ -202,12 +202,7 @@ mod tests {
     use super::*;
     use crate::expr::Expr;
 
-    struct Map(HashMap<&'static str, Value>);
-    impl Env for Map {
-        fn value(&self, symbol: &str) -> Option<Value> {
-            self.0.get(symbol).cloned()
-        }
-    }
+    use crate::expr::TestEnv as Map;
 
     fn env() -> Map {
         Map(HashMap::from([
