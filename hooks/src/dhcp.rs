@@ -26,8 +26,8 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use netstack::dhcp::DhcpState;
 use netstack::hooks::DhcpOptionVerdict;
+use netstack::ipv4::dhcp::DhcpState;
 use netstack::wire::dhcpv4::code;
 use netstack::wire::{DhcpMessageType, DhcpOptionError, DhcpOptionWriter};
 use netstack::{NetifId, NetifInfo};

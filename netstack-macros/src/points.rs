@@ -192,7 +192,7 @@ const TYPE_PATHS: &[(&str, &str)] = &[
     ("Ipv4Addr", "::core::net"),
     ("SocketAddrV4", "::core::net"),
     ("Option", "::core::option"),
-    ("DhcpState", "::netstack::dhcp"),
+    ("DhcpState", "::netstack::ipv4::dhcp"),
     ("DhcpOptionVerdict", "::netstack::hooks"),
     ("ForwardDecision", "::netstack::hooks"),
     ("InputVerdict", "::netstack::hooks"),

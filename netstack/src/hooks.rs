@@ -33,7 +33,7 @@
 
 use core::net::{Ipv4Addr, SocketAddrV4};
 
-use crate::dhcp::DhcpState;
+use crate::ipv4::dhcp::DhcpState;
 use crate::netif::{NetifId, NetifInfo};
 use crate::tcp::{IsnGenerator, TcpHandle, TcpState};
 use crate::time::Instant;

@@ -16,15 +16,12 @@ extern crate std;
 
 #[cfg(all(feature = "std", unix))]
 pub mod api;
-pub mod arp;
 pub mod config;
-pub mod dhcp;
 pub mod error;
 pub mod ethernet;
 pub mod hooks;
-pub mod icmp;
-pub mod igmp;
 pub mod ipv4;
+pub mod ipv6;
 pub mod multicast;
 pub mod netif;
 pub mod phy;

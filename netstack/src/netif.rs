@@ -192,9 +192,9 @@ pub(crate) struct Netif {
     pub(crate) gateway: Option<Ipv4Addr>,
     pub(crate) name: String,
     /// The interface's multicast memberships and IGMP state.
-    pub(crate) igmp: crate::igmp::IgmpGroups,
+    pub(crate) igmp: crate::ipv4::igmp::IgmpGroups,
     /// The DHCP client, when started on this interface.
-    pub(crate) dhcp: Option<Box<crate::dhcp::DhcpClient>>,
+    pub(crate) dhcp: Option<Box<crate::ipv4::dhcp::DhcpClient>>,
 }
 
 impl Netif {

@@ -15,13 +15,13 @@ use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
-use crate::arp::ArpCache;
 use crate::config;
 use crate::error::Error;
 use crate::hooks::{Hooks, NoHooks};
-use crate::icmp::IcmpState;
-use crate::igmp::IgmpGroups;
 use crate::ipv4::Ipv4State;
+use crate::ipv4::arp::ArpCache;
+use crate::ipv4::icmp::IcmpState;
+use crate::ipv4::igmp::IgmpGroups;
 use crate::netif::{Netif, NetifConfig, NetifDevice, NetifId, NetifInfo};
 use crate::phy::{Device, DeviceError, Loopback, Medium};
 use crate::rand::Rng;
@@ -106,7 +106,7 @@ pub struct Stack<H = NoHooks> {
     pub(crate) udp: UdpTable,
     pub(crate) hooks: H,
     /// DHCP client events not yet drained by the application.
-    pub(crate) dhcp_events: VecDeque<crate::dhcp::QueuedEvent>,
+    pub(crate) dhcp_events: VecDeque<crate::ipv4::dhcp::QueuedEvent>,
 }
 
 impl Stack<NoHooks> {
@@ -419,7 +419,7 @@ impl<H: Hooks> Stack<H> {
             netif.garp_due = Some(Instant::ZERO);
             self.note_netif_timer(Some(Instant::ZERO));
         }
-        self.multicast_netif_up(id);
+        self.igmp_netif_up(id);
     }
 
     /// Receives from every device (at most [`POLL_BUDGET`] frames each), processes the
@@ -544,7 +544,7 @@ impl<H: Hooks> Stack<H> {
             }
         }
         self.dhcp_poll(now);
-        self.multicast_poll(now);
+        self.igmp_poll(now);
         let mut next: Option<Instant> = None;
         for (_, netif) in self.netif_iter() {
             let dhcp = netif.dhcp.as_ref().and_then(|c| c.next_deadline());

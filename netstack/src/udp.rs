@@ -33,7 +33,7 @@ use core::net::{IpAddr, Ipv4Addr};
 use crate::config;
 use crate::error::Error;
 use crate::hooks::Hooks;
-use crate::icmp::IcmpError;
+use crate::ipv4::icmp::IcmpError;
 use crate::ipv4::{DstKind, IpRx, IpTx};
 use crate::netif::NetifId;
 use crate::rand::Rng;

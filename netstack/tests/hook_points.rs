@@ -200,8 +200,8 @@ mod composed {
     netstack_hook_dhcp_extra_option = "none",
 )))]
 mod composed_dhcp {
-    use netstack::dhcp::DhcpState;
     use netstack::hooks::{DhcpOptionVerdict, Hooks};
+    use netstack::ipv4::dhcp::DhcpState;
     use netstack::wire::{DhcpMessageType, DhcpOptionWriter};
     use netstack::{NetifId, NetifInfo};
 

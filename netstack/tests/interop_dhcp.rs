@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use netstack::api::{NetStack, NetifEvent};
-use netstack::dhcp::{DhcpClientConfig, DhcpEvent, DhcpState};
+use netstack::ipv4::dhcp::{DhcpClientConfig, DhcpEvent, DhcpState};
 use netstack::phy::TapDevice;
 use netstack::wire::EthernetAddress;
 use netstack::{NetifConfig, NetifId, Stack, StackConfig};

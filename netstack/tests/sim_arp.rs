@@ -3,8 +3,8 @@
 mod common;
 
 use common::*;
-use netstack::arp::MAX_REQUESTS;
 use netstack::config;
+use netstack::ipv4::arp::MAX_REQUESTS;
 use netstack::phy::FaultConfig;
 use netstack::time::Duration;
 use netstack::wire::EthernetAddress;

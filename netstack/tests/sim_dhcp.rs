@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 
 use common::{Clocked, Port, fault_port, run_clock_until};
-use netstack::dhcp::{DhcpEvent, DhcpState};
 use netstack::hooks::Hooks;
+use netstack::ipv4::dhcp::{DhcpEvent, DhcpState};
 use netstack::phy::{FaultConfig, Faults, LinkConfig, VirtualLink};
 use netstack::time::{Duration, Instant};
 use netstack::wire::dhcpv4::{CLIENT_PORT, SERVER_PORT};
@@ -609,9 +609,9 @@ fn loopback_and_non_ethernet_interfaces_have_no_client() {
 fn init_reboot_asks_for_the_saved_address_first() {
     let mut net = plain(3600);
     let saved = Ipv4Addr::new(10, 0, 0, POOL_START);
-    let settings = netstack::dhcp::DhcpClientConfig {
+    let settings = netstack::ipv4::dhcp::DhcpClientConfig {
         last_address: Some(saved),
-        ..netstack::dhcp::DhcpClientConfig::default()
+        ..netstack::ipv4::dhcp::DhcpClientConfig::default()
     };
     net.client
         .dhcp_start_with(net.client_if, settings)

@@ -122,7 +122,7 @@ fn errors_are_rate_limited() {
     sim.run_for(Duration::from_millis(20));
     let sent = sim.stack(1).stats().icmp.tx - sent_before;
     assert!(
-        sent <= netstack::icmp::ERROR_BURST as u64,
+        sent <= netstack::ipv4::icmp::ERROR_BURST as u64,
         "{sent} errors sent"
     );
     assert!(sim.stack(1).stats().icmp.drop_policy > 0);

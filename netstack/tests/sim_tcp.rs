@@ -24,25 +24,11 @@ fn server_addr() -> Ipv4Addr {
 
 /// A connection from host 0 to a listener on host 1 port 80, established.
 fn connected(sim: &mut Sim) -> (TcpHandle, TcpHandle, TcpListenerHandle) {
-    let l = sim
-        .stack(SERVER)
-        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
-        .expect("listen");
-    let c = sim
-        .stack(CLIENT)
-        .tcp_connect(ep(server_addr(), 80), None)
-        .expect("connect");
-    let mut accepted = None;
-    let ok = sim.run_until(Duration::from_secs(10), |s| {
-        if accepted.is_none() {
-            accepted = s.stack(SERVER).tcp_accept(l).ok();
-        }
-        accepted.is_some() && s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Established)
-    });
-    assert!(ok, "handshake did not complete");
-    let a = accepted.expect("accepted");
-    assert_eq!(sim.stack(SERVER).tcp_state(a), Ok(TcpState::Established));
-    (c, a, l)
+    sim.tcp_connected(
+        (CLIENT, SERVER),
+        ep(server_addr(), 80),
+        Duration::from_secs(10),
+    )
 }
 
 fn sha(data: &[u8]) -> [u8; 32] {

@@ -10,12 +10,10 @@
 
 mod common;
 
-use std::net::Ipv4Addr;
-
 use common::{Sim, ep, ip, pair, seed};
 use netstack::config;
 use netstack::phy::{DirectionStats, FaultConfig, Faults};
-use netstack::tcp::{Shutdown, TcpHandle, TcpState};
+use netstack::tcp::{Shutdown, TcpHandle};
 use netstack::time::Duration;
 use netstack::{Error, Stats};
 use sha2::{Digest, Sha256};
@@ -137,23 +135,12 @@ fn one_way(
 
 /// A connection from the client to a listener on the server, established.
 fn connected(sim: &mut Sim) -> (TcpHandle, TcpHandle) {
-    let l = sim
-        .stack(SERVER)
-        .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, 80))
-        .expect("listen");
-    let c = sim
-        .stack(CLIENT)
-        .tcp_connect(ep(ip(10, 0, 0, 2), 80), None)
-        .expect("connect");
-    let mut accepted = None;
-    let ok = sim.run_until(Duration::from_secs(60), |s| {
-        if accepted.is_none() {
-            accepted = s.stack(SERVER).tcp_accept(l).ok();
-        }
-        accepted.is_some() && s.stack(CLIENT).tcp_state(c) == Ok(TcpState::Established)
-    });
-    assert!(ok, "handshake did not complete");
-    (c, accepted.expect("accepted"))
+    let (c, a, _) = sim.tcp_connected(
+        (CLIENT, SERVER),
+        ep(ip(10, 0, 0, 2), 80),
+        Duration::from_secs(60),
+    );
+    (c, a)
 }
 
 /// Everything the fault injectors of both hosts did so far, both directions summed.

@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 
 use hooks_product::{PRODUCT_HOSTNAME, PRODUCT_VENDOR_CLASS, ProductHooks};
 use netstack::api::NetStack;
-use netstack::dhcp::DhcpState;
+use netstack::ipv4::dhcp::DhcpState;
 use netstack::phy::{LinkConfig, TapDevice, VirtualLink};
 use netstack::time::{Duration, Instant};
 use netstack::wire::dhcpv4::{CLIENT_PORT, SERVER_PORT, code};

@@ -2,7 +2,7 @@
 //! interface over a driver, set static addresses, bring it up or down, choose the default
 //! route, keep the DNS servers, and be told when an interface changes.
 //!
-//! The DHCP client runs in the stack ([`crate::dhcp`]); the thread turns its events into
+//! The DHCP client runs in the stack ([`crate::ipv4::dhcp`]); the thread turns its events into
 //! DNS servers and status callbacks here ([`NetStack::dhcp_start`] and friends).
 
 use std::boxed::Box;
@@ -13,8 +13,8 @@ use std::vec::Vec;
 use super::errno::{Errno, set_errno};
 use super::tcpip::{Core, NetStack};
 use crate::config;
-use crate::dhcp::{DhcpClientConfig, DhcpEvent, DhcpLease, DhcpState};
 use crate::hooks::Hooks;
+use crate::ipv4::dhcp::{DhcpClientConfig, DhcpEvent, DhcpLease, DhcpState};
 use crate::netif::{NetifConfig, NetifId};
 use crate::phy::{Device, Medium};
 use crate::wire::{EthernetAddress, Ipv4Cidr};

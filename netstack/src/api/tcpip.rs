@@ -415,7 +415,7 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
         drain(wake);
         if shared.stop.load(Ordering::SeqCst) {
             let by = *stop_by.get_or_insert(clock.now() + CLOSE_DRAIN);
-            if clock.now() >= by || !closing_connections(&lock(&shared.core).stack) {
+            if clock.now() >= by || !lock(&shared.core).stack.tcp_closing_orphans() {
                 break;
             }
         }
@@ -475,20 +475,6 @@ fn run<H: Hooks>(shared: &Shared<H>, jobs: Option<Receiver<Job<H>>>, wake: &Unix
     }
     // Wake every waiter: calls see the thread gone.
     shared.changes.bump();
-}
-
-/// Whether connections the application closed are still finishing their close.
-fn closing_connections<H: Hooks>(stack: &Stack<H>) -> bool {
-    use crate::tcp::TcpState;
-    (0..stack.tcp.conn_capacity()).any(|i| {
-        stack.tcp.get_index(i).is_some_and(|t| {
-            t.orphan
-                && matches!(
-                    t.state,
-                    TcpState::FinWait1 | TcpState::FinWait2 | TcpState::Closing | TcpState::LastAck
-                )
-        })
-    })
 }
 
 /// Empties the wake-up socket.

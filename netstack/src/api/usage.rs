@@ -24,16 +24,16 @@ impl<H: Hooks + Send + 'static> NetStack<H> {
     /// The control blocks in use now.
     pub fn pcb_usage(&self) -> Result<PcbUsage, Errno> {
         self.call(|core| {
-            let tcp = &mut core.stack.tcp;
+            let tcp = &core.stack.tcp;
             let mut usage = PcbUsage::default();
             for index in 0..tcp.conn_capacity() {
-                match tcp.get_index(index).map(|t| t.state) {
+                match tcp.conn_state(index) {
                     Some(TcpState::TimeWait) => usage.tcp_time_wait += 1,
                     Some(_) => usage.tcp += 1,
                     None => {}
                 }
             }
-            usage.tcp_listeners = tcp.listeners_iter_mut().count();
+            usage.tcp_listeners = tcp.listener_count();
             usage.udp = core.stack.udp.len();
             usage
         })

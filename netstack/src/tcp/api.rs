@@ -164,7 +164,7 @@ impl<H: Hooks> Stack<H> {
             | TcpState::SynReceived
             | TcpState::Established
             | TcpState::CloseWait
-                if !tcb.fin_queued => {}
+                if !tcb.flags.fin_queued => {}
             TcpState::Closed => return Err(tcb.error.take().unwrap_or(Error::NotConnected)),
             _ => return Err(Error::NotConnected),
         }
@@ -187,9 +187,9 @@ impl<H: Hooks> Stack<H> {
         let tcb = self.tcp.get_mut(h)?;
         if !tcb.rx.is_empty() {
             let n = tcb.rx.dequeue(buf);
-            let threshold = (2 * tcb.rcv_mss).min(tcb.rx.capacity() / 2).max(1);
+            let threshold = (2 * tcb.rcv.mss).min(tcb.rx.capacity() / 2).max(1);
             if tcb.state.can_receive() && tcb.window_growth() >= threshold {
-                tcb.ack_now = true;
+                tcb.flags.ack_now = true;
                 self.tcp_after(h.index());
             } else if self.tcp.is_carried(h.index()) {
                 // The ACK the last batch owes goes now, with whatever window the read opened.
@@ -200,7 +200,7 @@ impl<H: Hooks> Stack<H> {
         if let Some(e) = tcb.error.take() {
             return Err(e);
         }
-        if tcb.fin_received || tcb.shut_rd {
+        if tcb.flags.fin_received || tcb.flags.shut_rd {
             return Ok(0);
         }
         match tcb.state {
@@ -209,11 +209,48 @@ impl<H: Hooks> Stack<H> {
         }
     }
 
+    /// Copies up to `buf.len()` received bytes without consuming them (`MSG_PEEK`): the
+    /// next [`tcp_recv`](Self::tcp_recv) returns them again, and the window does not move.
+    /// With nothing received, answers as `tcp_recv` does (`Ok(0)` at the end of the
+    /// stream, the pending error, or [`Error::WouldBlock`]).
+    pub fn tcp_peek(&mut self, h: TcpHandle, buf: &mut [u8]) -> Result<usize, Error> {
+        let tcb = self.tcp.get(h)?;
+        if tcb.rx.is_empty() {
+            return self.tcp_recv(h, &mut []);
+        }
+        let (a, b) = tcb.rx.peek(0, buf.len());
+        let (front, back) = buf.split_at_mut(a.len());
+        front.copy_from_slice(a);
+        if let Some(back) = back.get_mut(..b.len()) {
+            back.copy_from_slice(b);
+        }
+        Ok(a.len() + b.len())
+    }
+
+    /// Whether connections the application closed are still finishing their close
+    /// (FIN-WAIT-1, FIN-WAIT-2, CLOSING, LAST-ACK): the TCP/IP thread keeps polling for
+    /// them before it exits.
+    #[cfg(all(feature = "std", unix))]
+    pub(crate) fn tcp_closing_orphans(&self) -> bool {
+        (0..self.tcp.conn_capacity()).any(|i| {
+            self.tcp.get_index(i).is_some_and(|t| {
+                t.flags.orphan
+                    && matches!(
+                        t.state,
+                        TcpState::FinWait1
+                            | TcpState::FinWait2
+                            | TcpState::Closing
+                            | TcpState::LastAck
+                    )
+            })
+        })
+    }
+
     /// Closes one or both directions (lwIP `tcp_shutdown`).
     pub fn tcp_shutdown(&mut self, h: TcpHandle, how: Shutdown) -> Result<(), Error> {
         let tcb = self.tcp.get_mut(h)?;
         if matches!(how, Shutdown::Read | Shutdown::Both) {
-            tcb.shut_rd = true;
+            tcb.flags.shut_rd = true;
             tcb.rx.clear();
         }
         if matches!(how, Shutdown::Write | Shutdown::Both) {
@@ -222,11 +259,11 @@ impl<H: Hooks> Stack<H> {
                     tcb.terminate(None);
                 }
                 TcpState::SynReceived | TcpState::Established => {
-                    tcb.fin_queued = true;
+                    tcb.flags.fin_queued = true;
                     tcb.state = TcpState::FinWait1;
                 }
                 TcpState::CloseWait => {
-                    tcb.fin_queued = true;
+                    tcb.flags.fin_queued = true;
                     tcb.state = TcpState::LastAck;
                 }
                 TcpState::Closed => return Err(Error::NotConnected),
@@ -248,15 +285,15 @@ impl<H: Hooks> Stack<H> {
         match tcb.state {
             TcpState::SynSent | TcpState::Closed => tcb.terminate(None),
             TcpState::SynReceived | TcpState::Established => {
-                tcb.fin_queued = true;
+                tcb.flags.fin_queued = true;
                 tcb.state = TcpState::FinWait1;
             }
             TcpState::CloseWait => {
-                tcb.fin_queued = true;
+                tcb.flags.fin_queued = true;
                 tcb.state = TcpState::LastAck;
             }
             TcpState::FinWait2 => {
-                tcb.wait_at = Some(
+                tcb.timers.wait_at = Some(
                     self.now
                         + crate::time::Duration::from_millis(u64::from(
                             crate::config::TCP_FIN_WAIT_TIMEOUT,
@@ -265,7 +302,7 @@ impl<H: Hooks> Stack<H> {
             }
             _ => {}
         }
-        tcb.orphan = true;
+        tcb.flags.orphan = true;
         tcb.events = TcpEvents::NONE;
         self.tcp_after(h.index());
         Ok(())
@@ -310,12 +347,12 @@ impl<H: Hooks> Stack<H> {
         let t = self.tcp.get(h)?;
         let closed = t.state == TcpState::Closed;
         let open_to_send =
-            matches!(t.state, TcpState::Established | TcpState::CloseWait) && !t.fin_queued;
+            matches!(t.state, TcpState::Established | TcpState::CloseWait) && !t.flags.fin_queued;
         Ok(TcpReadiness {
-            readable: !t.rx.is_empty() || t.fin_received || t.error.is_some() || closed,
+            readable: !t.rx.is_empty() || t.flags.fin_received || t.error.is_some() || closed,
             writable: (open_to_send && t.tx.free() > 0) || t.error.is_some(),
             error: t.error.is_some(),
-            hup: t.fin_received || closed,
+            hup: t.flags.fin_received || closed,
             accept_ready: false,
         })
     }
@@ -335,7 +372,7 @@ impl<H: Hooks> Stack<H> {
         let mut found: heapless::Vec<(usize, TcpEvents), { crate::config::MAX_ACTIVE_TCP }> =
             heapless::Vec::new();
         for (i, t) in self.tcp.conns_iter_mut() {
-            if !t.events.is_empty() && !t.orphan && t.listener.is_none() {
+            if !t.events.is_empty() && !t.flags.orphan && t.listener.is_none() {
                 let _ = found.push((i, core::mem::take(&mut t.events)));
             }
         }
@@ -376,7 +413,7 @@ impl<H: Hooks> Stack<H> {
     ) -> Result<(), Error> {
         let t = self.tcp.get_mut(h)?;
         t.options = options;
-        t.keep_at = None;
+        t.timers.keep_at = None;
         t.arm_keepalive();
         self.tcp_after(h.index());
         Ok(())

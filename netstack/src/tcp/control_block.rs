@@ -115,28 +115,23 @@ pub const OOSEQ_RANGES: usize = 8;
 /// The initial MSS assumed when the peer sends no MSS option (RFC 9293 §3.7.1).
 pub const DEFAULT_MSS: usize = 536;
 
-/// One connection's control block.
-///
-/// The layout is fixed (`repr(C)`, cache-line aligned) so that what every segment, poll and
-/// API call touches shares as few cache lines as possible: in a bulk transfer the payload
-/// copies evict the L1 cache between rounds, so each line of the block read per round is a
-/// miss. The SACK scoreboard comes first (its ranges fill line 0, its count and HighRxt
-/// start line 1), then the per-segment fields, widest first so there is no padding, then
-/// the reassembly state (its count first) and what only the handshake, errors and
-/// `setsockopt` read.
+/// The connection's timers (RFC 6298 §5, RFC 9293 §3.8.6.1, RFC 1122 §4.2.3.2 and
+/// §4.2.3.6, RFC 8985 §7.2): each an absolute deadline, `None` when not armed, and the
+/// counters of the two that back off. Read by every poll (`Tcb::next_deadline`) and set by
+/// most segments, so it comes first after the scoreboard.
 #[derive(Debug)]
-#[repr(C, align(64))]
-pub(crate) struct Tcb {
-    pub scoreboard: SackScoreboard,
-
-    // Per-segment and per-poll state: timers (what `next_deadline` reads), windows,
-    // buffers, estimators.
+#[repr(C)]
+pub(super) struct Timers {
+    /// Retransmission timeout.
     pub rtx_at: Option<Instant>,
+    /// Zero-window probe (persist) or SWS override.
     pub persist_at: Option<Instant>,
     /// Tail loss probe timeout (RFC 8985 §7.2): fires when a flight got no ACK for two
     /// round trips, well before the retransmission timeout.
     pub tlp_at: Option<Instant>,
+    /// Delayed ACK.
     pub delack_at: Option<Instant>,
+    /// Next keepalive probe.
     pub keep_at: Option<Instant>,
     /// A segment could not be transmitted (device or queue full): output again then
     /// (lwIP's `TF_NAGLEMEMERR`, retried by `tcp_fasttmr`).
@@ -146,56 +141,74 @@ pub(crate) struct Tcb {
     /// When data last arrived out of order or twice (a loss or reordering sign): while
     /// recent, every batch ACK goes out at once (see `Tcb::owes_only_ack`).
     pub disorder_at: Option<Instant>,
-    /// Last time a segment arrived.
+    /// Last time a segment arrived (keepalive idle time, out-of-order lifetime).
     pub last_rx: Instant,
-    /// When TS.Recent was taken, for PAWS's 24-day rule.
-    pub ts_recent_age: Instant,
-    /// The peer's window, scaled, bytes.
-    pub snd_wnd: usize,
-    pub max_snd_wnd: usize,
+    /// Retransmissions of the current flight (or SYN) without progress.
+    pub retries: u32,
+    /// Keepalive probes sent without an answer.
+    pub keep_probes: u32,
+}
+
+/// The send sequence space (RFC 9293 §3.3.1: SND.UNA, SND.NXT, SND.WND, SND.WL1, SND.WL2)
+/// and what sizes our segments. Read by every segment sent and every ACK received.
+#[derive(Debug)]
+#[repr(C)]
+pub(super) struct SendSeq {
+    /// SND.WND: the peer's window, scaled, bytes.
+    pub wnd: usize,
+    /// The largest window the peer ever offered (receiver SWS avoidance of the sender,
+    /// RFC 9293 §3.8.6.2.1).
+    pub max_wnd: usize,
     /// Our largest segment to send (the peer's MSS option, clamped to ours).
     pub mss: usize,
     /// Option bytes the product adds to data segments (`tcp_out_tcpopt_length`), taken
     /// from their data.
     pub opt_reserve: usize,
-    /// Bytes received since we last sent an ACK.
-    pub unacked_bytes: usize,
-    /// The MSS we announced.
-    pub rcv_mss: usize,
-    /// The listener slot this connection came from while it is not yet accepted.
-    pub listener: Option<usize>,
-    pub tx: RingBuffer,
-    pub rx: RingBuffer,
-    pub rtt: RttEstimator,
-    pub cc: NewReno,
-
-    // Endpoints (what `TcpTable::find_conn` compares) and sequence variables (RFC 9293 §3.3.1).
-    pub local_addr: Ipv4Addr,
-    pub remote_addr: Ipv4Addr,
-    pub snd_una: TcpSeqNumber,
-    pub snd_nxt: TcpSeqNumber,
+    /// SND.UNA: the oldest unacknowledged sequence number.
+    pub una: TcpSeqNumber,
+    /// SND.NXT: the next sequence number to send.
+    pub nxt: TcpSeqNumber,
     /// One past the highest sequence number ever sent (after a timeout SND.NXT goes back).
-    pub snd_max: TcpSeqNumber,
-    pub snd_wl1: TcpSeqNumber,
-    pub snd_wl2: TcpSeqNumber,
-    /// Sequence number of the first byte of `tx`.
+    pub max: TcpSeqNumber,
+    /// SND.WL1: the segment sequence number of the last window update.
+    pub wl1: TcpSeqNumber,
+    /// SND.WL2: the acknowledgment number of the last window update.
+    pub wl2: TcpSeqNumber,
+    /// Sequence number of the first byte of the send ring.
     pub tx_base: TcpSeqNumber,
-    pub rcv_nxt: TcpSeqNumber,
+    /// Shift the peer applies to its window field (RFC 7323 §2).
+    pub shift: u8,
+}
+
+/// The receive sequence space (RFC 9293 §3.3.1: RCV.NXT, the advertised window) and what
+/// acknowledging it needs: the delayed-ACK count and the timestamp to echo (RFC 7323 §4.3).
+#[derive(Debug)]
+#[repr(C)]
+pub(super) struct RecvSeq {
+    /// Bytes received since we last sent an ACK.
+    pub unacked: usize,
+    /// The MSS we announced.
+    pub mss: usize,
+    /// When TS.Recent was taken, for PAWS's 24-day rule.
+    pub ts_recent_age: Instant,
+    /// RCV.NXT: the next sequence number expected.
+    pub nxt: TcpSeqNumber,
     /// The right edge of the window last advertised (never moves left, RFC 9293 §3.8.6).
-    pub rcv_adv: TcpSeqNumber,
+    pub adv: TcpSeqNumber,
     /// Sequence number of a FIN that arrived ahead of missing data.
     pub fin_seq: Option<TcpSeqNumber>,
     /// TS.Recent (RFC 7323 §4.3).
     pub ts_recent: u32,
-    pub retries: u32,
-    pub keep_probes: u32,
-    pub local_port: u16,
-    pub remote_port: u16,
+    /// Shift we apply to our window field (RFC 7323 §2).
+    pub shift: u8,
+}
 
-    // State and flags.
-    pub state: TcpState,
-    pub events: TcpEvents,
-    /// The application closed its sending side: a FIN follows the data in `tx`.
+/// What the connection has agreed, owes or was told, one bit each (lwIP's `TF_*` flags);
+/// all clear on a new block.
+#[derive(Debug, Default)]
+#[repr(C)]
+pub(super) struct Flags {
+    /// The application closed its sending side: a FIN follows the data in the send ring.
     pub fin_queued: bool,
     /// The peer's FIN arrived (in order).
     pub fin_received: bool,
@@ -221,12 +234,6 @@ pub(crate) struct Tcb {
     pub newly_established: bool,
     /// The SWS override timer fired: send a short segment even if SWS avoidance would wait.
     pub force_send: bool,
-    /// Duplicate ACKs that allow a segment beyond cwnd (RFC 3042).
-    pub limited_transmit: u8,
-    /// Shift the peer applies to its window field (RFC 7323 §2).
-    pub snd_shift: u8,
-    /// Shift we apply to ours.
-    pub rcv_shift: u8,
     /// The application gave the handle up (closed it): the block is freed once the
     /// connection reaches CLOSED. (A connection not yet accepted has `listener` set; its
     /// data is kept for the application that accepts it.)
@@ -235,23 +242,73 @@ pub(crate) struct Tcb {
     pub shut_rd: bool,
     /// In its listener's accept queue.
     pub accept_queued: bool,
+    /// A SYN (or SYN-ACK) had to be sent again (RFC 6298 §5.7).
+    pub syn_retransmitted: bool,
+}
+
+/// What only the handshake reads (RFC 9293 §3.3.1 ISS and IRS; RFC 7323 §2.2): cold.
+#[derive(Debug)]
+#[repr(C)]
+pub(super) struct Handshake {
+    /// ISS: our initial send sequence number.
+    pub iss: TcpSeqNumber,
+    /// IRS: the peer's initial sequence number.
+    pub irs: TcpSeqNumber,
+    /// Whether the peer offered window scaling in its SYN (and the shift it offered).
+    pub peer_ws: Option<u8>,
+}
+
+/// One connection's control block (RFC 9293 §3.3.1), private to the `tcp` module: the
+/// stack reaches it through `glue` and the application through the `Stack::tcp_*` calls.
+///
+/// Its state is grouped by meaning — [`Timers`], the send ([`SendSeq`]) and receive
+/// ([`RecvSeq`]) sequence spaces, [`Flags`], the [`Handshake`] — and laid out for speed
+/// (`repr(C)`, cache-line aligned) so that what every segment, poll and API call touches
+/// shares as few cache lines as possible: in a bulk transfer the payload copies evict the
+/// L1 cache between rounds, so each line of the block read per round is a miss. The SACK
+/// scoreboard comes first (its ranges fill line 0, its count and HighRxt start line 1),
+/// then the groups read per segment and per poll, the buffers and estimators, the
+/// endpoints, state and flags, then the reassembly state (its count first) and what only
+/// the handshake, errors and `setsockopt` read.
+#[derive(Debug)]
+#[repr(C, align(64))]
+pub(super) struct Tcb {
+    pub scoreboard: SackScoreboard,
+    pub timers: Timers,
+    pub snd: SendSeq,
+    pub rcv: RecvSeq,
+    /// The listener slot this connection came from while it is not yet accepted.
+    pub listener: Option<usize>,
+    /// The send ring: data queued by the application, from SND.UNA on.
+    pub tx: RingBuffer,
+    /// The receive ring: data in order, not yet read by the application.
+    pub rx: RingBuffer,
+    pub rtt: RttEstimator,
+    pub cc: NewReno,
+
+    // Endpoints (what `TcpTable::find_conn` compares).
+    pub local_addr: Ipv4Addr,
+    pub remote_addr: Ipv4Addr,
+    pub local_port: u16,
+    pub remote_port: u16,
+
+    pub state: TcpState,
+    pub events: TcpEvents,
+    pub flags: Flags,
+    /// Duplicate ACKs that allow a segment beyond cwnd (RFC 3042).
+    pub limited_transmit: u8,
     /// Pending error for the application (`SO_ERROR`).
     pub error: Option<Error>,
     /// A soft error (ICMP) reported if the connection later times out (RFC 1122 §4.2.3.9).
     pub soft_error: Option<Error>,
-    /// A SYN (or SYN-ACK) had to be sent again (RFC 6298 §5.7).
-    pub syn_retransmitted: bool,
 
     // Read per output (Nagle, keepalive) and per segment (`assembler.is_empty()`); the
     // assembler's ranges and what follows are cold.
     pub options: TcpSocketOptions,
     pub assembler: Assembler<OOSEQ_RANGES>,
 
-    // Cold: the handshake, option negotiation, probes.
-    pub iss: TcpSeqNumber,
-    pub irs: TcpSeqNumber,
-    /// Whether the peer offered window scaling in its SYN.
-    pub peer_ws: Option<u8>,
+    // Cold: the handshake, probes.
+    pub hs: Handshake,
     pub persist_backoff: u32,
     /// Last challenge ACK sent (RFC 5961 §7 rate limit, one per RTT-ish interval).
     pub last_challenge: Option<Instant>,
@@ -260,7 +317,7 @@ pub(crate) struct Tcb {
 impl Tcb {
     /// A block for a connection between the given endpoints, starting at `iss`, with `mss`
     /// the largest segment the route allows (route MTU − 40, at most `config::TCP_MSS`).
-    pub(crate) fn new(
+    pub(super) fn new(
         local: (Ipv4Addr, u16),
         remote: (Ipv4Addr, u16),
         iss: TcpSeqNumber,
@@ -269,80 +326,74 @@ impl Tcb {
     ) -> Tcb {
         let mss = mss.max(64);
         Tcb {
-            state: TcpState::Closed,
-            local_addr: local.0,
-            local_port: local.1,
-            remote_addr: remote.0,
-            remote_port: remote.1,
+            scoreboard: SackScoreboard::new(),
+            timers: Timers {
+                rtx_at: None,
+                persist_at: None,
+                tlp_at: None,
+                delack_at: None,
+                keep_at: None,
+                retry_at: None,
+                wait_at: None,
+                disorder_at: None,
+                last_rx: now,
+                retries: 0,
+                keep_probes: 0,
+            },
+            snd: SendSeq {
+                wnd: 0,
+                max_wnd: 0,
+                mss: DEFAULT_MSS.min(mss),
+                opt_reserve: 0,
+                una: iss,
+                nxt: iss,
+                max: iss,
+                wl1: TcpSeqNumber(0),
+                wl2: iss,
+                tx_base: iss + 1,
+                shift: 0,
+            },
+            rcv: RecvSeq {
+                unacked: 0,
+                mss,
+                ts_recent_age: now,
+                nxt: TcpSeqNumber(0),
+                adv: TcpSeqNumber(0),
+                fin_seq: None,
+                ts_recent: 0,
+                shift: 0,
+            },
             listener: None,
-            orphan: false,
-            iss,
-            snd_una: iss,
-            snd_nxt: iss,
-            snd_max: iss,
-            snd_wnd: 0,
-            max_snd_wnd: 0,
-            snd_wl1: TcpSeqNumber(0),
-            snd_wl2: iss,
-            tx_base: iss + 1,
-            fin_queued: false,
-            irs: TcpSeqNumber(0),
-            rcv_nxt: TcpSeqNumber(0),
-            rcv_adv: TcpSeqNumber(0),
-            fin_received: false,
-            fin_seq: None,
-            shut_rd: false,
-            ooo_seen: false,
-            disorder_at: None,
             tx: RingBuffer::new(config::TCP_SND_BUF_DEFAULT.max(1)),
             rx: RingBuffer::new(config::TCP_WND_DEFAULT.max(1)),
-            assembler: Assembler::new(),
-            mss: DEFAULT_MSS.min(mss),
-            rcv_mss: mss,
-            opt_reserve: 0,
-            snd_shift: 0,
-            rcv_shift: 0,
-            peer_ws: None,
-            ts_on: false,
-            ts_recent: 0,
-            ts_recent_age: now,
-            sack_ok: false,
             rtt: RttEstimator::new(),
             cc: NewReno::new(DEFAULT_MSS.min(mss), iss),
-            scoreboard: SackScoreboard::new(),
-            rtx_at: None,
-            retries: 0,
-            syn_retransmitted: false,
-            rexmit_una: false,
-            persist_at: None,
-            persist_backoff: 0,
-            tlp_at: None,
-            tlp_probe: false,
-            tlp_in_flight: false,
-            delack_at: None,
-            ack_now: false,
-            unacked_bytes: 0,
-            keep_at: None,
-            keep_probes: 0,
-            retry_at: None,
-            wait_at: None,
-            last_rx: now,
-            last_challenge: None,
-            options: TcpSocketOptions::default(),
+            local_addr: local.0,
+            remote_addr: remote.0,
+            local_port: local.1,
+            remote_port: remote.1,
+            state: TcpState::Closed,
+            events: TcpEvents::NONE,
+            flags: Flags::default(),
+            limited_transmit: 0,
             error: None,
             soft_error: None,
-            events: TcpEvents::NONE,
-            newly_established: false,
-            accept_queued: false,
-            force_send: false,
-            limited_transmit: 0,
+            options: TcpSocketOptions::default(),
+            assembler: Assembler::new(),
+            hs: Handshake {
+                iss,
+                irs: TcpSeqNumber(0),
+                peer_ws: None,
+            },
+            persist_backoff: 0,
+            last_challenge: None,
         }
     }
 
     /// Our receive window scale shift to offer: `config::TCP_RCV_SCALE` when
     /// `config::WND_SCALE`.
     #[allow(clippy::unnecessary_min_or_max)] // the clamp matters for other configurations
-    pub(crate) fn offered_shift() -> Option<u8> {
+    pub(super) fn offered_shift() -> Option<u8> {
         config::WND_SCALE.then_some(config::TCP_RCV_SCALE.min(crate::wire::tcp::MAX_WINDOW_SCALE))
     }
 
@@ -350,7 +401,7 @@ impl Tcb {
     /// scale and §3.2 timestamps, RFC 2018 §2 SACK-permitted). `we_offered` says whether our
     /// SYN carried window scale and timestamps (active open); on a passive open we answer
     /// whatever the peer offered.
-    pub(crate) fn negotiate(
+    pub(super) fn negotiate(
         &mut self,
         mss: Option<u16>,
         ws: Option<u8>,
@@ -359,58 +410,58 @@ impl Tcb {
         now: Instant,
     ) {
         let peer_mss = mss.map_or(DEFAULT_MSS, usize::from).max(64);
-        self.mss = peer_mss.min(self.rcv_mss);
-        self.cc = NewReno::new(self.mss, self.iss);
-        self.peer_ws = ws;
+        self.snd.mss = peer_mss.min(self.rcv.mss);
+        self.cc = NewReno::new(self.snd.mss, self.hs.iss);
+        self.hs.peer_ws = ws;
         match (ws, Self::offered_shift()) {
             (Some(peer), Some(ours)) => {
-                self.snd_shift = peer.min(crate::wire::tcp::MAX_WINDOW_SCALE);
-                self.rcv_shift = ours;
+                self.snd.shift = peer.min(crate::wire::tcp::MAX_WINDOW_SCALE);
+                self.rcv.shift = ours;
             }
             _ => {
-                self.snd_shift = 0;
-                self.rcv_shift = 0;
+                self.snd.shift = 0;
+                self.rcv.shift = 0;
             }
         }
         if let Some(ts) = ts {
-            self.ts_on = true;
-            self.ts_recent = ts.tsval;
-            self.ts_recent_age = now;
+            self.flags.ts_on = true;
+            self.rcv.ts_recent = ts.tsval;
+            self.rcv.ts_recent_age = now;
         } else {
-            self.ts_on = false;
+            self.flags.ts_on = false;
         }
-        self.sack_ok = sack && config::TCP_SACK_OUT;
+        self.flags.sack_ok = sack && config::TCP_SACK_OUT;
     }
 
     /// Bytes sent and not yet acknowledged (sequence space, incl. SYN/FIN).
-    pub(crate) fn flight_size(&self) -> usize {
-        self.snd_nxt.max(self.snd_una).since(self.snd_una)
+    pub(super) fn flight_size(&self) -> usize {
+        self.snd.nxt.max(self.snd.una).since(self.snd.una)
     }
 
     /// Sequence number of our FIN (valid when `fin_queued`).
-    pub(crate) fn fin_seq_out(&self) -> TcpSeqNumber {
-        self.tx_base + self.tx.len()
+    pub(super) fn fin_seq_out(&self) -> TcpSeqNumber {
+        self.snd.tx_base + self.tx.len()
     }
 
     /// Whether our FIN was acknowledged.
-    pub(crate) fn fin_acked(&self) -> bool {
-        self.fin_queued && self.snd_una > self.fin_seq_out()
+    pub(super) fn fin_acked(&self) -> bool {
+        self.flags.fin_queued && self.snd.una > self.fin_seq_out()
     }
 
     /// Records an event for the API layer.
-    pub(crate) fn post(&mut self, events: TcpEvents) {
+    pub(super) fn post(&mut self, events: TcpEvents) {
         self.events |= events;
     }
 
     /// Moves to CLOSED with `error` pending (None: an orderly end).
-    pub(crate) fn terminate(&mut self, error: Option<Error>) {
+    pub(super) fn terminate(&mut self, error: Option<Error>) {
         self.state = TcpState::Closed;
-        self.rtx_at = None;
-        self.retry_at = None;
-        self.persist_at = None;
-        self.delack_at = None;
-        self.keep_at = None;
-        self.wait_at = None;
+        self.timers.rtx_at = None;
+        self.timers.retry_at = None;
+        self.timers.persist_at = None;
+        self.timers.delack_at = None;
+        self.timers.keep_at = None;
+        self.timers.wait_at = None;
         if let Some(e) = error {
             self.error = Some(e);
             self.post(TcpEvents::ERROR);
@@ -420,33 +471,33 @@ impl Tcb {
 
     /// Whether the block can be freed: CLOSED and nobody will ask about it (closed by the
     /// application, or a half-open connection of a listener that never completed).
-    pub(crate) fn is_dead(&self) -> bool {
+    pub(super) fn is_dead(&self) -> bool {
         self.state == TcpState::Closed
-            && (self.orphan || self.listener.is_some() && !self.accept_queued)
+            && (self.flags.orphan || self.listener.is_some() && !self.flags.accept_queued)
     }
 
     /// Enters TIME-WAIT for 2·MSL (RFC 9293 §3.6.1).
-    pub(crate) fn enter_time_wait(&mut self, now: Instant) {
+    pub(super) fn enter_time_wait(&mut self, now: Instant) {
         self.state = TcpState::TimeWait;
-        self.rtx_at = None;
-        self.persist_at = None;
-        self.keep_at = None;
-        self.wait_at = Some(now + Duration::from_millis(2 * u64::from(config::TCP_MSL)));
+        self.timers.rtx_at = None;
+        self.timers.persist_at = None;
+        self.timers.keep_at = None;
+        self.timers.wait_at = Some(now + Duration::from_millis(2 * u64::from(config::TCP_MSL)));
         self.post(TcpEvents::CLOSED);
     }
 
     /// The earliest timer of the block (asked for each connection touched since the last
     /// poll, so branch-free).
     #[inline]
-    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+    pub(super) fn next_deadline(&self) -> Option<Instant> {
         let next = earliest([
-            self.rtx_at,
-            self.persist_at,
-            self.tlp_at,
-            self.delack_at,
-            self.keep_at,
-            self.wait_at,
-            self.retry_at,
+            self.timers.rtx_at,
+            self.timers.persist_at,
+            self.timers.tlp_at,
+            self.timers.delack_at,
+            self.timers.keep_at,
+            self.timers.wait_at,
+            self.timers.retry_at,
         ]);
         if self.assembler.is_empty() {
             return next;
@@ -461,26 +512,28 @@ impl Tcb {
     /// often the 200 ms floor) says little about a sender that is backing off, and lwIP's
     /// receive-only connections keep the initial RTO. Dropping the data while the peer is
     /// still recovering the hole would make it send everything again.
-    pub(crate) fn ooseq_deadline(&self) -> Option<Instant> {
+    pub(super) fn ooseq_deadline(&self) -> Option<Instant> {
         (!self.assembler.is_empty()).then(|| {
             let rto = self.rtt.rto().millis().max(u64::from(config::TCP_RTO_TIME));
-            self.last_rx
+            self.timers.last_rx
                 + Duration::from_millis(rto.saturating_mul(u64::from(config::TCP_OOSEQ_TIMEOUT)))
         })
     }
 
     /// Arms the keepalive timer from the last arrival, when enabled and open.
-    pub(crate) fn arm_keepalive(&mut self) {
+    pub(super) fn arm_keepalive(&mut self) {
         let ka = self.options.keepalive;
-        self.keep_at = (ka.enabled
+        self.timers.keep_at = (ka.enabled
             && matches!(self.state, TcpState::Established | TcpState::CloseWait))
         .then(|| {
-            if self.keep_probes == 0 {
-                self.last_rx + ka.idle
+            if self.timers.keep_probes == 0 {
+                self.timers.last_rx + ka.idle
             } else {
-                self.last_rx
+                self.timers.last_rx
                     + ka.idle
-                    + Duration::from_millis(ka.interval.millis() * u64::from(self.keep_probes))
+                    + Duration::from_millis(
+                        ka.interval.millis() * u64::from(self.timers.keep_probes),
+                    )
             }
         });
     }
@@ -489,33 +542,24 @@ impl Tcb {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tcb() -> Tcb {
-        Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        )
-    }
+    use crate::tcp::testing::closed as tcb;
 
     #[test]
     fn negotiation_clamps_mss_and_scaling() {
         let mut t = tcb();
         t.negotiate(Some(9000), Some(20), None, true, Instant::ZERO);
-        assert_eq!(t.mss, 1460);
+        assert_eq!(t.snd.mss, 1460);
         assert_eq!(
-            t.sack_ok,
+            t.flags.sack_ok,
             config::TCP_SACK_OUT,
             "SACK only when we announce it too"
         );
-        assert!(!t.ts_on);
+        assert!(!t.flags.ts_on);
         if config::WND_SCALE {
-            assert_eq!(t.snd_shift, 14);
-            assert_eq!(t.rcv_shift, config::TCP_RCV_SCALE);
+            assert_eq!(t.snd.shift, 14);
+            assert_eq!(t.rcv.shift, config::TCP_RCV_SCALE);
         } else {
-            assert_eq!((t.snd_shift, t.rcv_shift), (0, 0));
+            assert_eq!((t.snd.shift, t.rcv.shift), (0, 0));
         }
         t.negotiate(
             None,
@@ -524,24 +568,24 @@ mod tests {
             false,
             Instant::ZERO,
         );
-        assert_eq!(t.mss, DEFAULT_MSS);
-        assert!(t.ts_on);
-        assert_eq!(t.ts_recent, 7);
-        assert_eq!((t.snd_shift, t.rcv_shift), (0, 0));
+        assert_eq!(t.snd.mss, DEFAULT_MSS);
+        assert!(t.flags.ts_on);
+        assert_eq!(t.rcv.ts_recent, 7);
+        assert_eq!((t.snd.shift, t.rcv.shift), (0, 0));
     }
 
     #[test]
     fn fin_bookkeeping() {
         let mut t = tcb();
-        t.snd_una = TcpSeqNumber(101);
-        t.snd_nxt = t.snd_una;
-        t.snd_max = t.snd_una;
+        t.snd.una = TcpSeqNumber(101);
+        t.snd.nxt = t.snd.una;
+        t.snd.max = t.snd.una;
         t.tx.enqueue(b"abc");
-        t.fin_queued = true;
+        t.flags.fin_queued = true;
         assert_eq!(t.fin_seq_out(), TcpSeqNumber(104));
-        t.snd_max = TcpSeqNumber(105);
+        t.snd.max = TcpSeqNumber(105);
         assert!(!t.fin_acked());
-        t.snd_una = TcpSeqNumber(105);
+        t.snd.una = TcpSeqNumber(105);
         assert!(t.fin_acked());
     }
 
@@ -551,12 +595,12 @@ mod tests {
         assert!(t.events.is_empty());
         t.post(TcpEvents::RECEIVED);
         assert!(t.events.contains(TcpEvents::RECEIVED));
-        t.rtx_at = Some(Instant::from_millis(50));
-        t.delack_at = Some(Instant::from_millis(20));
+        t.timers.rtx_at = Some(Instant::from_millis(50));
+        t.timers.delack_at = Some(Instant::from_millis(20));
         assert_eq!(t.next_deadline(), Some(Instant::from_millis(20)));
         t.enter_time_wait(Instant::ZERO);
         assert_eq!(t.state, TcpState::TimeWait);
-        t.orphan = true;
+        t.flags.orphan = true;
         t.terminate(Some(Error::ConnectionReset));
         assert!(t.is_dead());
     }
@@ -564,10 +608,12 @@ mod tests {
     #[test]
     fn per_segment_fields_share_few_cache_lines() {
         use core::mem::offset_of;
-        // Line 0 holds the scoreboard's ranges; the per-segment fields, up to the
+        // Line 0 holds the scoreboard's ranges; the per-segment groups, up to the
         // assembler's count, fill lines 1 to 8 with nothing cold in between.
-        assert_eq!(offset_of!(Tcb, rtx_at), 80);
+        assert_eq!(offset_of!(Tcb, timers) + offset_of!(Timers, rtx_at), 80);
+        assert!(offset_of!(Tcb, snd) < offset_of!(Tcb, rcv));
         assert!(offset_of!(Tcb, assembler) + 16 <= 9 * 64);
-        assert!(offset_of!(Tcb, iss) > offset_of!(Tcb, assembler));
+        assert!(offset_of!(Tcb, hs) > offset_of!(Tcb, assembler));
+        assert!(offset_of!(Tcb, last_challenge) > offset_of!(Tcb, assembler));
     }
 }

@@ -5,7 +5,7 @@
 //! assembler (`config::TCP_QUEUE_OOSEQ`), delayed and immediate ACKs (RFC 1122 §4.2.3.2,
 //! RFC 5681 §4.2).
 //!
-//! LISTEN and segments for no connection are handled by [`super::table`].
+//! LISTEN and segments for no connection are handled by the stack side, `glue.rs`.
 
 use crate::config;
 use crate::error::Error;
@@ -55,26 +55,26 @@ pub fn reset_for(seg: &TcpRepr) -> Option<TcpRepr> {
 impl Tcb {
     /// The receive window in force for the acceptability test: what we advertised.
     fn rcv_wnd(&self) -> usize {
-        if self.rcv_adv > self.rcv_nxt {
-            self.rcv_adv.since(self.rcv_nxt)
+        if self.rcv.adv > self.rcv.nxt {
+            self.rcv.adv.since(self.rcv.nxt)
         } else {
             0
         }
     }
 
     /// RFC 9293 §3.10.7.4 first check: does the segment overlap the receive window?
-    pub(crate) fn acceptable(&self, seg: &TcpRepr) -> bool {
+    pub(super) fn acceptable(&self, seg: &TcpRepr) -> bool {
         let len = seg.segment_len();
         let wnd = self.rcv_wnd();
         let seq = seg.seq_number;
-        let end = self.rcv_nxt + wnd;
+        let end = self.rcv.nxt + wnd;
         match (len, wnd) {
-            (0, 0) => seq == self.rcv_nxt,
-            (0, _) => seq.in_range(self.rcv_nxt, end),
+            (0, 0) => seq == self.rcv.nxt,
+            (0, _) => seq.in_range(self.rcv.nxt, end),
             (_, 0) => false,
             _ => {
                 let last = seq + (len - 1);
-                seq.in_range(self.rcv_nxt, end) || last.in_range(self.rcv_nxt, end)
+                seq.in_range(self.rcv.nxt, end) || last.in_range(self.rcv.nxt, end)
             }
         }
     }
@@ -88,13 +88,13 @@ impl Tcb {
             return;
         }
         self.last_challenge = Some(now);
-        self.ack_now = true;
+        self.flags.ack_now = true;
     }
 
     /// Processes a segment for this connection (any state but LISTEN and CLOSED). Returns
     /// a reset to send in reply, when one is due. `newly_established` stays set until the
     /// stack's `tcp_after` takes it (possibly after more segments of the same batch).
-    pub(crate) fn on_segment(
+    pub(super) fn on_segment(
         &mut self,
         seg: &TcpRepr,
         payload: &[u8],
@@ -111,7 +111,7 @@ impl Tcb {
     fn on_segment_syn_sent(&mut self, seg: &TcpRepr, now: Instant) -> Option<TcpRepr> {
         let mut ack_ok = false;
         if let Some(ack) = seg.ack_number {
-            if ack <= self.iss || ack > self.snd_max {
+            if ack <= self.hs.iss || ack > self.snd.max {
                 return reset_for(seg);
             }
             ack_ok = true;
@@ -126,9 +126,9 @@ impl Tcb {
         if seg.control != TcpControl::Syn {
             return None;
         }
-        self.irs = seg.seq_number;
-        self.rcv_nxt = seg.seq_number + 1;
-        self.rcv_adv = self.rcv_nxt;
+        self.hs.irs = seg.seq_number;
+        self.rcv.nxt = seg.seq_number + 1;
+        self.rcv.adv = self.rcv.nxt;
         self.negotiate(
             seg.max_seg_size,
             seg.window_scale,
@@ -136,15 +136,15 @@ impl Tcb {
             seg.sack_permitted,
             now,
         );
-        self.last_rx = now;
+        self.timers.last_rx = now;
         if let Some(ack) = seg.ack_number {
-            self.snd_una = ack;
-            self.snd_wnd = usize::from(seg.window_len);
-            self.max_snd_wnd = self.snd_wnd;
-            self.snd_wl1 = seg.seq_number;
-            self.snd_wl2 = ack;
+            self.snd.una = ack;
+            self.snd.wnd = usize::from(seg.window_len);
+            self.snd.max_wnd = self.snd.wnd;
+            self.snd.wl1 = seg.seq_number;
+            self.snd.wl2 = ack;
             self.established(now);
-            if self.ts_on
+            if self.flags.ts_on
                 && let Some(ts) = seg.timestamp
                 && ts.tsecr != 0
             {
@@ -152,22 +152,22 @@ impl Tcb {
             } else {
                 self.rtt.on_ack(ack, now);
             }
-            self.rtt.on_established(self.syn_retransmitted);
-            self.ack_now = true;
+            self.rtt.on_established(self.flags.syn_retransmitted);
+            self.flags.ack_now = true;
         } else {
             // Simultaneous open (RFC 9293 §3.5, Figure 8): answer with SYN-ACK.
             self.state = TcpState::SynReceived;
-            self.snd_nxt = self.iss;
-            self.rtx_at = None;
+            self.snd.nxt = self.hs.iss;
+            self.timers.rtx_at = None;
         }
         None
     }
 
     fn established(&mut self, now: Instant) {
         self.state = TcpState::Established;
-        self.rtx_at = None;
-        self.retries = 0;
-        self.newly_established = true;
+        self.timers.rtx_at = None;
+        self.timers.retries = 0;
+        self.flags.newly_established = true;
         self.post(TcpEvents::CONNECTED | TcpEvents::SENT);
         self.arm_keepalive();
         log::debug!(target: LOG, "{}: established at {now}", self.local_port);
@@ -181,27 +181,27 @@ impl Tcb {
         now: Instant,
     ) -> Option<TcpRepr> {
         // PAWS (RFC 7323 §5.3): a segment with an old timestamp is a duplicate.
-        if self.ts_on
+        if self.flags.ts_on
             && seg.control != TcpControl::Rst
             && let Some(ts) = seg.timestamp
-            && (ts.tsval.wrapping_sub(self.ts_recent) as i32) < 0
-            && now.saturating_since(self.ts_recent_age) < PAWS_IDLE
+            && (ts.tsval.wrapping_sub(self.rcv.ts_recent) as i32) < 0
+            && now.saturating_since(self.rcv.ts_recent_age) < PAWS_IDLE
         {
-            self.ack_now = true;
+            self.flags.ack_now = true;
             return None;
         }
         // First: sequence number.
         if !self.acceptable(seg) {
             if seg.control != TcpControl::Rst {
-                self.ack_now = true;
+                self.flags.ack_now = true;
             }
             return None;
         }
-        self.last_rx = now;
-        self.keep_probes = 0;
+        self.timers.last_rx = now;
+        self.timers.keep_probes = 0;
         // Second: RST (RFC 5961 §3.2).
         if seg.control == TcpControl::Rst {
-            if seg.seq_number != self.rcv_nxt {
+            if seg.seq_number != self.rcv.nxt {
                 self.challenge_ack(now);
                 return None;
             }
@@ -224,30 +224,30 @@ impl Tcb {
         // Fifth: ACK.
         let ack = seg.ack_number?;
         if self.state == TcpState::SynReceived {
-            if ack > self.snd_una && ack <= self.snd_max {
-                self.snd_wnd = usize::from(seg.window_len) << self.snd_shift;
-                self.max_snd_wnd = self.snd_wnd;
-                self.snd_wl1 = seg.seq_number;
-                self.snd_wl2 = ack;
+            if ack > self.snd.una && ack <= self.snd.max {
+                self.snd.wnd = usize::from(seg.window_len) << self.snd.shift;
+                self.snd.max_wnd = self.snd.wnd;
+                self.snd.wl1 = seg.seq_number;
+                self.snd.wl2 = ack;
                 self.established(now);
-                self.rtt.on_established(self.syn_retransmitted);
+                self.rtt.on_established(self.flags.syn_retransmitted);
             } else {
                 return reset_for(seg);
             }
         }
         // RFC 5961 §5.2: acceptable ACKs lie in [SND.UNA − MAX.SND.WND, SND.MAX].
-        let lower = self.snd_una - self.max_snd_wnd.max(1);
-        if ack > self.snd_max || ack < lower {
+        let lower = self.snd.una - self.snd.max_wnd.max(1);
+        if ack > self.snd.max || ack < lower {
             self.challenge_ack(now);
             return None;
         }
         // Timestamps: update TS.Recent (RFC 7323 §4.3).
-        if self.ts_on
+        if self.flags.ts_on
             && let Some(ts) = seg.timestamp
-            && seg.seq_number <= self.rcv_nxt
+            && seg.seq_number <= self.rcv.nxt
         {
-            self.ts_recent = ts.tsval;
-            self.ts_recent_age = now;
+            self.rcv.ts_recent = ts.tsval;
+            self.rcv.ts_recent_age = now;
         }
         self.process_ack(seg, ack, payload.len(), now);
         if self.state == TcpState::Closed {
@@ -259,18 +259,18 @@ impl Tcb {
             if self.state.can_receive() {
                 self.receive_data(seg.seq_number, payload, had_holes, now);
             } else {
-                self.ack_now = true;
+                self.flags.ack_now = true;
             }
         }
         // Eighth: FIN.
         if seg.control == TcpControl::Fin {
             let fin_at = seg.seq_number + payload.len();
-            if fin_at >= self.rcv_nxt && self.fin_seq.is_none() && !self.fin_received {
-                self.fin_seq = Some(fin_at);
+            if fin_at >= self.rcv.nxt && self.rcv.fin_seq.is_none() && !self.flags.fin_received {
+                self.rcv.fin_seq = Some(fin_at);
             }
             if self.state == TcpState::TimeWait {
                 // A retransmitted FIN: acknowledge it and restart the 2·MSL wait.
-                self.ack_now = true;
+                self.flags.ack_now = true;
                 self.enter_time_wait(now);
             }
         }
@@ -294,68 +294,68 @@ impl Tcb {
         if self.sack_ok_in() {
             return newly_sacked;
         }
-        ack == self.snd_una
+        ack == self.snd.una
             && payload_len == 0
             && seg.control == TcpControl::None
             && self.flight_size() > 0
-            && (usize::from(seg.window_len) << self.snd_shift) == old_wnd
+            && (usize::from(seg.window_len) << self.snd.shift) == old_wnd
     }
 
     /// The ACK field processing of §3.10.7.4 (fifth check) for ESTABLISHED and later:
     /// new data acknowledged, duplicate ACKs, SACK blocks, the send window, and the state
     /// changes our acknowledged FIN causes.
     fn process_ack(&mut self, seg: &TcpRepr, ack: TcpSeqNumber, payload_len: usize, now: Instant) {
-        let old_wnd = self.snd_wnd;
+        let old_wnd = self.snd.wnd;
         let mut newly_sacked = false;
         if self.sack_ok_in() && seg.sack_block_count() > 0 {
             newly_sacked = self
                 .scoreboard
-                .on_sack(self.snd_una, self.snd_max, &seg.sack_ranges);
+                .on_sack(self.snd.una, self.snd.max, &seg.sack_ranges);
         }
-        if ack > self.snd_una {
-            let acked = ack.since(self.snd_una);
+        if ack > self.snd.una {
+            let acked = ack.since(self.snd.una);
             // Data bytes leave the send ring; SYN and FIN occupy no ring space.
-            let data_acked = if ack > self.tx_base {
-                ack.since(self.tx_base).min(self.tx.len())
+            let data_acked = if ack > self.snd.tx_base {
+                ack.since(self.snd.tx_base).min(self.tx.len())
             } else {
                 0
             };
             self.tx.discard(data_acked);
-            self.tx_base += data_acked;
-            self.snd_una = ack;
-            if self.snd_nxt < ack {
-                self.snd_nxt = ack;
+            self.snd.tx_base += data_acked;
+            self.snd.una = ack;
+            if self.snd.nxt < ack {
+                self.snd.nxt = ack;
             }
             // After a timeout the receiver may echo the timestamp of the original
             // transmission (a duplicate does not update its TS.Recent, RFC 7323 §4.3): no
             // sample from the first ACK after a retransmission timeout (Karn's rule, RFC
             // 6298 §5); the backed-off RTO stays until the next one.
-            let sampled = self.ts_on
-                && self.retries == 0
+            let sampled = self.flags.ts_on
+                && self.timers.retries == 0
                 && seg.timestamp.is_some_and(|t| t.tsecr != 0)
                 && seg
                     .timestamp
                     .is_some_and(|t| self.rtt.on_timestamp_echo(t.tsecr, now));
-            if !sampled && !self.ts_on {
+            if !sampled && !self.flags.ts_on {
                 self.rtt.on_ack(ack, now);
             }
-            self.retries = 0;
+            self.timers.retries = 0;
             self.limited_transmit = 0;
             let flight = self.flight_size();
             if self.cc.on_ack(ack, acked, flight, now) == AckAction::RetransmitFirstUnacked {
-                self.rexmit_una = true;
+                self.flags.rexmit_una = true;
             }
             self.scoreboard.on_cumulative_ack(ack);
-            self.rtx_at = (flight > 0).then(|| now + self.rtt.rto());
-            self.tlp_in_flight = false;
+            self.timers.rtx_at = (flight > 0).then(|| now + self.rtt.rto());
+            self.flags.tlp_in_flight = false;
             self.arm_tlp(now);
             if data_acked > 0 {
                 self.post(TcpEvents::SENT);
             }
         } else if self.is_dup_ack(seg, ack, payload_len, old_wnd, newly_sacked) {
-            match self.cc.on_dup_ack(ack, self.snd_max, self.flight_size()) {
+            match self.cc.on_dup_ack(ack, self.snd.max, self.flight_size()) {
                 DupAckAction::FastRetransmit => {
-                    self.rexmit_una = true;
+                    self.flags.rexmit_una = true;
                     self.rtt.on_retransmit();
                 }
                 DupAckAction::LimitedTransmit => {
@@ -366,17 +366,17 @@ impl Tcb {
             }
         }
         // Send window update (RFC 9293 §3.10.7.4).
-        if self.snd_wl1 < seg.seq_number || (self.snd_wl1 == seg.seq_number && self.snd_wl2 <= ack)
+        if self.snd.wl1 < seg.seq_number || (self.snd.wl1 == seg.seq_number && self.snd.wl2 <= ack)
         {
-            self.snd_wnd = usize::from(seg.window_len) << self.snd_shift;
-            self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
-            self.snd_wl1 = seg.seq_number;
-            self.snd_wl2 = ack;
-            if self.snd_wnd > 0 && self.persist_at.is_some() {
+            self.snd.wnd = usize::from(seg.window_len) << self.snd.shift;
+            self.snd.max_wnd = self.snd.max_wnd.max(self.snd.wnd);
+            self.snd.wl1 = seg.seq_number;
+            self.snd.wl2 = ack;
+            if self.snd.wnd > 0 && self.timers.persist_at.is_some() {
                 // The window opened: stop probing and resend from SND.UNA.
-                self.persist_at = None;
+                self.timers.persist_at = None;
                 self.persist_backoff = 0;
-                self.snd_nxt = self.snd_una;
+                self.snd.nxt = self.snd.una;
             }
         }
         // Our FIN acknowledged?
@@ -384,9 +384,9 @@ impl Tcb {
             match self.state {
                 TcpState::FinWait1 => {
                     self.state = TcpState::FinWait2;
-                    self.rtx_at = None;
-                    if self.orphan {
-                        self.wait_at = Some(
+                    self.timers.rtx_at = None;
+                    if self.flags.orphan {
+                        self.timers.wait_at = Some(
                             now + Duration::from_millis(u64::from(config::TCP_FIN_WAIT_TIMEOUT)),
                         );
                     }
@@ -401,17 +401,17 @@ impl Tcb {
     /// Whether SACK blocks from the peer are used (we always offer SACK-permitted, so any
     /// connection where the peer negotiated SACK may send us blocks).
     fn sack_ok_in(&self) -> bool {
-        self.sack_ok
+        self.flags.sack_ok
     }
 
     /// Queues the data of a segment (RFC 9293 §3.10.7.4 seventh check).
     #[allow(clippy::absurd_extreme_comparisons)] // `TCP_OOSEQ_MAX_PBUFS` differs per configuration
     fn receive_data(&mut self, seq: TcpSeqNumber, payload: &[u8], had_holes: bool, now: Instant) {
         // Trim what we already have.
-        let (seq, data) = if seq < self.rcv_nxt {
-            let skip = self.rcv_nxt.since(seq);
+        let (seq, data) = if seq < self.rcv.nxt {
+            let skip = self.rcv.nxt.since(seq);
             match payload.get(skip..) {
-                Some(d) => (self.rcv_nxt, d),
+                Some(d) => (self.rcv.nxt, d),
                 None => return,
             }
         } else {
@@ -419,36 +419,36 @@ impl Tcb {
         };
         if data.is_empty() {
             // All of it arrived before: a retransmission or a copy.
-            self.disorder_at = Some(now);
-            self.ack_now = true;
+            self.timers.disorder_at = Some(now);
+            self.flags.ack_now = true;
             return;
         }
-        let offset = seq.since(self.rcv_nxt);
-        if self.shut_rd || self.orphan {
+        let offset = seq.since(self.rcv.nxt);
+        if self.flags.shut_rd || self.flags.orphan {
             // Nobody will read it: acknowledge in-order data and drop it.
             if offset == 0 {
-                self.rcv_nxt += data.len().min(self.rcv_wnd());
-                self.rcv_adv = self.rcv_adv.max(self.rcv_nxt);
+                self.rcv.nxt += data.len().min(self.rcv_wnd());
+                self.rcv.adv = self.rcv.adv.max(self.rcv.nxt);
             }
-            self.ack_now = true;
+            self.flags.ack_now = true;
             return;
         }
         let had_holes = if offset == 0 {
-            had_holes || core::mem::take(&mut self.ooo_seen)
+            had_holes || core::mem::take(&mut self.flags.ooo_seen)
         } else {
-            self.ooo_seen = true;
-            self.disorder_at = Some(now);
+            self.flags.ooo_seen = true;
+            self.timers.disorder_at = Some(now);
             had_holes
         };
         if offset > 0 && !config::TCP_QUEUE_OOSEQ {
-            self.ack_now = true;
+            self.flags.ack_now = true;
             return;
         }
         if offset > 0
             && config::TCP_OOSEQ_MAX_PBUFS > 0
             && self.assembler.range_count() >= config::TCP_OOSEQ_MAX_PBUFS
         {
-            self.ack_now = true;
+            self.flags.ack_now = true;
             return;
         }
         let written = self.rx.write_unallocated(offset, data);
@@ -457,42 +457,42 @@ impl Tcb {
             written
         } else {
             if written > 0 && self.assembler.add(offset, written).is_err() {
-                self.ack_now = true;
+                self.flags.ack_now = true;
                 return;
             }
             self.assembler.remove_front()
         };
         let ready = self.rx.commit(ready);
-        self.rcv_nxt += ready;
+        self.rcv.nxt += ready;
         if ready > 0 {
             self.post(TcpEvents::RECEIVED);
         }
         if offset > 0 || had_holes || written < data.len() {
             // Out of order, a hole filled, or no room: tell the sender at once (RFC 5681
             // §4.2).
-            self.ack_now = true;
+            self.flags.ack_now = true;
         } else {
-            self.unacked_bytes += ready;
+            self.rcv.unacked += ready;
             // A full-sized segment carries the MSS less the timestamp option (RFC 7323 §3):
             // acknowledge every second one (RFC 5681 §4.2).
-            let full = self.rcv_mss - if self.ts_on { 12 } else { 0 };
-            if self.unacked_bytes >= 2 * full {
-                self.ack_now = true;
-            } else if self.delack_at.is_none() {
-                self.delack_at = Some(now + DELAYED_ACK);
+            let full = self.rcv.mss - if self.flags.ts_on { 12 } else { 0 };
+            if self.rcv.unacked >= 2 * full {
+                self.flags.ack_now = true;
+            } else if self.timers.delack_at.is_none() {
+                self.timers.delack_at = Some(now + DELAYED_ACK);
             }
         }
     }
 
     /// Takes the peer's FIN once every byte before it arrived (RFC 9293 §3.10.7.4 eighth).
     fn take_fin(&mut self, now: Instant) {
-        if self.fin_received || self.fin_seq != Some(self.rcv_nxt) {
+        if self.flags.fin_received || self.rcv.fin_seq != Some(self.rcv.nxt) {
             return;
         }
-        self.fin_seq = None;
-        self.fin_received = true;
-        self.rcv_nxt += 1;
-        self.ack_now = true;
+        self.rcv.fin_seq = None;
+        self.flags.fin_received = true;
+        self.rcv.nxt += 1;
+        self.flags.ack_now = true;
         self.post(TcpEvents::RECEIVED);
         match self.state {
             TcpState::SynReceived | TcpState::Established => {
@@ -516,28 +516,12 @@ const LOG: &str = "netstack::tcp";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::net::Ipv4Addr;
+    use crate::tcp::testing::established;
 
+    /// An established connection that has advertised 4000 bytes of window.
     fn est() -> Tcb {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
-        t.state = TcpState::Established;
-        t.snd_una = TcpSeqNumber(101);
-        t.snd_nxt = t.snd_una;
-        t.snd_max = t.snd_una;
-        t.tx_base = t.snd_una;
-        t.irs = TcpSeqNumber(5000);
-        t.rcv_nxt = TcpSeqNumber(5001);
-        t.rcv_adv = t.rcv_nxt + 4000;
-        t.snd_wnd = 10000;
-        t.max_snd_wnd = 10000;
-        t.snd_wl1 = TcpSeqNumber(5001);
-        t.snd_wl2 = t.snd_una;
+        let mut t = established(10_000);
+        t.rcv.adv = t.rcv.nxt + 4000;
         t
     }
 
@@ -569,7 +553,7 @@ mod tests {
         let mut t = est();
         t.on_segment(&seg(5002, None, TcpControl::Rst, 0), &[], Instant::ZERO);
         assert_eq!(t.state, TcpState::Established);
-        assert!(t.ack_now);
+        assert!(t.flags.ack_now);
         t.on_segment(&seg(5001, None, TcpControl::Rst, 0), &[], Instant::ZERO);
         assert_eq!(t.state, TcpState::Closed);
         assert_eq!(t.error, Some(Error::ConnectionReset));
@@ -580,7 +564,7 @@ mod tests {
         let mut t = est();
         t.on_segment(&seg(5001, None, TcpControl::Syn, 0), &[], Instant::ZERO);
         assert_eq!(t.state, TcpState::Established);
-        assert!(t.ack_now);
+        assert!(t.flags.ack_now);
     }
 
     #[test]
@@ -591,8 +575,8 @@ mod tests {
             &[],
             Instant::ZERO,
         );
-        assert!(t.ack_now);
-        assert_eq!(t.snd_una, TcpSeqNumber(101));
+        assert!(t.flags.ack_now);
+        assert_eq!(t.snd.una, TcpSeqNumber(101));
     }
 
     #[test]
@@ -604,20 +588,20 @@ mod tests {
             &data,
             Instant::ZERO,
         );
-        assert_eq!(t.rcv_nxt, TcpSeqNumber(5001));
-        assert!(t.ack_now);
-        t.ack_now = false;
+        assert_eq!(t.rcv.nxt, TcpSeqNumber(5001));
+        assert!(t.flags.ack_now);
+        t.flags.ack_now = false;
         t.on_segment(
             &seg(5001, Some(101), TcpControl::None, 100),
             &data,
             Instant::ZERO,
         );
         if config::TCP_QUEUE_OOSEQ {
-            assert_eq!(t.rcv_nxt, TcpSeqNumber(5201));
+            assert_eq!(t.rcv.nxt, TcpSeqNumber(5201));
         } else {
-            assert_eq!(t.rcv_nxt, TcpSeqNumber(5101));
+            assert_eq!(t.rcv.nxt, TcpSeqNumber(5101));
         }
-        assert!(t.ack_now, "hole filled: immediate ACK");
+        assert!(t.flags.ack_now, "hole filled: immediate ACK");
     }
 
     #[test]
@@ -628,15 +612,15 @@ mod tests {
             &[0; 10],
             Instant::ZERO,
         );
-        assert!(t.ack_now);
-        assert_eq!(t.rcv_nxt, TcpSeqNumber(5001));
+        assert!(t.flags.ack_now);
+        assert_eq!(t.rcv.nxt, TcpSeqNumber(5001));
         t.on_segment(
             &seg(5001, Some(101), TcpControl::Fin, 0),
             &[],
             Instant::ZERO,
         );
         assert_eq!(t.state, TcpState::CloseWait);
-        assert_eq!(t.rcv_nxt, TcpSeqNumber(5002));
+        assert_eq!(t.rcv.nxt, TcpSeqNumber(5002));
     }
     #[test]
     fn exact_rst_in_each_state() {
@@ -672,12 +656,12 @@ mod tests {
         let mut t = est();
         t.on_segment(&seg(1, None, TcpControl::Rst, 0), &[], Instant::ZERO);
         assert_eq!(t.state, TcpState::Established);
-        assert!(!t.ack_now, "no answer to an out-of-window RST");
+        assert!(!t.flags.ack_now, "no answer to an out-of-window RST");
         // SYN-SENT: an RST is only taken with an acceptable ACK.
         let mut t = est();
         t.state = TcpState::SynSent;
-        t.snd_una = t.iss;
-        t.snd_max = t.iss + 1;
+        t.snd.una = t.hs.iss;
+        t.snd.max = t.hs.iss + 1;
         t.on_segment(&seg(0, Some(500), TcpControl::Rst, 0), &[], Instant::ZERO);
         assert_eq!(t.state, TcpState::SynSent);
         t.on_segment(&seg(0, Some(101), TcpControl::Rst, 0), &[], Instant::ZERO);
@@ -685,8 +669,8 @@ mod tests {
         // SYN-SENT: a bad ACK without RST is answered with a reset.
         let mut t = est();
         t.state = TcpState::SynSent;
-        t.snd_una = t.iss;
-        t.snd_max = t.iss + 1;
+        t.snd.una = t.hs.iss;
+        t.snd.max = t.hs.iss + 1;
         let rst = t.on_segment(&seg(0, Some(500), TcpControl::None, 0), &[], Instant::ZERO);
         assert_eq!(rst.map(|r| r.seq_number), Some(TcpSeqNumber(500)));
     }
@@ -695,9 +679,9 @@ mod tests {
     fn syn_received_bad_ack_draws_a_reset_and_good_ack_establishes() {
         let mut t = est();
         t.state = TcpState::SynReceived;
-        t.snd_una = t.iss;
-        t.snd_max = t.iss + 1;
-        t.snd_nxt = t.snd_max;
+        t.snd.una = t.hs.iss;
+        t.snd.max = t.hs.iss + 1;
+        t.snd.nxt = t.snd.max;
         let rst = t.on_segment(
             &seg(5001, Some(900), TcpControl::None, 0),
             &[],
@@ -711,44 +695,44 @@ mod tests {
             Instant::ZERO,
         );
         assert_eq!(t.state, TcpState::Established);
-        assert!(t.newly_established);
+        assert!(t.flags.newly_established);
     }
 
     #[test]
     fn paws_drops_old_timestamps() {
         let mut t = est();
-        t.ts_on = true;
-        t.ts_recent = 1000;
+        t.flags.ts_on = true;
+        t.rcv.ts_recent = 1000;
         let mut s = seg(5001, Some(101), TcpControl::None, 4);
         s.timestamp = Some(crate::wire::TcpTimestamp {
             tsval: 999,
             tsecr: 0,
         });
         t.on_segment(&s, b"data", Instant::ZERO);
-        assert_eq!(t.rcv_nxt, TcpSeqNumber(5001), "old timestamp: dropped");
-        assert!(t.ack_now);
+        assert_eq!(t.rcv.nxt, TcpSeqNumber(5001), "old timestamp: dropped");
+        assert!(t.flags.ack_now);
         s.timestamp = Some(crate::wire::TcpTimestamp {
             tsval: 1001,
             tsecr: 0,
         });
         t.on_segment(&s, b"data", Instant::ZERO);
-        assert_eq!(t.rcv_nxt, TcpSeqNumber(5005));
-        assert_eq!(t.ts_recent, 1001);
+        assert_eq!(t.rcv.nxt, TcpSeqNumber(5005));
+        assert_eq!(t.rcv.ts_recent, 1001);
     }
 
     #[test]
     fn window_update_and_duplicate_acks() {
         let mut t = est();
         t.tx.enqueue(&[1; 2000]);
-        t.snd_nxt = t.snd_una + 2000;
-        t.snd_max = t.snd_nxt;
+        t.snd.nxt = t.snd.una + 2000;
+        t.snd.max = t.snd.nxt;
         // A new ACK frees the ring.
         t.on_segment(
             &seg(5001, Some(1101), TcpControl::None, 0),
             &[],
             Instant::ZERO,
         );
-        assert_eq!(t.snd_una, TcpSeqNumber(1101));
+        assert_eq!(t.snd.una, TcpSeqNumber(1101));
         assert_eq!(t.tx.len(), 1000);
         // Three duplicate ACKs: fast retransmit.
         for _ in 0..3 {
@@ -758,7 +742,7 @@ mod tests {
                 Instant::ZERO,
             );
         }
-        assert!(t.rexmit_una);
+        assert!(t.flags.rexmit_una);
         assert!(t.cc.in_recovery());
     }
 }

@@ -2,16 +2,18 @@
 //! wired into the [`Stack`](crate::Stack), and the self-contained building blocks it is
 //! assembled from (allocation-free per segment, each unit-tested on its own).
 //!
-//! The state machine:
+//! The state machine (`control_block`, `input`, `output` and `timers` work on one
+//! connection and know nothing of the stack; `glue` and `api` are the only `impl Stack`):
 //!
 //! | file | what | RFCs |
 //! |---|---|---|
 //! | [`state`] | [`TcpState`]: the eleven states | 9293 §3.3.2 |
 //! | [`control_block`] | one connection: sequence variables, buffers, options, timers; [`TcpSocketOptions`], [`KeepAlive`], [`TcpEvents`], [`TcpReadiness`] | 9293 §3.3.1 |
-//! | `input` | segment arrival: acceptability, RST/SYN/ACK checks (challenge ACKs), PAWS, data, FIN | 9293 §3.10.7, 5961, 7323 |
-//! | `output` | what to send next: SYN, retransmissions (SACK holes), data with Nagle and SWS avoidance, FIN, window, ACKs | 9293 §3.8, 6675, 1122 §4.2.3 |
-//! | `timers` | retransmission, persist/SWS override, delayed ACK, keepalive, TIME-WAIT, FIN-WAIT-2, out-of-order lifetime | 6298, 1122 §4.2.3.6 |
-//! | [`table`] | fixed tables of connections and listeners, [`TcpHandle`]/[`TcpListenerHandle`], demultiplexing, resets for closed ports, ICMP errors | 9293 §3.10.7.1, 5927 |
+//! | `glue` | every way the [`Stack`](crate::Stack) drives TCP: segment input and demultiplexing, listen input, ICMP errors, address changes, the batch flush, output down to IPv4, the timer poll | 9293 §3.10.7, 5927 |
+//! | `input` | segment arrival on one connection: acceptability, RST/SYN/ACK checks (challenge ACKs), PAWS, data, FIN | 9293 §3.10.7, 5961, 7323 |
+//! | `output` | what one connection sends next: SYN, retransmissions (SACK holes), data with Nagle and SWS avoidance, FIN, window, ACKs | 9293 §3.8, 6675, 1122 §4.2.3 |
+//! | `timers` | one connection's timers: retransmission, persist/SWS override, delayed ACK, keepalive, TIME-WAIT, FIN-WAIT-2, out-of-order lifetime | 6298, 1122 §4.2.3.6 |
+//! | [`table`] | fixed tables of connections and listeners, [`TcpHandle`]/[`TcpListenerHandle`], lookups by 4-tuple and port, accept queues, the timer bound | 9293 §3.10.7.1 |
 //! | [`api`] | the `Stack::tcp_*` calls | 9293 §3.10.1–6 |
 //!
 //! The building blocks:
@@ -60,17 +62,18 @@
 //!   `default` is [`IsnGenerator::isn`] (RFC 6528); with `hook_tcp_isn = "none"` a 4 µs
 //!   clock from a random start.
 //! - **Hooks**: [`Hooks::tcp_inpacket_pcb`](crate::hooks::Hooks::tcp_inpacket_pcb) sees each
-//!   segment once its connection is found (`table`); the option hooks
+//!   segment once its connection is found (`glue`); the option hooks
 //!   [`tcp_out_tcpopt_length`](crate::hooks::Hooks::tcp_out_tcpopt_length) and
 //!   [`tcp_out_add_tcpopts`](crate::hooks::Hooks::tcp_out_add_tcpopts) add the product's
-//!   options to every segment of a connection (`output`).
+//!   options to every segment of a connection (`glue`).
 //! - **Address changes**: `Stack::set_ipv4` aborts connections bound to the old address
-//!   (`table`, `config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES`).
+//!   (`glue`, `config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES`).
 
 pub mod api;
 pub mod assembler;
 pub mod congestion;
 pub mod control_block;
+mod glue;
 mod input;
 pub mod isn;
 mod output;
@@ -80,6 +83,8 @@ pub mod sack;
 pub mod seq;
 pub mod state;
 pub mod table;
+#[cfg(test)]
+mod testing;
 mod timers;
 
 pub use api::Shutdown;

@@ -4,39 +4,37 @@
 //! SWS avoidance (§3.8.6.2.1), our FIN, zero-window probes, keepalives and pure ACKs
 //! carrying the receive window chosen with receiver SWS avoidance (§3.8.6.2.2).
 //!
-//! The segment is built in the stack's transmit buffer straight from the send ring (no
-//! copy besides the one into the frame).
+//! A [`Segment`] is a header and where its data sits in the send ring: `glue.rs` builds it
+//! in the stack's transmit buffer straight from the ring (no copy besides the one into the
+//! frame), with the product's options, whose helpers are here.
 
-use core::net::IpAddr;
-
-use crate::hooks::Hooks;
-use crate::ipv4::IpTx;
-use crate::stack::Stack;
 use crate::time::Instant;
-use crate::wire::tcp::{MAX_OPTIONS_LEN, MAX_SACK_BLOCKS};
-use crate::wire::{IpProtocol, TcpControl, TcpPacket, TcpRepr, TcpTimestamp};
+#[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
+use crate::wire::tcp::MAX_OPTIONS_LEN;
+use crate::wire::tcp::MAX_SACK_BLOCKS;
+use crate::wire::{TcpControl, TcpRepr, TcpTimestamp};
 
 use super::control_block::Tcb;
 use super::sack::{max_sack_blocks, sack_blocks};
 use super::{RttEstimator, TcpSeqNumber, TcpState};
 
 /// TCP option kinds written here (RFC 9293 §3.2).
-mod kind {
+pub(super) mod kind {
     /// End of Option List.
-    pub(super) const END: u8 = 0;
+    pub(in crate::tcp) const END: u8 = 0;
     /// No-Operation.
-    pub(super) const NOP: u8 = 1;
+    pub(in crate::tcp) const NOP: u8 = 1;
 }
 
 /// Length of the timestamps option as data segments carry it (NOP, NOP, kind, length,
 /// TSval, TSecr; RFC 7323 Appendix A).
 #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-const TIMESTAMP_OPTION_LEN: usize = 12;
+pub(super) const TIMESTAMP_OPTION_LEN: usize = 12;
 
 /// The product's part of `total` option bytes (a `tcp_out_tcpopt_length` answer) when the
 /// stack uses `internal`: rounded up to a multiple of 4, within the 40 bytes of option space.
 #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-fn custom_options_len(internal: usize, total: usize) -> usize {
+pub(super) fn custom_options_len(internal: usize, total: usize) -> usize {
     let extra = total.min(MAX_OPTIONS_LEN).saturating_sub(internal);
     (extra.div_ceil(4) * 4).min(MAX_OPTIONS_LEN.saturating_sub(internal) / 4 * 4)
 }
@@ -44,7 +42,7 @@ fn custom_options_len(internal: usize, total: usize) -> usize {
 /// Turns the End of Option List padding of the stack's own options into NOPs, so that
 /// options written after them are still read (RFC 9293 §3.2: nothing after EOL is an
 /// option). A malformed length stops the walk (the stack writes only valid ones).
-fn end_of_list_to_nop(options: &mut [u8]) {
+pub(super) fn end_of_list_to_nop(options: &mut [u8]) {
     let mut at = 0;
     while let Some(&k) = options.get(at) {
         match k {
@@ -76,7 +74,7 @@ const TRANSMIT_RETRY: crate::time::Duration =
 /// table), after which the segment is kept to be sent again soon rather than left to the
 /// retransmission timer; other errors (no route, interface down) leave it to that timer,
 /// which ends the connection if they persist.
-fn is_transient(e: crate::error::Error) -> bool {
+pub(super) fn is_transient(e: crate::error::Error) -> bool {
     use crate::error::Error;
     matches!(
         e,
@@ -86,7 +84,7 @@ fn is_transient(e: crate::error::Error) -> bool {
 
 /// A segment to send: the header, and where its data sits in the send ring.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Segment {
+pub(super) struct Segment {
     pub repr: TcpRepr,
     /// Offset of the data in the send ring.
     pub data_offset: usize,
@@ -113,7 +111,7 @@ const TLP_MIN_PTO: crate::time::Duration = crate::time::Duration::from_millis(10
 /// that when the segment could not be transmitted (lwIP keeps such a segment on its
 /// unsent queue, `tcp_output` with `ERR_MEM`).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct SendMark {
+pub(super) struct SendMark {
     snd_nxt: TcpSeqNumber,
     snd_max: TcpSeqNumber,
     rcv_adv: TcpSeqNumber,
@@ -133,22 +131,22 @@ pub(crate) struct SendMark {
 impl Tcb {
     /// Where the send state stands before [`next_segment`](Self::next_segment).
     #[inline]
-    pub(crate) fn send_mark(&self) -> SendMark {
+    pub(super) fn send_mark(&self) -> SendMark {
         SendMark {
-            snd_nxt: self.snd_nxt,
-            snd_max: self.snd_max,
-            rcv_adv: self.rcv_adv,
-            rtx_at: self.rtx_at,
+            snd_nxt: self.snd.nxt,
+            snd_max: self.snd.max,
+            rcv_adv: self.rcv.adv,
+            rtx_at: self.timers.rtx_at,
             timed: self.rtt.timed(),
             high_rxt: self.scoreboard.high_rxt(),
-            rexmit_una: self.rexmit_una,
-            force_send: self.force_send,
-            ack_now: self.ack_now,
-            delack_at: self.delack_at,
-            unacked_bytes: self.unacked_bytes,
-            tlp_at: self.tlp_at,
-            tlp_probe: self.tlp_probe,
-            tlp_in_flight: self.tlp_in_flight,
+            rexmit_una: self.flags.rexmit_una,
+            force_send: self.flags.force_send,
+            ack_now: self.flags.ack_now,
+            delack_at: self.timers.delack_at,
+            unacked_bytes: self.rcv.unacked,
+            tlp_at: self.timers.tlp_at,
+            tlp_probe: self.flags.tlp_probe,
+            tlp_in_flight: self.flags.tlp_in_flight,
         }
     }
 
@@ -157,56 +155,56 @@ impl Tcb {
     /// it had been sent before) without starting or backing off the retransmission timer
     /// for it, and output again after one `config::TCP_TMR_INTERVAL`.
     #[cold]
-    pub(crate) fn unsend(&mut self, mark: SendMark, now: Instant) {
-        self.snd_nxt = mark.snd_nxt;
-        self.snd_max = mark.snd_max;
-        self.rcv_adv = mark.rcv_adv;
-        self.rtx_at = mark.rtx_at;
+    pub(super) fn unsend(&mut self, mark: SendMark, now: Instant) {
+        self.snd.nxt = mark.snd_nxt;
+        self.snd.max = mark.snd_max;
+        self.rcv.adv = mark.rcv_adv;
+        self.timers.rtx_at = mark.rtx_at;
         self.rtt.set_timed(mark.timed);
         self.scoreboard.set_high_rxt(mark.high_rxt);
-        self.rexmit_una = mark.rexmit_una;
-        self.force_send = mark.force_send;
-        self.ack_now = mark.ack_now;
-        self.delack_at = mark.delack_at;
-        self.unacked_bytes = mark.unacked_bytes;
-        self.tlp_at = mark.tlp_at;
-        self.tlp_probe = mark.tlp_probe;
-        self.tlp_in_flight = mark.tlp_in_flight;
-        if self.retry_at.is_none_or(|t| t <= now) {
-            self.retry_at = Some(now + TRANSMIT_RETRY);
+        self.flags.rexmit_una = mark.rexmit_una;
+        self.flags.force_send = mark.force_send;
+        self.flags.ack_now = mark.ack_now;
+        self.timers.delack_at = mark.delack_at;
+        self.rcv.unacked = mark.unacked_bytes;
+        self.timers.tlp_at = mark.tlp_at;
+        self.flags.tlp_probe = mark.tlp_probe;
+        self.flags.tlp_in_flight = mark.tlp_in_flight;
+        if self.timers.retry_at.is_none_or(|t| t <= now) {
+            self.timers.retry_at = Some(now + TRANSMIT_RETRY);
         }
     }
 
     /// The window to advertise (receiver SWS avoidance, RFC 9293 §3.8.6.2.2): the right edge
     /// moves only by at least min(half the buffer, one MSS) and never moves left. Updates
     /// RCV.ADV; returns the (scaled) window field.
-    pub(crate) fn window_field(&mut self, syn: bool) -> u16 {
-        let shift = if syn { 0 } else { self.rcv_shift };
+    pub(super) fn window_field(&mut self, syn: bool) -> u16 {
+        let shift = if syn { 0 } else { self.rcv.shift };
         let cap = self.rx.capacity();
         let free = self.rx.free().min(65535usize << shift);
-        let current = if self.rcv_adv > self.rcv_nxt {
-            self.rcv_adv.since(self.rcv_nxt)
+        let current = if self.rcv.adv > self.rcv.nxt {
+            self.rcv.adv.since(self.rcv.nxt)
         } else {
             0
         };
-        let threshold = (cap / 2).min(self.rcv_mss).max(1);
+        let threshold = (cap / 2).min(self.rcv.mss).max(1);
         let win = if free >= current + threshold || free == cap.min(65535usize << shift) {
             free
         } else {
             current.min(free)
         };
         let field = (win >> shift).min(65535);
-        let edge = self.rcv_nxt + (field << shift);
-        if edge > self.rcv_adv {
-            self.rcv_adv = edge;
+        let edge = self.rcv.nxt + (field << shift);
+        if edge > self.rcv.adv {
+            self.rcv.adv = edge;
         }
         field as u16
     }
 
     /// How much the window would grow if advertised now (for prompt window updates).
-    pub(crate) fn window_growth(&self) -> usize {
-        let current = if self.rcv_adv > self.rcv_nxt {
-            self.rcv_adv.since(self.rcv_nxt)
+    pub(super) fn window_growth(&self) -> usize {
+        let current = if self.rcv.adv > self.rcv.nxt {
+            self.rcv.adv.since(self.rcv.nxt)
         } else {
             0
         };
@@ -230,14 +228,14 @@ impl Tcb {
             dst_port: self.remote_port,
             control,
             seq_number: seq,
-            ack_number: (self.state != TcpState::SynSent).then_some(self.rcv_nxt),
+            ack_number: (self.state != TcpState::SynSent).then_some(self.rcv.nxt),
             window_len: self.window_field(syn),
             payload_len: len,
             ..TcpRepr::default()
         };
         let offer = self.state == TcpState::SynSent;
         if syn {
-            repr.max_seg_size = Some(self.rcv_mss.min(65535) as u16);
+            repr.max_seg_size = Some(self.rcv.mss.min(65535) as u16);
             if offer {
                 repr.window_scale = Tcb::offered_shift();
                 repr.sack_permitted = crate::config::TCP_SACK_OUT;
@@ -246,24 +244,24 @@ impl Tcb {
                     tsecr: 0,
                 });
             } else {
-                repr.window_scale = self.peer_ws.and(Tcb::offered_shift());
-                repr.sack_permitted = self.sack_ok;
+                repr.window_scale = self.hs.peer_ws.and(Tcb::offered_shift());
+                repr.sack_permitted = self.flags.sack_ok;
             }
         }
-        if self.ts_on {
+        if self.flags.ts_on {
             repr.timestamp = Some(TcpTimestamp {
                 tsval: RttEstimator::timestamp(now),
-                tsecr: self.ts_recent,
+                tsecr: self.rcv.ts_recent,
             });
         }
-        if crate::config::TCP_SACK_OUT && self.sack_ok && !syn && !self.assembler.is_empty() {
-            let blocks = max_sack_blocks(self.ts_on).min(MAX_SACK_BLOCKS);
-            repr.sack_ranges = sack_blocks(&self.assembler, self.rcv_nxt, blocks);
+        if crate::config::TCP_SACK_OUT && self.flags.sack_ok && !syn && !self.assembler.is_empty() {
+            let blocks = max_sack_blocks(self.flags.ts_on).min(MAX_SACK_BLOCKS);
+            repr.sack_ranges = sack_blocks(&self.assembler, self.rcv.nxt, blocks);
         }
         if repr.ack_number.is_some() {
-            self.ack_now = false;
-            self.delack_at = None;
-            self.unacked_bytes = 0;
+            self.flags.ack_now = false;
+            self.timers.delack_at = None;
+            self.rcv.unacked = 0;
         }
         repr
     }
@@ -272,10 +270,10 @@ impl Tcb {
     /// at most `max` bytes of data.
     #[inline(always)]
     fn data_segment(&mut self, seq: TcpSeqNumber, max: usize, now: Instant) -> Segment {
-        let offset = seq.since(self.tx_base);
+        let offset = seq.since(self.snd.tx_base);
         let avail = self.tx.len().saturating_sub(offset);
         let len = avail.min(max);
-        let fin = self.fin_queued && offset + len == self.tx.len() && len == avail;
+        let fin = self.flags.fin_queued && offset + len == self.tx.len() && len == avail;
         let control = if fin {
             TcpControl::Fin
         } else {
@@ -296,19 +294,19 @@ impl Tcb {
             return;
         }
         let end = seg.repr.seq_number + len;
-        if retransmission || end <= self.snd_max {
+        if retransmission || end <= self.snd.max {
             self.rtt.on_retransmit();
         } else {
             self.rtt.on_send(end, now);
         }
-        if end > self.snd_nxt {
-            self.snd_nxt = end;
+        if end > self.snd.nxt {
+            self.snd.nxt = end;
         }
-        if end > self.snd_max {
-            self.snd_max = end;
+        if end > self.snd.max {
+            self.snd.max = end;
         }
-        if self.rtx_at.is_none() {
-            self.rtx_at = Some(now + self.rtt.rto());
+        if self.timers.rtx_at.is_none() {
+            self.timers.rtx_at = Some(now + self.rtt.rto());
         }
         self.arm_tlp(now);
     }
@@ -317,12 +315,12 @@ impl Tcb {
     /// 8985 §7.2): two smoothed round trips (at least [`TLP_MIN_PTO`]), plus the peer's
     /// delayed-ACK allowance when a single segment is out; none while recovering, after a
     /// timeout, once a probe is out, or when the retransmission timer fires first.
-    pub(crate) fn arm_tlp(&mut self, now: Instant) {
-        self.tlp_at = None;
+    pub(super) fn arm_tlp(&mut self, now: Instant) {
+        self.timers.tlp_at = None;
         let flight = self.flight_size();
         if flight == 0
-            || self.tlp_in_flight
-            || self.retries > 0
+            || self.flags.tlp_in_flight
+            || self.timers.retries > 0
             || self.cc.in_recovery()
             || !self.state.can_send()
         {
@@ -330,12 +328,12 @@ impl Tcb {
         }
         let Some(srtt) = self.rtt.srtt() else { return };
         let mut pto = (2 * srtt.millis()).max(TLP_MIN_PTO.millis());
-        if flight <= self.mss {
+        if flight <= self.snd.mss {
             pto += crate::tcp::input::DELAYED_ACK.millis();
         }
         let at = now + crate::time::Duration::from_millis(pto);
-        if self.rtx_at.is_none_or(|rto| rto > at) {
-            self.tlp_at = Some(at);
+        if self.timers.rtx_at.is_none_or(|rto| rto > at) {
+            self.timers.tlp_at = Some(at);
         }
     }
 
@@ -343,28 +341,28 @@ impl Tcb {
     /// else the last segment sent, again; either way the ACK it draws (with SACK blocks,
     /// or a duplicate ACK) starts fast recovery instead of waiting for the timeout.
     fn probe_tail(&mut self, mss: usize, now: Instant) -> Option<Segment> {
-        self.tlp_in_flight = true;
-        let offset = self.snd_nxt.since(self.tx_base);
+        self.flags.tlp_in_flight = true;
+        let offset = self.snd.nxt.since(self.snd.tx_base);
         let avail = self.tx.len().saturating_sub(offset);
-        let window_end = self.snd_una + self.snd_wnd;
-        let seg = if avail > 0 && self.snd_nxt + avail.min(mss) <= window_end {
-            let seg = self.data_segment(self.snd_nxt, mss, now);
+        let window_end = self.snd.una + self.snd.wnd;
+        let seg = if avail > 0 && self.snd.nxt + avail.min(mss) <= window_end {
+            let seg = self.data_segment(self.snd.nxt, mss, now);
             self.sent(&seg, false, now);
             seg
         } else {
-            let len = self.snd_max.since(self.snd_una);
+            let len = self.snd.max.since(self.snd.una);
             if len == 0 {
                 return None;
             }
             let back = len.min(mss);
-            let seg = self.data_segment(self.snd_max - back, back, now);
+            let seg = self.data_segment(self.snd.max - back, back, now);
             if seg.repr.segment_len() == 0 {
                 return None;
             }
             self.sent(&seg, true, now);
             seg
         };
-        self.rtx_at = Some(now + self.rtt.rto());
+        self.timers.rtx_at = Some(now + self.rtt.rto());
         Some(seg)
     }
 
@@ -372,22 +370,27 @@ impl Tcb {
     /// return `None` without changing anything (nothing owed, no data or FIN the windows
     /// let out, no timer to arm), which is what the last call of every output burst finds.
     #[inline]
-    pub(crate) fn may_output(&self) -> bool {
-        self.ack_now || self.rexmit_una || self.force_send || self.tlp_probe || self.may_send_data()
+    pub(super) fn may_output(&self) -> bool {
+        self.flags.ack_now
+            || self.flags.rexmit_una
+            || self.flags.force_send
+            || self.flags.tlp_probe
+            || self.may_send_data()
     }
 
     /// An established connection whose only output now would be a bare ACK (no data, FIN,
     /// probe or retransmission the windows let out), with a small receive window
     /// ([`CARRY_MAX_SEGMENTS`]) or on a path clean for [`CARRY_CLEAN_FOR`]: its ACK may
     /// wait for the application's read.
-    pub(crate) fn owes_only_ack(&self, now: Instant) -> bool {
+    pub(super) fn owes_only_ack(&self, now: Instant) -> bool {
         self.state == TcpState::Established
-            && self.ack_now
-            && !self.rexmit_una
-            && !self.force_send
-            && !self.tlp_probe
-            && (self.rx.capacity() <= CARRY_MAX_SEGMENTS * self.rcv_mss
+            && self.flags.ack_now
+            && !self.flags.rexmit_una
+            && !self.flags.force_send
+            && !self.flags.tlp_probe
+            && (self.rx.capacity() <= CARRY_MAX_SEGMENTS * self.rcv.mss
                 || self
+                    .timers
                     .disorder_at
                     .is_none_or(|t| now.saturating_since(t) >= CARRY_CLEAN_FOR))
             && !self.may_send_data()
@@ -399,77 +402,77 @@ impl Tcb {
     fn may_send_data(&self) -> bool {
         match self.state {
             s if s.can_send() => {}
-            TcpState::SynSent | TcpState::SynReceived => return self.snd_nxt == self.iss,
+            TcpState::SynSent | TcpState::SynReceived => return self.snd.nxt == self.hs.iss,
             _ => return false,
         }
-        if self.sack_ok && self.cc.in_recovery() {
+        if self.flags.sack_ok && self.cc.in_recovery() {
             return true;
         }
-        if self.fin_queued && self.snd_nxt > self.fin_seq_out() {
+        if self.flags.fin_queued && self.snd.nxt > self.fin_seq_out() {
             return false;
         }
         let avail = self
             .tx
             .len()
-            .saturating_sub(self.snd_nxt.since(self.tx_base));
+            .saturating_sub(self.snd.nxt.since(self.snd.tx_base));
         if avail == 0 {
-            return self.fin_queued;
+            return self.flags.fin_queued;
         }
         let flight = self.flight_size();
         if flight == 0 {
             return true;
         }
-        let mss = self.mss.saturating_sub(self.opt_reserve).max(1);
+        let mss = self.snd.mss.saturating_sub(self.snd.opt_reserve).max(1);
         let cwnd = self.cc.window() + self.limited_transmit.min(2) as usize * mss;
-        self.snd_wnd.min(cwnd) > flight
+        self.snd.wnd.min(cwnd) > flight
     }
 
     /// The next segment to send now, if any; updates the send state as if it was sent.
-    pub(crate) fn next_segment(&mut self, now: Instant) -> Option<Segment> {
+    pub(super) fn next_segment(&mut self, now: Instant) -> Option<Segment> {
         match self.state {
             TcpState::Closed | TcpState::Listen | TcpState::TimeWait => {
-                return self.ack_now.then(|| Segment {
-                    repr: self.header(self.snd_nxt, TcpControl::None, 0, now),
+                return self.flags.ack_now.then(|| Segment {
+                    repr: self.header(self.snd.nxt, TcpControl::None, 0, now),
                     data_offset: 0,
                 });
             }
             TcpState::SynSent | TcpState::SynReceived => {
-                if self.snd_nxt == self.iss {
+                if self.snd.nxt == self.hs.iss {
                     let seg = Segment {
-                        repr: self.header(self.iss, TcpControl::Syn, 0, now),
+                        repr: self.header(self.hs.iss, TcpControl::Syn, 0, now),
                         data_offset: 0,
                     };
-                    let again = self.snd_max > self.iss;
+                    let again = self.snd.max > self.hs.iss;
                     self.sent(&seg, again, now);
                     return Some(seg);
                 }
-                if self.state == TcpState::SynSent || !self.ack_now {
+                if self.state == TcpState::SynSent || !self.flags.ack_now {
                     return None;
                 }
                 return Some(Segment {
-                    repr: self.header(self.snd_nxt, TcpControl::None, 0, now),
+                    repr: self.header(self.snd.nxt, TcpControl::None, 0, now),
                     data_offset: 0,
                 });
             }
             _ => {}
         }
         // Room for the product's TCP options (`tcp_out_tcpopt_length`) comes out of the data.
-        let mss = self.mss.saturating_sub(self.opt_reserve).max(1);
+        let mss = self.snd.mss.saturating_sub(self.snd.opt_reserve).max(1);
         // Retransmit the first unacknowledged segment (fast retransmit, partial ACK).
-        if self.rexmit_una {
-            self.rexmit_una = false;
-            if self.snd_max > self.snd_una {
-                let max = mss.min(self.snd_max.since(self.snd_una));
-                let seg = self.data_segment(self.snd_una, max, now);
+        if self.flags.rexmit_una {
+            self.flags.rexmit_una = false;
+            if self.snd.max > self.snd.una {
+                let max = mss.min(self.snd.max.since(self.snd.una));
+                let seg = self.data_segment(self.snd.una, max, now);
                 if seg.repr.segment_len() > 0 {
                     self.scoreboard
-                        .on_retransmit(self.snd_una, seg.repr.payload_len);
+                        .on_retransmit(self.snd.una, seg.repr.payload_len);
                     self.sent(&seg, true, now);
                     return Some(seg);
                 }
             }
         }
-        if core::mem::take(&mut self.tlp_probe)
+        if core::mem::take(&mut self.flags.tlp_probe)
             && !self.cc.in_recovery()
             && let Some(seg) = self.probe_tail(mss, now)
         {
@@ -477,13 +480,13 @@ impl Tcb {
         }
         // SACK-based loss recovery (RFC 6675 §5): retransmit lost holes while the pipe
         // leaves room in cwnd.
-        if self.sack_ok && self.cc.in_recovery() && !self.scoreboard.is_empty() {
-            let pipe = self.scoreboard.pipe(self.snd_una, self.snd_max, mss);
+        if self.flags.sack_ok && self.cc.in_recovery() && !self.scoreboard.is_empty() {
+            let pipe = self.scoreboard.pipe(self.snd.una, self.snd.max, mss);
             if pipe + mss <= self.cc.window()
                 && let Some((seq, len)) =
                     self.scoreboard
-                        .next_seg_to_retransmit(self.snd_una, self.snd_max, mss)
-                && seq < self.snd_max
+                        .next_seg_to_retransmit(self.snd.una, self.snd.max, mss)
+                && seq < self.snd.max
             {
                 let seg = self.data_segment(seq, len, now);
                 if seg.repr.payload_len > 0 {
@@ -494,26 +497,26 @@ impl Tcb {
             }
         }
         // New data and FIN.
-        if self.state.can_send() && !(self.fin_queued && self.snd_nxt > self.fin_seq_out()) {
-            let offset = self.snd_nxt.since(self.tx_base);
+        if self.state.can_send() && !(self.flags.fin_queued && self.snd.nxt > self.fin_seq_out()) {
+            let offset = self.snd.nxt.since(self.snd.tx_base);
             let avail = self.tx.len().saturating_sub(offset);
             let flight = self.flight_size();
-            let cwnd = if self.sack_ok && self.cc.in_recovery() {
+            let cwnd = if self.flags.sack_ok && self.cc.in_recovery() {
                 // RFC 6675: new data only while pipe < cwnd.
-                let pipe = self.scoreboard.pipe(self.snd_una, self.snd_max, mss);
+                let pipe = self.scoreboard.pipe(self.snd.una, self.snd.max, mss);
                 self.cc.window().saturating_sub(pipe) + flight
             } else {
                 // Limited transmit (RFC 3042): up to two segments beyond cwnd while the
                 // first duplicate ACKs arrive.
                 self.cc.window() + self.limited_transmit.min(2) as usize * mss
             };
-            let wnd = self.snd_wnd.min(cwnd);
+            let wnd = self.snd.wnd.min(cwnd);
             let usable = wnd.saturating_sub(flight);
             let len = avail.min(mss).min(usable);
-            let fin_pending = self.fin_queued && len == avail;
+            let fin_pending = self.flags.fin_queued && len == avail;
             let send = if len == 0 {
                 // A bare FIN fits any window (it is not data); honour cwnd loosely.
-                fin_pending && (usable > 0 || flight == 0 || self.snd_wnd == 0)
+                fin_pending && (usable > 0 || flight == 0 || self.snd.wnd == 0)
             } else if len == mss {
                 true
             } else {
@@ -522,13 +525,13 @@ impl Tcb {
                 // Nagle is off), or it is at least half the largest window seen.
                 let all = len == avail;
                 (all && (self.options.nodelay || flight == 0 || fin_pending))
-                    || len >= self.max_snd_wnd / 2 && self.max_snd_wnd > 0
+                    || len >= self.snd.max_wnd / 2 && self.snd.max_wnd > 0
             };
-            let send = send || (self.force_send && len > 0);
-            if send && (len > 0 || fin_pending) && (self.snd_wnd > 0 || len == 0) {
-                self.force_send = false;
+            let send = send || (self.flags.force_send && len > 0);
+            if send && (len > 0 || fin_pending) && (self.snd.wnd > 0 || len == 0) {
+                self.flags.force_send = false;
                 self.cc.on_send(now, flight, self.rtt.rto());
-                let seg = self.data_segment(self.snd_nxt, len, now);
+                let seg = self.data_segment(self.snd.nxt, len, now);
                 self.sent(&seg, false, now);
                 return Some(seg);
             }
@@ -536,16 +539,16 @@ impl Tcb {
             // §3.8.6.1).
             // The same timer overrides sender SWS avoidance when a short segment was held
             // back with nothing in flight (RFC 9293 §3.8.6.2.1).
-            if avail > 0 && flight == 0 && self.persist_at.is_none() {
-                self.rtx_at = None;
+            if avail > 0 && flight == 0 && self.timers.persist_at.is_none() {
+                self.timers.rtx_at = None;
                 let backoff = 1u64 << self.persist_backoff.min(6);
                 let rto = self.rtt.rto().millis().saturating_mul(backoff).min(60_000);
-                self.persist_at = Some(now + crate::time::Duration::from_millis(rto));
+                self.timers.persist_at = Some(now + crate::time::Duration::from_millis(rto));
             }
         }
-        if self.ack_now {
+        if self.flags.ack_now {
             return Some(Segment {
-                repr: self.header(self.snd_nxt, TcpControl::None, 0, now),
+                repr: self.header(self.snd.nxt, TcpControl::None, 0, now),
                 data_offset: 0,
             });
         }
@@ -553,38 +556,38 @@ impl Tcb {
     }
 
     /// A zero-window probe: one byte at SND.UNA beyond the window (RFC 9293 §3.8.6.1).
-    pub(crate) fn probe_segment(&mut self, now: Instant) -> Option<Segment> {
+    pub(super) fn probe_segment(&mut self, now: Instant) -> Option<Segment> {
         if self.tx.is_empty() {
             return None;
         }
-        let seg = self.data_segment(self.snd_una, 1, now);
-        let end = self.snd_una + 1;
-        if end > self.snd_nxt {
-            self.snd_nxt = end;
+        let seg = self.data_segment(self.snd.una, 1, now);
+        let end = self.snd.una + 1;
+        if end > self.snd.nxt {
+            self.snd.nxt = end;
         }
-        if end > self.snd_max {
-            self.snd_max = end;
+        if end > self.snd.max {
+            self.snd.max = end;
         }
         Some(seg)
     }
 
     /// A keepalive probe: SEG.SEQ = SND.NXT − 1, no data (RFC 1122 §4.2.3.6).
-    pub(crate) fn keepalive_segment(&mut self, now: Instant) -> Segment {
+    pub(super) fn keepalive_segment(&mut self, now: Instant) -> Segment {
         Segment {
-            repr: self.header(self.snd_nxt - 1, TcpControl::None, 0, now),
+            repr: self.header(self.snd.nxt - 1, TcpControl::None, 0, now),
             data_offset: 0,
         }
     }
 
     /// A reset to abort the connection (RFC 9293 §3.10.5 ABORT).
-    pub(crate) fn reset_segment(&self) -> Segment {
+    pub(super) fn reset_segment(&self) -> Segment {
         Segment {
             repr: TcpRepr {
                 src_port: self.local_port,
                 dst_port: self.remote_port,
                 control: TcpControl::Rst,
-                seq_number: self.snd_nxt,
-                ack_number: Some(self.rcv_nxt),
+                seq_number: self.snd.nxt,
+                ack_number: Some(self.rcv.nxt),
                 ..TcpRepr::default()
             },
             data_offset: 0,
@@ -592,271 +595,10 @@ impl Tcb {
     }
 }
 
-impl<H: Hooks> Stack<H> {
-    /// Sends everything connection `index` has to send now.
-    pub(crate) fn tcp_output(&mut self, index: usize) {
-        let Some(mut tcb) = self.tcp.take(index) else {
-            return;
-        };
-        let now = self.now;
-        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-        {
-            // What the product adds to a data segment: cut from the data so that the packet
-            // keeps the size the MSS promises.
-            let internal = if tcb.ts_on { TIMESTAMP_OPTION_LEN } else { 0 };
-            let info = self.tcp.info(index, &tcb);
-            let total = self.hooks.tcp_out_tcpopt_length(&info, internal);
-            tcb.opt_reserve = custom_options_len(internal, total);
-        }
-        // A bounded burst per call: the window bounds it anyway.
-        for _ in 0..256 {
-            if !tcb.may_output() {
-                break;
-            }
-            let mark = tcb.send_mark();
-            let Some(seg) = tcb.next_segment(now) else {
-                break;
-            };
-            if let Err(e) = self.tcp_emit(index, &tcb, &seg) {
-                if is_transient(e) {
-                    tcb.unsend(mark, now);
-                }
-                break;
-            }
-        }
-        self.tcp.put(index, tcb);
-    }
-
-    /// Builds `seg` of connection `index` (`tcb`, taken out of the table) in the transmit
-    /// buffer, with the product's TCP options, and sends it.
-    pub(crate) fn tcp_emit(
-        &mut self,
-        index: usize,
-        tcb: &Tcb,
-        seg: &Segment,
-    ) -> Result<(), crate::error::Error> {
-        let (a, b) = tcb.tx.peek(seg.data_offset, seg.repr.payload_len);
-        let extra = self.tcp_custom_len(index, tcb, &seg.repr);
-        if extra == 0 {
-            // The common case: the segment goes out as built, without a copy of its header.
-            return self.tcp_send_segment(tcb.local_addr, tcb.remote_addr, &seg.repr, &[], a, b);
-        }
-        self.tcp_emit_custom(index, tcb, seg, extra)
-    }
-
-    /// How many option bytes the product asks to add to one segment (`repr`): the
-    /// `tcp_out_tcpopt_length` hook's answer beyond the stack's own options, rounded up to
-    /// a multiple of 4 (0 without any, and always 0 with the hook compiled out).
-    #[cfg_attr(
-        netstack_hook_tcp_out_tcpopt_length = "none",
-        allow(unused_variables, clippy::unused_self)
-    )]
-    fn tcp_custom_len(&mut self, index: usize, tcb: &Tcb, repr: &TcpRepr) -> usize {
-        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-        {
-            let internal = repr.header_len() - TcpPacket::<&[u8]>::HEADER_LEN;
-            let info = self.tcp.info(index, tcb);
-            let total = self.hooks.tcp_out_tcpopt_length(&info, internal);
-            // `total > internal` first: the stack's own options fit 40 bytes, so this is the
-            // same test, and an answer of `internal` (the default) is then seen to change
-            // nothing, so with `NoHooks` the call and its arguments compile away.
-            if total > internal && total > MAX_OPTIONS_LEN {
-                log::warn!(target: "netstack::tcp", "tcp_out_tcpopt_length asked for {total} option bytes; TCP has 40");
-            }
-            // What the product asks for, before SACK blocks make room for it.
-            total
-                .saturating_sub(internal)
-                .min(MAX_OPTIONS_LEN)
-                .div_ceil(4)
-                * 4
-        }
-        #[cfg(netstack_hook_tcp_out_tcpopt_length = "none")]
-        0
-    }
-
-    /// Sends `seg` with `extra` (> 0) bytes of the product's options
-    /// ([`tcp_custom_len`](Self::tcp_custom_len)).
-    #[cold]
-    #[inline(never)]
-    fn tcp_emit_custom(
-        &mut self,
-        index: usize,
-        tcb: &Tcb,
-        seg: &Segment,
-        extra: usize,
-    ) -> Result<(), crate::error::Error> {
-        let mut repr = seg.repr;
-        let (a, b) = tcb.tx.peek(seg.data_offset, repr.payload_len);
-        let mut custom = [kind::NOP; MAX_OPTIONS_LEN];
-        let n = self.tcp_custom_options(index, tcb, &mut repr, &mut custom, extra);
-        self.tcp_send_segment(
-            tcb.local_addr,
-            tcb.remote_addr,
-            &repr,
-            custom.get(..n).unwrap_or_default(),
-            a,
-            b,
-        )
-    }
-
-    /// Writes the product's options of one segment (`repr`, whose SACK blocks may be left
-    /// out to make room), `extra` bytes as [`tcp_custom_len`](Self::tcp_custom_len) found,
-    /// to the front of `out` and returns their length (a multiple of 4).
-    #[cfg_attr(
-        netstack_hook_tcp_out_tcpopt_length = "none",
-        allow(unused_variables, clippy::unused_self)
-    )]
-    fn tcp_custom_options(
-        &mut self,
-        index: usize,
-        tcb: &Tcb,
-        repr: &mut TcpRepr,
-        out: &mut [u8; MAX_OPTIONS_LEN],
-        extra: usize,
-    ) -> usize {
-        #[cfg(not(netstack_hook_tcp_out_tcpopt_length = "none"))]
-        {
-            let mut extra = extra;
-            #[cfg(not(netstack_hook_tcp_out_add_tcpopts = "none"))]
-            let info = self.tcp.info(index, tcb);
-            // SACK blocks give way first (the first, most important one is kept longest).
-            let options_len = |r: &TcpRepr| r.header_len() - TcpPacket::<&[u8]>::HEADER_LEN;
-            while options_len(repr) + extra > MAX_OPTIONS_LEN {
-                let Some(last) = repr.sack_ranges.iter_mut().rev().find(|b| b.is_some()) else {
-                    break;
-                };
-                *last = None;
-            }
-            let room = MAX_OPTIONS_LEN.saturating_sub(options_len(repr));
-            if extra > room {
-                log::warn!(target: "netstack::tcp", "{}: product TCP options clamped from {extra} to {room} bytes", tcb.local_port);
-                extra = room;
-            }
-            let Some(opts) = out.get_mut(..extra) else {
-                return 0;
-            };
-            #[cfg(not(netstack_hook_tcp_out_add_tcpopts = "none"))]
-            {
-                let written = self.hooks.tcp_out_add_tcpopts(&info, repr, opts);
-                if let Some(rest) = opts.get_mut(written..) {
-                    rest.fill(kind::NOP);
-                }
-            }
-            #[cfg(netstack_hook_tcp_out_add_tcpopts = "none")]
-            opts.fill(kind::NOP);
-            extra
-        }
-        #[cfg(netstack_hook_tcp_out_tcpopt_length = "none")]
-        0
-    }
-
-    /// Sends a segment without options of the product (resets for no connection).
-    pub(crate) fn tcp_send_repr(
-        &mut self,
-        src: core::net::Ipv4Addr,
-        dst: core::net::Ipv4Addr,
-        repr: &TcpRepr,
-        a: &[u8],
-        b: &[u8],
-    ) -> Result<(), crate::error::Error> {
-        self.tcp_send_segment(src, dst, repr, &[], a, b)
-    }
-
-    /// Sends a segment with the product's options `custom` (a multiple of 4 bytes, after
-    /// the stack's own) and the data `a` followed by `b` (the two halves of a ring range).
-    fn tcp_send_segment(
-        &mut self,
-        src: core::net::Ipv4Addr,
-        dst: core::net::Ipv4Addr,
-        repr: &TcpRepr,
-        custom: &[u8],
-        a: &[u8],
-        b: &[u8],
-    ) -> Result<(), crate::error::Error> {
-        let payload_len = a.len() + b.len();
-        // The header is copied only when its length field is not already the data's.
-        let adjusted;
-        let repr = if repr.payload_len == payload_len {
-            repr
-        } else {
-            adjusted = TcpRepr {
-                payload_len,
-                ..*repr
-            };
-            &adjusted
-        };
-        let mut tx = IpTx::new(dst, IpProtocol::Tcp);
-        tx.src = Some(src);
-        self.stats.tcp.tx += 1;
-        let layout = repr.layout();
-        let len = layout.header_len() + payload_len + custom.len();
-        self.ipv4_send(&tx, len, |buf, src| {
-            let mut packet = TcpPacket::new_unchecked(&mut buf[..]);
-            if custom.is_empty() {
-                // The usual case: header, data and a checksum summed from the sources.
-                let _ = repr.emit_gathered_laid_out(
-                    layout,
-                    &mut packet,
-                    &IpAddr::V4(src),
-                    &IpAddr::V4(dst),
-                    a,
-                    b,
-                );
-                return;
-            }
-            if repr.emit_header(&mut packet).is_err() {
-                return;
-            }
-            let mut hl = repr.header_len();
-            let flags = packet.flags();
-            let Some(own) = buf.get_mut(TcpPacket::<&[u8]>::HEADER_LEN..hl) else {
-                return;
-            };
-            end_of_list_to_nop(own);
-            let Some(out) = buf.get_mut(hl..hl + custom.len()) else {
-                return;
-            };
-            out.copy_from_slice(custom);
-            hl += custom.len();
-            TcpPacket::new_unchecked(&mut buf[..]).set_header_len_and_flags(hl, flags);
-            if let Some(out) = buf.get_mut(hl..hl + a.len()) {
-                out.copy_from_slice(a);
-            }
-            if let Some(out) = buf.get_mut(hl + a.len()..hl + a.len() + b.len()) {
-                out.copy_from_slice(b);
-            }
-            TcpPacket::new_unchecked(&mut buf[..])
-                .fill_checksum(&IpAddr::V4(src), &IpAddr::V4(dst));
-        })
-    }
-}
-
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
-    use core::net::Ipv4Addr;
-
-    /// An established connection (MSS 1000, a large peer window) with nothing sent.
-    pub(crate) fn est() -> Tcb {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
-        t.negotiate(Some(1000), None, None, false, Instant::ZERO);
-        t.state = TcpState::Established;
-        t.snd_una = TcpSeqNumber(101);
-        t.snd_nxt = t.snd_una;
-        t.snd_max = t.snd_una;
-        t.tx_base = t.snd_una;
-        t.rcv_nxt = TcpSeqNumber(5001);
-        t.rcv_adv = t.rcv_nxt;
-        t.snd_wnd = 100_000;
-        t.max_snd_wnd = 100_000;
-        t
-    }
+    use crate::tcp::testing::{closed, sending as est};
 
     #[test]
     fn segments_are_cut_to_the_mss_and_nagle_holds_the_tail() {
@@ -875,7 +617,7 @@ pub(super) mod tests {
             assert_eq!(s.repr.payload_len, 500);
             assert!(s.repr.push);
         }
-        assert!(t.rtx_at.is_some());
+        assert!(t.timers.rtx_at.is_some());
     }
 
     #[test]
@@ -884,16 +626,16 @@ pub(super) mod tests {
         t.tx.enqueue(&[9; 1000]);
         let mark = t.send_mark();
         let s = t.next_segment(Instant::ZERO).expect("segment");
-        assert!(t.rtx_at.is_some() && t.rtt.is_timing());
+        assert!(t.timers.rtx_at.is_some() && t.rtt.is_timing());
         t.unsend(mark, Instant::ZERO);
-        assert_eq!((t.snd_nxt, t.snd_max), (t.snd_una, t.snd_una));
+        assert_eq!((t.snd.nxt, t.snd.max), (t.snd.una, t.snd.una));
         assert_eq!(
-            t.rtx_at, None,
+            t.timers.rtx_at, None,
             "no retransmission timer for what never left"
         );
         assert!(!t.rtt.is_timing());
-        assert!(t.retry_at.is_some_and(|r| r > Instant::ZERO));
-        assert_eq!(t.next_deadline(), t.retry_at);
+        assert!(t.timers.retry_at.is_some_and(|r| r > Instant::ZERO));
+        assert_eq!(t.next_deadline(), t.timers.retry_at);
         let again = t.next_segment(Instant::ZERO).expect("again");
         assert_eq!(again.repr.seq_number, s.repr.seq_number);
         assert_eq!(again.repr.payload_len, s.repr.payload_len);
@@ -905,7 +647,7 @@ pub(super) mod tests {
         let mut t = est();
         assert!(!t.may_output(), "nothing queued");
         // The peer's window takes two segments; more data waits.
-        t.snd_wnd = 2000;
+        t.snd.wnd = 2000;
         t.tx.enqueue(&[9; 2500]);
         assert!(t.may_output());
         assert!(t.next_segment(Instant::ZERO).is_some());
@@ -913,27 +655,27 @@ pub(super) mod tests {
         assert!(t.next_segment(Instant::ZERO).is_some());
         assert!(!t.may_output(), "the window is full");
         assert!(t.next_segment(Instant::ZERO).is_none());
-        t.ack_now = true;
+        t.flags.ack_now = true;
         assert!(t.may_output());
     }
 
     #[test]
     fn a_batch_ack_waits_for_the_read_on_a_small_window_or_a_clean_path() {
         let mut t = est();
-        t.ack_now = true;
+        t.flags.ack_now = true;
         let now = Instant::from_secs(10);
         assert!(
             t.owes_only_ack(now),
             "nothing else to send, no disorder seen"
         );
-        t.disorder_at = Some(now - crate::time::Duration::from_millis(100));
-        let small = t.rx.capacity() <= CARRY_MAX_SEGMENTS * t.rcv_mss;
+        t.timers.disorder_at = Some(now - crate::time::Duration::from_millis(100));
+        let small = t.rx.capacity() <= CARRY_MAX_SEGMENTS * t.rcv.mss;
         assert_eq!(
             t.owes_only_ack(now),
             small,
             "a large window's ACK goes at once while disorder is recent"
         );
-        t.disorder_at = Some(now - CARRY_CLEAN_FOR);
+        t.timers.disorder_at = Some(now - CARRY_CLEAN_FOR);
         assert!(t.owes_only_ack(now), "the path is clean again");
         t.tx.enqueue(&[1; 100]);
         assert!(!t.owes_only_ack(now), "data goes out with the ACK");
@@ -942,24 +684,24 @@ pub(super) mod tests {
     #[test]
     fn an_unsent_ack_is_owed_again() {
         let mut t = est();
-        t.ack_now = true;
+        t.flags.ack_now = true;
         let mark = t.send_mark();
         assert!(t.next_segment(Instant::ZERO).is_some());
-        assert!(!t.ack_now);
+        assert!(!t.flags.ack_now);
         t.unsend(mark, Instant::ZERO);
-        assert!(t.ack_now);
+        assert!(t.flags.ack_now);
     }
 
     #[test]
     fn fin_follows_the_data() {
         let mut t = est();
         t.tx.enqueue(b"bye");
-        t.fin_queued = true;
+        t.flags.fin_queued = true;
         t.state = TcpState::FinWait1;
         let s = t.next_segment(Instant::ZERO).expect("segment");
         assert_eq!(s.repr.control, TcpControl::Fin);
         assert_eq!(s.repr.payload_len, 3);
-        assert_eq!(t.snd_nxt, TcpSeqNumber(105));
+        assert_eq!(t.snd.nxt, TcpSeqNumber(105));
         assert!(t.next_segment(Instant::ZERO).is_none());
     }
 
@@ -967,11 +709,11 @@ pub(super) mod tests {
     fn receiver_window_moves_by_useful_amounts_only() {
         let mut t = est();
         let cap = t.rx.capacity();
-        let w = usize::from(t.window_field(false)) << t.rcv_shift;
-        assert_eq!(w, cap.min(65535 << t.rcv_shift));
+        let w = usize::from(t.window_field(false)) << t.rcv.shift;
+        assert_eq!(w, cap.min(65535 << t.rcv.shift));
         // Fill the buffer, then read a little: the edge does not move for a tiny gain.
         t.rx.enqueue(&alloc::vec![0; cap]);
-        t.rcv_nxt += cap;
+        t.rcv.nxt += cap;
         assert_eq!(t.window_field(false), 0);
         let mut small = [0u8; 10];
         t.rx.dequeue(&mut small);
@@ -984,13 +726,13 @@ pub(super) mod tests {
     #[test]
     fn zero_window_arms_the_persist_timer_and_probes_one_byte() {
         let mut t = est();
-        t.snd_wnd = 0;
+        t.snd.wnd = 0;
         t.tx.enqueue(&[1; 100]);
         assert!(t.next_segment(Instant::ZERO).is_none());
-        assert!(t.persist_at.is_some());
+        assert!(t.timers.persist_at.is_some());
         let probe = t.probe_segment(Instant::ZERO).expect("probe");
         assert_eq!(probe.repr.payload_len, 1);
-        assert_eq!(probe.repr.seq_number, t.snd_una);
+        assert_eq!(probe.repr.seq_number, t.snd.una);
     }
 
     #[test]
@@ -1018,13 +760,7 @@ pub(super) mod tests {
 
     #[test]
     fn syn_offers_options() {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
+        let mut t = closed();
         t.state = TcpState::SynSent;
         let s = t.next_segment(Instant::ZERO).expect("syn");
         assert_eq!(s.repr.control, TcpControl::Syn);
@@ -1034,6 +770,6 @@ pub(super) mod tests {
         assert_eq!(s.repr.sack_permitted, crate::config::TCP_SACK_OUT);
         assert!(s.repr.timestamp.is_some());
         assert_eq!(s.repr.window_scale, Tcb::offered_shift());
-        assert_eq!(t.snd_nxt, TcpSeqNumber(101));
+        assert_eq!(t.snd.nxt, TcpSeqNumber(101));
     }
 }

@@ -1,41 +1,33 @@
 //! The fixed tables of TCP control blocks (`config::MAX_ACTIVE_TCP` connections, lwIP
 //! `MEMP_NUM_TCP_PCB`; `config::MAX_LISTENING_TCP` listeners, `MEMP_NUM_TCP_PCB_LISTEN`)
-//! named by generation-checked handles, and segment demultiplexing: a segment goes to the
-//! connection of its 4-tuple, else to a listener of its port (which answers a SYN with a
-//! new connection in SYN-RECEIVED, up to `config::TCP_ACCEPTMBOX_SIZE` pending), else it is
-//! answered with a reset (RFC 9293 §3.10.7.1).
+//! named by generation-checked handles, the lookups demultiplexing uses (a connection by
+//! its 4-tuple, a listener by its port), each listener's accept queue, the timer bound the
+//! poll reads and the receive batch's lists. What to do with a segment is `glue.rs`'s job
+//! (RFC 9293 §3.10.7.1): the table only keeps the blocks.
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
-use core::net::{IpAddr, Ipv4Addr};
+use core::net::Ipv4Addr;
 
 use crate::config;
 use crate::error::Error;
-use crate::hooks::Hooks;
-#[cfg(not(netstack_hook_tcp_isn = "none"))]
-use crate::hooks::IsnContext;
-#[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
-use crate::hooks::SegmentVerdict;
 #[cfg(not(all(
     netstack_hook_tcp_inpacket_pcb = "none",
     netstack_hook_tcp_out_tcpopt_length = "none"
 )))]
 use crate::hooks::TcpConnInfo;
-use crate::ipv4::{DstKind, IpRx};
 use crate::rand::Rng;
-use crate::stack::Stack;
-use crate::stats::DropReason;
 use crate::time::Instant;
-use crate::wire::{ChecksumCheck, Icmpv4InvokingPacket, TcpControl, TcpPacket, TcpRepr};
 
+#[cfg(not(netstack_hook_tcp_isn = "none"))]
+use super::IsnGenerator;
+use super::TcpState;
 use super::control_block::{Tcb, TcpEvents, TcpSocketOptions};
-use super::input::reset_for;
-use super::{IsnGenerator, TcpSeqNumber, TcpState};
 
 const LOG: &str = "netstack::tcp";
 
-/// Names a TCP connection of a [`Stack`].
+/// Names a TCP connection of a [`Stack`](crate::Stack).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TcpHandle {
     pub(crate) index: u16,
@@ -49,7 +41,7 @@ impl TcpHandle {
     }
 }
 
-/// Names a TCP listener of a [`Stack`].
+/// Names a TCP listener of a [`Stack`](crate::Stack).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TcpListenerHandle {
     pub(crate) index: u16,
@@ -150,6 +142,18 @@ impl TcpTable {
         self.conns.get(index)?.as_ref()?.next_deadline()
     }
 
+    /// The state of the connection in slot `index` (`None`: a free slot).
+    #[cfg(all(feature = "std", unix))]
+    pub(crate) fn conn_state(&self, index: usize) -> Option<TcpState> {
+        Some(self.conns.get(index)?.as_ref()?.state)
+    }
+
+    /// How many listeners are open.
+    #[cfg(all(feature = "std", unix))]
+    pub(crate) fn listener_count(&self) -> usize {
+        self.listeners.iter().flatten().count()
+    }
+
     /// The earliest deadline of every connection.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         self.conns
@@ -234,8 +238,62 @@ impl TcpTable {
         }
     }
 
+    /// Whether a receive batch is under way (output after a segment waits for its end).
+    #[inline]
+    pub(super) fn is_deferring(&self) -> bool {
+        self.deferring
+    }
+
+    /// The receive batch is over: the connections marked pending during it (each once).
+    /// Hand the list back with [`reuse_pending`](Self::reuse_pending) to keep its room.
+    pub(super) fn end_batch(&mut self) -> Vec<u16> {
+        self.deferring = false;
+        core::mem::take(&mut self.pending)
+    }
+
+    /// Takes back the (emptied) list [`end_batch`](Self::end_batch) handed out.
+    pub(super) fn reuse_pending(&mut self, mut pending: Vec<u16>) {
+        pending.clear();
+        self.pending = pending;
+    }
+
+    /// Connection `index` owes only the batch's ACK: it waits for the application's read
+    /// or the next poll.
+    #[inline]
+    pub(super) fn carry(&mut self, index: usize) {
+        if let Ok(i) = u16::try_from(index)
+            && !self.carried.contains(&i)
+        {
+            self.carried.push(i);
+        }
+    }
+
+    /// One connection whose carried ACK is still owed, taken off the list.
+    #[inline]
+    pub(super) fn pop_carried(&mut self) -> Option<usize> {
+        self.carried.pop().map(usize::from)
+    }
+
+    /// The socket options listener `l` hands to the connections it accepts.
+    pub(super) fn listener_options(&self, l: usize) -> Option<TcpSocketOptions> {
+        Some(self.listeners.get(l)?.as_ref()?.options)
+    }
+
+    /// The RFC 6528 generator the `tcp_isn` hook is given.
+    #[cfg(not(netstack_hook_tcp_isn = "none"))]
+    pub(super) fn isn(&self) -> &IsnGenerator {
+        &self.isn
+    }
+
+    /// Where the ISN clock starts (`hook_tcp_isn = "none"`).
+    #[cfg(netstack_hook_tcp_isn = "none")]
+    pub(super) fn isn_base(&self) -> u32 {
+        self.isn_base
+    }
+
     /// Notes that connection `index` has output waiting for the end of the batch.
-    fn mark_pending(&mut self, index: usize) {
+    #[inline]
+    pub(super) fn mark_pending(&mut self, index: usize) {
         let Ok(i) = u16::try_from(index) else { return };
         if !self.pending.contains(&i) {
             self.pending.push(i);
@@ -243,7 +301,8 @@ impl TcpTable {
     }
 
     /// Takes a block out for processing (put it back with [`put`](Self::put)).
-    pub(crate) fn take(&mut self, index: usize) -> Option<Box<Tcb>> {
+    #[inline]
+    pub(super) fn take(&mut self, index: usize) -> Option<Box<Tcb>> {
         let tcb = self.conns.get_mut(index)?.take()?;
         if let Some(b) = self.busy.get_mut(index) {
             *b = true;
@@ -251,7 +310,8 @@ impl TcpTable {
         Some(tcb)
     }
 
-    pub(crate) fn put(&mut self, index: usize, tcb: Box<Tcb>) {
+    #[inline]
+    pub(super) fn put(&mut self, index: usize, tcb: Box<Tcb>) {
         self.note_touched(index);
         if let Some(slot) = self.conns.get_mut(index) {
             *slot = Some(tcb);
@@ -261,32 +321,34 @@ impl TcpTable {
         }
     }
 
-    pub(crate) fn get_index(&self, index: usize) -> Option<&Tcb> {
+    #[inline]
+    pub(super) fn get_index(&self, index: usize) -> Option<&Tcb> {
         self.conns.get(index)?.as_deref()
     }
 
-    pub(crate) fn get_index_mut(&mut self, index: usize) -> Option<&mut Tcb> {
+    #[inline]
+    pub(super) fn get_index_mut(&mut self, index: usize) -> Option<&mut Tcb> {
         self.note_touched(index);
         self.conns.get_mut(index)?.as_deref_mut()
     }
 
     /// The block of a handle the application still holds.
-    pub(crate) fn get(&self, h: TcpHandle) -> Result<&Tcb, Error> {
+    pub(super) fn get(&self, h: TcpHandle) -> Result<&Tcb, Error> {
         if self.generations.get(h.index()) != Some(&h.generation) {
             return Err(Error::Invalid);
         }
         match self.get_index(h.index()) {
-            Some(t) if !t.orphan && t.listener.is_none() => Ok(t),
+            Some(t) if !t.flags.orphan && t.listener.is_none() => Ok(t),
             _ => Err(Error::Invalid),
         }
     }
 
-    pub(crate) fn get_mut(&mut self, h: TcpHandle) -> Result<&mut Tcb, Error> {
+    pub(super) fn get_mut(&mut self, h: TcpHandle) -> Result<&mut Tcb, Error> {
         if self.generations.get(h.index()) != Some(&h.generation) {
             return Err(Error::Invalid);
         }
         match self.get_index_mut(h.index()) {
-            Some(t) if !t.orphan && t.listener.is_none() => Ok(t),
+            Some(t) if !t.flags.orphan && t.listener.is_none() => Ok(t),
             _ => Err(Error::Invalid),
         }
     }
@@ -301,7 +363,7 @@ impl TcpTable {
     /// Inserts a block. When every slot is taken, the closed connection that has been
     /// in TIME-WAIT longest gives its slot up (lwIP's `tcp_kill_timewait`);
     /// [`Error::PoolExhausted`] when there is none.
-    pub(crate) fn insert(&mut self, tcb: Tcb) -> Result<usize, Error> {
+    pub(super) fn insert(&mut self, tcb: Tcb) -> Result<usize, Error> {
         let free = self
             .conns
             .iter()
@@ -316,7 +378,8 @@ impl TcpTable {
                     .enumerate()
                     .filter_map(|(i, c)| {
                         let t = c.as_ref()?;
-                        (t.state == TcpState::TimeWait && t.orphan).then_some((i, t.wait_at))
+                        (t.state == TcpState::TimeWait && t.flags.orphan)
+                            .then_some((i, t.timers.wait_at))
                     })
                     .min_by_key(|&(_, at)| at)
                     .map(|(i, _)| i)
@@ -413,7 +476,7 @@ impl TcpTable {
     }
 
     /// Connections (done or half-open) waiting on listener `l`.
-    fn backlog(&self, l: usize) -> usize {
+    pub(super) fn backlog(&self, l: usize) -> usize {
         self.conns
             .iter()
             .flatten()
@@ -447,6 +510,7 @@ impl TcpTable {
             .find(|&p| !self.port_in_use(Ipv4Addr::UNSPECIFIED, p, false))
     }
 
+    #[inline]
     pub(crate) fn find_conn(
         &self,
         local: (Ipv4Addr, u16),
@@ -462,7 +526,8 @@ impl TcpTable {
         })
     }
 
-    fn find_listener(&self, addr: Ipv4Addr, port: u16) -> Option<usize> {
+    #[inline]
+    pub(super) fn find_listener(&self, addr: Ipv4Addr, port: u16) -> Option<usize> {
         let mut best = None;
         for (i, l) in self.listeners.iter().enumerate() {
             let Some(l) = l else { continue };
@@ -484,7 +549,8 @@ impl TcpTable {
         netstack_hook_tcp_inpacket_pcb = "none",
         netstack_hook_tcp_out_tcpopt_length = "none"
     )))]
-    pub(crate) fn info(&self, index: usize, tcb: &Tcb) -> TcpConnInfo {
+    #[inline]
+    pub(super) fn info(&self, index: usize, tcb: &Tcb) -> TcpConnInfo {
         TcpConnInfo {
             local: core::net::SocketAddrV4::new(tcb.local_addr, tcb.local_port),
             remote: core::net::SocketAddrV4::new(tcb.remote_addr, tcb.remote_port),
@@ -500,7 +566,7 @@ impl TcpTable {
             .filter_map(|(i, l)| Some((i, l.as_mut()?)))
     }
 
-    pub(crate) fn conns_iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Tcb)> {
+    pub(super) fn conns_iter_mut(&mut self) -> impl Iterator<Item = (usize, &mut Tcb)> {
         self.touched = u32::MAX;
         self.conns
             .iter_mut()
@@ -509,360 +575,10 @@ impl TcpTable {
     }
 }
 
-impl<H: Hooks> Stack<H> {
-    /// Frees connection slot `index` (its handles go stale); if the table was full, the
-    /// hooks hear that it has room (`Hooks::memp_available(Pool::TcpPcb)`).
-    pub(crate) fn tcp_free(&mut self, index: usize) {
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        let was_full = self.tcp.conns_full();
-        let _held = self.tcp.free(index);
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        if was_full && _held {
-            self.hooks.memp_available(crate::hooks::Pool::TcpPcb);
-        }
-    }
-
-    /// Removes listener `index`; if the listener table was full, the hooks hear that it has
-    /// room (`Hooks::memp_available(Pool::TcpPcbListen)`).
-    pub(crate) fn tcp_remove_listener(&mut self, index: usize) -> Option<Listener> {
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        let was_full = self.tcp.listeners_full();
-        let removed = self.tcp.remove_listener(index);
-        #[cfg(not(netstack_hook_memp_available = "none"))]
-        if was_full && removed.is_some() {
-            self.hooks.memp_available(crate::hooks::Pool::TcpPcbListen);
-        }
-        removed
-    }
-
-    /// The initial sequence number of a new connection (`LWIP_HOOK_TCP_ISN`): the hook's
-    /// answer, or with `hook_tcp_isn = "none"` a 4 µs clock (RFC 9293 §3.4.1's `M`) started
-    /// at a random value per stack, as lwIP's own counter without the hook (predictable
-    /// from one observed connection, unlike RFC 6528).
-    pub(crate) fn tcp_isn(
-        &mut self,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
-        now: Instant,
-    ) -> TcpSeqNumber {
-        #[cfg(not(netstack_hook_tcp_isn = "none"))]
-        {
-            let ctx = IsnContext::new(&self.tcp.isn, now);
-            TcpSeqNumber(self.hooks.tcp_isn(
-                core::net::SocketAddrV4::new(local.0, local.1),
-                core::net::SocketAddrV4::new(remote.0, remote.1),
-                &ctx,
-            ))
-        }
-        #[cfg(netstack_hook_tcp_isn = "none")]
-        {
-            let _ = (local, remote);
-            TcpSeqNumber(IsnGenerator::clock(now).wrapping_add(self.tcp.isn_base))
-        }
-    }
-
-    /// The largest segment we can take on the route to `dst`: its MTU − 40, at most
-    /// `config::TCP_MSS` (RFC 9293 §3.7.1, RFC 6691).
-    pub(crate) fn tcp_route_mss(
-        &mut self,
-        src: Option<Ipv4Addr>,
-        dst: Ipv4Addr,
-    ) -> Option<(Ipv4Addr, usize)> {
-        let id = self.route(src, dst)?;
-        let netif = self.netif_ref(id)?;
-        let addr = src
-            .filter(|a| !a.is_unspecified())
-            .or_else(|| netif.addr())?;
-        let mss = netif
-            .mtu
-            .saturating_sub(40)
-            .min(usize::from(config::TCP_MSS));
-        Some((addr, mss))
-    }
-
-    /// A TCP segment for us (RFC 9293 §3.10.7).
-    pub(crate) fn tcp_input(&mut self, rx: &IpRx<'_>, now: Instant) {
-        self.stats.tcp.rx += 1;
-        if rx.kind != DstKind::Unicast {
-            self.stats.tcp.drop(DropReason::NotForUs);
-            return;
-        }
-        let src = rx.repr.src_addr;
-        let dst = rx.repr.dst_addr;
-        let Ok(packet) = TcpPacket::new_checked(rx.payload) else {
-            self.stats.tcp.drop(DropReason::Malformed);
-            return;
-        };
-        let check = ChecksumCheck::from(!rx.rx_verified);
-        let repr = match TcpRepr::parse(&packet, &IpAddr::V4(src), &IpAddr::V4(dst), check) {
-            Ok(r) => r,
-            Err(e) => {
-                self.stats.tcp.drop(e.into());
-                return;
-            }
-        };
-        let payload = packet.payload_slice();
-        let local = (dst, repr.dst_port);
-        let remote = (src, repr.src_port);
-        if let Some(index) = self.tcp.find_conn(local, remote) {
-            #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
-            if let Some(tcb) = self.tcp.get_index(index) {
-                let info = self.tcp.info(index, tcb);
-                if self.hooks.tcp_inpacket_pcb(&info, &packet) == SegmentVerdict::Drop {
-                    self.stats.tcp.drop(DropReason::Policy);
-                    return;
-                }
-            }
-            let Some(mut tcb) = self.tcp.take(index) else {
-                return;
-            };
-            let expected = tcb.rcv_nxt + payload.len();
-            let reply = tcb.on_segment(&repr, payload, now);
-            // Only an in-order segment (or a pure ACK) waits for the end of the batch: out
-            // of order data, a duplicate or a segment filling a hole is acknowledged at
-            // once (RFC 5681 §4.2: the duplicate ACKs drive the peer's fast retransmit),
-            // and a closed connection is settled at once (its slot may be freed, so that
-            // the next segment of the batch finds a listener or a reset).
-            let in_order = tcb.rcv_nxt == expected && tcb.assembler.is_empty();
-            let defer = self.tcp.deferring && in_order && tcb.state != TcpState::Closed;
-            self.tcp.put(index, tcb);
-            if let Some(rst) = reply {
-                let _ = self.tcp_send_repr(dst, src, &rst, &[], &[]);
-            }
-            if defer {
-                self.tcp.mark_pending(index);
-            } else {
-                self.tcp_after(index);
-            }
-            return;
-        }
-        if let Some(l) = self.tcp.find_listener(dst, repr.dst_port) {
-            #[cfg(not(netstack_hook_tcp_inpacket_pcb = "none"))]
-            {
-                let info = TcpConnInfo {
-                    local: core::net::SocketAddrV4::new(dst, repr.dst_port),
-                    remote: core::net::SocketAddrV4::new(src, repr.src_port),
-                    state: TcpState::Listen,
-                    handle: None,
-                };
-                if self.hooks.tcp_inpacket_pcb(&info, &packet) == SegmentVerdict::Drop {
-                    self.stats.tcp.drop(DropReason::Policy);
-                    return;
-                }
-            }
-            self.tcp_listen_input(l, &repr, local, remote, now);
-            return;
-        }
-        log::trace!(target: LOG, "no connection for {src}:{} -> {dst}:{}", repr.src_port, repr.dst_port);
-        self.stats.tcp.drop(DropReason::NoSocket);
-        if let Some(rst) = reset_for(&repr) {
-            let _ = self.tcp_send_repr(dst, src, &rst, &[], &[]);
-        }
-    }
-
-    /// The receive batch is over: each connection that took segments during it sends what
-    /// it has (one ACK for the batch, as Linux with GRO and smoltcp do; RFC 5681 §4.2 lets
-    /// an ACK cover more than two full segments when they arrive together).
-    ///
-    /// A connection that owes nothing but that ACK carries it over: the application,
-    /// which runs next, usually reads what the batch brought, and the window update its
-    /// read triggers acknowledges the batch too — one ACK instead of two (as lwIP, whose
-    /// receive callback runs before the ACK is sent). [`tcp_flush_carried`] sends what
-    /// the application did not take at the next poll (and
-    /// [`Stack::next_deadline`] asks for that poll at once).
-    ///
-    /// [`tcp_flush_carried`]: Self::tcp_flush_carried
-    pub(crate) fn tcp_flush(&mut self) {
-        self.tcp.deferring = false;
-        let mut pending = core::mem::take(&mut self.tcp.pending);
-        for &index in &pending {
-            let index = usize::from(index);
-            let now = self.now;
-            if self
-                .tcp
-                .get_index(index)
-                .is_some_and(|t| t.owes_only_ack(now))
-            {
-                self.tcp_settle(index);
-                if let Ok(i) = u16::try_from(index)
-                    && !self.tcp.carried.contains(&i)
-                {
-                    self.tcp.carried.push(i);
-                }
-            } else {
-                self.tcp_after(index);
-            }
-        }
-        pending.clear();
-        self.tcp.pending = pending;
-    }
-
-    /// Sends the ACKs carried over from the last batch that nothing sent since.
-    pub(crate) fn tcp_flush_carried(&mut self) {
-        while let Some(index) = self.tcp.carried.pop() {
-            self.tcp_after(usize::from(index));
-        }
-    }
-
-    /// A segment for a listener (RFC 9293 §3.10.7.2).
-    fn tcp_listen_input(
-        &mut self,
-        l: usize,
-        repr: &TcpRepr,
-        local: (Ipv4Addr, u16),
-        remote: (Ipv4Addr, u16),
-        now: Instant,
-    ) {
-        if repr.control == TcpControl::Rst {
-            return;
-        }
-        if repr.ack_number.is_some() {
-            if let Some(rst) = reset_for(repr) {
-                let _ = self.tcp_send_repr(local.0, remote.0, &rst, &[], &[]);
-            }
-            return;
-        }
-        if repr.control != TcpControl::Syn {
-            return;
-        }
-        if self.tcp.backlog(l) >= config::TCP_ACCEPTMBOX_SIZE.max(1) {
-            log::debug!(target: LOG, "port {}: backlog full, SYN dropped", local.1);
-            self.stats.tcp.drop(DropReason::QueueFull);
-            return;
-        }
-        let Some((_, mss)) = self.tcp_route_mss(Some(local.0), remote.0) else {
-            self.stats.tcp.drop(DropReason::NoRoute);
-            return;
-        };
-        let iss = self.tcp_isn(local, remote, now);
-        let mut tcb = Tcb::new(local, remote, iss, mss, now);
-        tcb.state = TcpState::SynReceived;
-        tcb.listener = Some(l);
-        if let Some(Some(listener)) = self.tcp.listeners.get(l) {
-            tcb.options = listener.options;
-        }
-        tcb.irs = repr.seq_number;
-        tcb.rcv_nxt = repr.seq_number + 1;
-        tcb.rcv_adv = tcb.rcv_nxt;
-        tcb.snd_wnd = usize::from(repr.window_len);
-        tcb.snd_wl1 = repr.seq_number;
-        tcb.negotiate(
-            repr.max_seg_size,
-            repr.window_scale,
-            repr.timestamp,
-            repr.sack_permitted,
-            now,
-        );
-        match self.tcp.insert(tcb) {
-            Ok(index) => self.tcp_after(index),
-            Err(_) => {
-                log::debug!(target: LOG, "port {}: no free connection, SYN dropped", local.1);
-                self.stats.tcp.drop(DropReason::QueueFull);
-            }
-        }
-    }
-
-    /// An interface's IPv4 address changes from `old` to `new` (lwIP
-    /// `tcp_netif_ip_addr_changed`, called before the change): connections bound to `old`
-    /// are aborted (a reset to the peer when synchronized; the application sees CLOSED and
-    /// [`Error::AddrNotAvailable`]), and listeners bound to `old` move to `new`. With
-    /// `config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES` (ESP-IDF's
-    /// `ESP_TCP_KEEP_CONNECTION_WHEN_IP_CHANGES`), a removal (`new` is `None`) keeps
-    /// everything, so the connections resume when the same address returns; a different
-    /// address still aborts them.
-    pub(crate) fn tcp_addr_changed(&mut self, old: Option<Ipv4Addr>, new: Option<Ipv4Addr>) {
-        let Some(old) = old.filter(|a| !a.is_unspecified()) else {
-            return;
-        };
-        if new == Some(old) || (config::TCP_KEEP_CONNECTION_WHEN_IP_CHANGES && new.is_none()) {
-            return;
-        }
-        let bound: Vec<usize> = self
-            .tcp
-            .conns_iter_mut()
-            .filter(|(_, t)| t.local_addr == old && t.state != TcpState::Closed)
-            .map(|(i, _)| i)
-            .collect();
-        for index in bound {
-            let Some(mut tcb) = self.tcp.take(index) else {
-                continue;
-            };
-            if tcb.state == TcpState::SynReceived
-                || (tcb.state.is_synchronized() && tcb.state != TcpState::TimeWait)
-            {
-                let seg = tcb.reset_segment();
-                let _ = self.tcp_emit(index, &tcb, &seg);
-            }
-            log::debug!(target: LOG, "{old}:{}: address changed, connection aborted", tcb.local_port);
-            tcb.terminate(Some(Error::AddrNotAvailable));
-            self.tcp.put(index, tcb);
-            if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
-                self.tcp_free(index);
-            }
-            self.activity = true;
-        }
-        if let Some(new) = new {
-            for (_, l) in self.tcp.listeners_iter_mut() {
-                if l.addr == old {
-                    l.addr = new;
-                }
-            }
-        }
-    }
-
-    /// An ICMP error about a segment we sent (RFC 5927 §4.1: only when the quoted sequence
-    /// number is in flight). In SYN-SENT a destination unreachable ends the attempt with its
-    /// error, as Linux does (`tcp_v4_err`): port/protocol unreachable → refused, host/net
-    /// unreachable → [`Error::HostUnreachable`]/[`Error::NetUnreachable`], so a `connect`
-    /// to a host a router reports unreachable fails at once rather than after every SYN
-    /// retransmission. In other states it is a soft error (RFC 1122 §4.2.3.9).
-    pub(crate) fn tcp_error(&mut self, quoted: &Icmpv4InvokingPacket<'_>, error: Error) {
-        let Some((src_port, dst_port)) = quoted.ports() else {
-            return;
-        };
-        let Some(index) = self
-            .tcp
-            .find_conn((quoted.src_addr, src_port), (quoted.dst_addr, dst_port))
-        else {
-            return;
-        };
-        let seq = quoted
-            .payload
-            .get(4..8)
-            .map(|b| TcpSeqNumber(u32::from_be_bytes([b[0], b[1], b[2], b[3]])));
-        let Some(tcb) = self.tcp.get_index_mut(index) else {
-            return;
-        };
-        let in_flight =
-            seq.is_some_and(|s| s >= tcb.snd_una && s < tcb.snd_max.max(tcb.snd_una + 1));
-        if !in_flight {
-            return;
-        }
-        if tcb.state == TcpState::SynSent && ends_connect(error) {
-            tcb.terminate(Some(error));
-        } else {
-            tcb.soft_error = Some(error);
-        }
-        self.activity = true;
-        if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
-            self.tcp_free(index);
-        }
-    }
-}
-
-/// Whether an ICMP error about our SYN ends a connection attempt (hard in SYN-SENT); a
-/// fragmentation-needed error does not (it concerns the path MTU, not reachability).
-fn ends_connect(error: Error) -> bool {
-    matches!(
-        error,
-        Error::ConnectionRefused | Error::HostUnreachable | Error::NetUnreachable
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::output::tests::est;
+    use crate::tcp::testing::sending as est;
 
     #[test]
     fn the_timer_bound_follows_every_way_a_block_is_changed() {
@@ -871,17 +587,17 @@ mod tests {
         assert_eq!(table.timers_at(), None, "no timer armed");
         // Taken out, changed, put back.
         let mut tcb = table.take(index).expect("block");
-        tcb.rtx_at = Some(Instant::from_millis(500));
+        tcb.timers.rtx_at = Some(Instant::from_millis(500));
         table.put(index, tcb);
         assert_eq!(table.timers_at(), Some(Instant::from_millis(500)));
         // Changed in place.
         if let Some(t) = table.get_index_mut(index) {
-            t.delack_at = Some(Instant::from_millis(40));
+            t.timers.delack_at = Some(Instant::from_millis(40));
         }
         assert_eq!(table.timers_at(), Some(Instant::from_millis(40)));
         // A new block with an earlier timer.
         let mut other = est();
-        other.keep_at = Some(Instant::from_millis(7));
+        other.timers.keep_at = Some(Instant::from_millis(7));
         table.insert(other).expect("slot");
         assert_eq!(table.timers_at(), Some(Instant::from_millis(7)));
     }

@@ -16,11 +16,12 @@
 //!   touching the retransmission timer;
 //! - **out-of-order lifetime** (lwIP `TCP_OOSEQ_TIMEOUT`): data held past a hole is dropped
 //!   when no segment arrived for `config::TCP_OOSEQ_TIMEOUT` × RTO.
+//!
+//! `Tcb::on_timers` runs the due ones on one connection and says what to send
+//! ([`TimerAction`]); `Stack::tcp_poll` (`glue.rs`) calls it for each connection due.
 
 use crate::config;
 use crate::error::Error;
-use crate::hooks::Hooks;
-use crate::stack::Stack;
 use crate::time::{Duration, Instant};
 
 use super::TcpState;
@@ -28,7 +29,7 @@ use super::control_block::Tcb;
 use super::output::Segment;
 
 /// What a timer asks of the stack beyond the regular output.
-enum TimerAction {
+pub(super) enum TimerAction {
     /// Nothing more.
     None,
     /// Send this segment first.
@@ -39,10 +40,10 @@ enum TimerAction {
 
 impl Tcb {
     /// Runs the timers of this connection that are due at `now`.
-    fn on_timers(&mut self, now: Instant) -> TimerAction {
+    pub(super) fn on_timers(&mut self, now: Instant) -> TimerAction {
         let mut action = TimerAction::None;
-        if self.wait_at.is_some_and(|t| t <= now) {
-            self.wait_at = None;
+        if self.timers.wait_at.is_some_and(|t| t <= now) {
+            self.timers.wait_at = None;
             if matches!(self.state, TcpState::TimeWait | TcpState::FinWait2) {
                 self.terminate(None);
                 return TimerAction::None;
@@ -53,25 +54,25 @@ impl Tcb {
             // SACKed data may be reneged on, RFC 2018 §8) along with a FIN beyond the hole.
             log::debug!(target: "netstack::tcp", "{}: out-of-order data dropped after {} RTOs", self.local_port, config::TCP_OOSEQ_TIMEOUT);
             self.assembler.clear();
-            self.fin_seq = None;
+            self.rcv.fin_seq = None;
         }
-        if self.delack_at.is_some_and(|t| t <= now) {
-            self.delack_at = None;
-            self.ack_now = true;
+        if self.timers.delack_at.is_some_and(|t| t <= now) {
+            self.timers.delack_at = None;
+            self.flags.ack_now = true;
         }
-        if self.retry_at.is_some_and(|t| t <= now) {
+        if self.timers.retry_at.is_some_and(|t| t <= now) {
             // A transmission failed earlier: the output after the timers tries again.
-            self.retry_at = None;
+            self.timers.retry_at = None;
         }
-        if self.rtx_at.is_some_and(|t| t <= now) {
-            self.rtx_at = None;
+        if self.timers.rtx_at.is_some_and(|t| t <= now) {
+            self.timers.rtx_at = None;
             let handshake = matches!(self.state, TcpState::SynSent | TcpState::SynReceived);
             let limit = if handshake {
                 config::TCP_SYNMAXRTX
             } else {
                 config::TCP_MAXRTX
             };
-            if self.retries as usize >= limit {
+            if self.timers.retries as usize >= limit {
                 let error = self.soft_error.unwrap_or(Error::TimedOut);
                 log::debug!(target: "netstack::tcp", "{}: retransmissions exhausted", self.local_port);
                 self.terminate(Some(error));
@@ -81,31 +82,31 @@ impl Tcb {
                     TimerAction::Reset
                 };
             }
-            self.retries += 1;
-            self.tlp_at = None;
-            self.tlp_probe = false;
+            self.timers.retries += 1;
+            self.timers.tlp_at = None;
+            self.flags.tlp_probe = false;
             self.rtt.on_timeout();
             let flight = self.flight_size();
-            self.cc.on_retransmit_timeout(flight, self.snd_max);
+            self.cc.on_retransmit_timeout(flight, self.snd.max);
             self.scoreboard.clear();
-            self.rexmit_una = false;
+            self.flags.rexmit_una = false;
             self.limited_transmit = 0;
             if handshake {
-                self.syn_retransmitted = true;
-                self.snd_nxt = self.iss;
+                self.flags.syn_retransmitted = true;
+                self.snd.nxt = self.hs.iss;
             } else {
                 // Go back to SND.UNA (RFC 9293 §3.8.1, RFC 5681 §3.1).
-                self.snd_nxt = self.snd_una;
-                self.rexmit_una = true;
+                self.snd.nxt = self.snd.una;
+                self.flags.rexmit_una = true;
             }
         }
-        if self.tlp_at.is_some_and(|t| t <= now) {
-            self.tlp_at = None;
-            self.tlp_probe = self.flight_size() > 0 && !self.cc.in_recovery();
+        if self.timers.tlp_at.is_some_and(|t| t <= now) {
+            self.timers.tlp_at = None;
+            self.flags.tlp_probe = self.flight_size() > 0 && !self.cc.in_recovery();
         }
-        if self.persist_at.is_some_and(|t| t <= now) {
-            self.persist_at = None;
-            if self.snd_wnd == 0 {
+        if self.timers.persist_at.is_some_and(|t| t <= now) {
+            self.timers.persist_at = None;
+            if self.snd.wnd == 0 {
                 self.persist_backoff = self.persist_backoff.saturating_add(1);
                 if self.persist_backoff as usize > config::TCP_MAXRTX + 2 {
                     self.terminate(Some(Error::TimedOut));
@@ -114,122 +115,47 @@ impl Tcb {
                 if let Some(seg) = self.probe_segment(now) {
                     let backoff = 1u64 << self.persist_backoff.min(6);
                     let rto = self.rtt.rto().millis().saturating_mul(backoff).min(60_000);
-                    self.persist_at = Some(now + Duration::from_millis(rto));
+                    self.timers.persist_at = Some(now + Duration::from_millis(rto));
                     action = TimerAction::Send(seg);
                 }
             } else {
                 // SWS override: send the short segment that was held back.
-                self.force_send = true;
+                self.flags.force_send = true;
             }
         }
-        if self.keep_at.is_some_and(|t| t <= now) {
-            self.keep_at = None;
+        if self.timers.keep_at.is_some_and(|t| t <= now) {
+            self.timers.keep_at = None;
             let ka = self.options.keepalive;
             if ka.enabled && matches!(self.state, TcpState::Established | TcpState::CloseWait) {
-                if self.keep_probes >= ka.count {
+                if self.timers.keep_probes >= ka.count {
                     log::debug!(target: "netstack::tcp", "{}: keepalive: peer dead", self.local_port);
                     self.terminate(Some(Error::TimedOut));
                     return TimerAction::Reset;
                 }
-                self.keep_probes += 1;
-                self.keep_at = Some(now + ka.interval);
+                self.timers.keep_probes += 1;
+                self.timers.keep_at = Some(now + ka.interval);
                 return TimerAction::Send(self.keepalive_segment(now));
             }
         }
-        if self.keep_at.is_none() {
+        if self.timers.keep_at.is_none() {
             self.arm_keepalive();
-            if self.keep_at.is_some_and(|t| t <= now) {
-                self.keep_at = Some(now + self.options.keepalive.interval);
+            if self.timers.keep_at.is_some_and(|t| t <= now) {
+                self.timers.keep_at = Some(now + self.options.keepalive.interval);
             }
         }
         action
     }
 }
 
-impl<H: Hooks> Stack<H> {
-    /// Runs the TCP timers that are due.
-    pub(crate) fn tcp_poll(&mut self, now: Instant) {
-        let bound = self.tcp.timers_at();
-        if bound.is_none_or(|t| t > now) {
-            // A lower bound: no connection's deadline comes before it.
-            debug_assert!(
-                self.tcp
-                    .next_deadline()
-                    .is_none_or(|d| bound.is_some_and(|b| b <= d)),
-                "the TCP timer bound is above a connection's deadline"
-            );
-            return;
-        }
-        for index in 0..self.tcp.conn_capacity() {
-            let Some(deadline) = self.tcp.conn_deadline(index) else {
-                continue;
-            };
-            if deadline > now {
-                continue;
-            }
-            let Some(mut tcb) = self.tcp.take(index) else {
-                continue;
-            };
-            let action = tcb.on_timers(now);
-            match action {
-                TimerAction::None => {}
-                TimerAction::Send(seg) => {
-                    let _ = self.tcp_emit(index, &tcb, &seg);
-                }
-                TimerAction::Reset => {
-                    let seg = tcb.reset_segment();
-                    let _ = self.tcp_emit(index, &tcb, &seg);
-                }
-            }
-            if !tcb.events.is_empty() {
-                self.activity = true;
-            }
-            self.tcp.put(index, tcb);
-            self.tcp_after(index);
-        }
-        let exact = self.tcp.next_deadline();
-        self.tcp.set_timers_at(exact);
-    }
-
-    /// After something happened to connection `index`: send what it has to send, free it
-    /// when dead, and tell its listener when the handshake completed.
-    pub(crate) fn tcp_after(&mut self, index: usize) {
-        self.tcp.uncarry(index);
-        self.tcp_output(index);
-        self.tcp_settle(index);
-    }
-
-    /// The bookkeeping after something happened to connection `index`, without sending:
-    /// wake the application, queue a completed handshake on its listener, free it when
-    /// dead.
-    pub(crate) fn tcp_settle(&mut self, index: usize) {
-        let Some(tcb) = self.tcp.get_index_mut(index) else {
-            return;
-        };
-        if !tcb.events.is_empty() {
-            self.activity = true;
-        }
-        let established = core::mem::take(&mut tcb.newly_established);
-        if established && let Some(l) = tcb.listener {
-            tcb.accept_queued = true;
-            self.tcp.enqueue_accept(l, index);
-        }
-        if self.tcp.get_index(index).is_some_and(Tcb::is_dead) {
-            self.tcp_free(index);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::net::Ipv4Addr;
-
     use crate::tcp::TcpSeqNumber;
+    use crate::tcp::testing::{closed, sending};
 
     /// An established sender with a 10 ms smoothed RTT and a large peer window.
     fn sender() -> Tcb {
-        let mut t = crate::tcp::output::tests::est();
+        let mut t = sending();
         t.rtt.sample(Duration::from_millis(10));
         t
     }
@@ -243,9 +169,9 @@ mod tests {
             sent += s.repr.payload_len;
         }
         assert_eq!(sent, 2000, "the whole flight is out");
-        let pto = t.tlp_at.expect("a probe is scheduled");
+        let pto = t.timers.tlp_at.expect("a probe is scheduled");
         assert_eq!(pto, Instant::from_millis(20), "two round trips");
-        assert!(pto < t.rtx_at.expect("RTO armed"), "before the RTO");
+        assert!(pto < t.timers.rtx_at.expect("RTO armed"), "before the RTO");
         assert_eq!(t.next_deadline(), Some(pto));
         // No ACK came: the probe is the last segment again (nothing new to send).
         let _ = t.on_timers(pto);
@@ -253,19 +179,19 @@ mod tests {
         let probe = t.next_segment(pto).expect("the probe");
         assert_eq!(probe.repr.seq_number, TcpSeqNumber(101 + 1000));
         assert_eq!(probe.repr.payload_len, 1000);
-        assert!(t.tlp_in_flight);
-        assert_eq!(t.tlp_at, None, "one probe per tail");
-        assert_eq!(t.rtx_at, Some(pto + t.rtt.rto()), "the RTO restarts");
+        assert!(t.flags.tlp_in_flight);
+        assert_eq!(t.timers.tlp_at, None, "one probe per tail");
+        assert_eq!(t.timers.rtx_at, Some(pto + t.rtt.rto()), "the RTO restarts");
         assert!(t.next_segment(pto).is_none());
         // An ACK of new data ends the episode: the next tail may be probed again.
-        t.snd_una = TcpSeqNumber(101 + 2000);
+        t.snd.una = TcpSeqNumber(101 + 2000);
         t.tx.discard(2000);
-        t.tx_base = t.snd_una;
-        t.tlp_in_flight = false;
+        t.snd.tx_base = t.snd.una;
+        t.flags.tlp_in_flight = false;
         t.tx.enqueue(&[8; 2000]);
         while t.next_segment(pto).is_some() {}
         assert_eq!(
-            t.tlp_at,
+            t.timers.tlp_at,
             Some(pto + Duration::from_millis(20)),
             "the new tail is covered"
         );
@@ -285,7 +211,7 @@ mod tests {
         // A short tail Nagle holds back while the first segment is unacknowledged.
         t.tx.enqueue(&[8; 10]);
         assert!(t.next_segment(Instant::ZERO).is_none(), "Nagle waits");
-        let pto = t.tlp_at.expect("a probe is scheduled");
+        let pto = t.timers.tlp_at.expect("a probe is scheduled");
         assert_eq!(
             pto,
             Instant::from_millis(600 + crate::tcp::input::DELAYED_ACK.millis()),
@@ -302,33 +228,27 @@ mod tests {
         let mut t = sender();
         t.tx.enqueue(&[7; 2000]);
         while t.next_segment(Instant::ZERO).is_some() {}
-        assert!(t.tlp_at.is_some());
-        t.retries = 1;
+        assert!(t.timers.tlp_at.is_some());
+        t.timers.retries = 1;
         t.arm_tlp(Instant::ZERO);
-        assert_eq!(t.tlp_at, None, "after a timeout the RTO rules");
-        t.retries = 0;
-        t.tlp_in_flight = true;
+        assert_eq!(t.timers.tlp_at, None, "after a timeout the RTO rules");
+        t.timers.retries = 0;
+        t.flags.tlp_in_flight = true;
         t.arm_tlp(Instant::ZERO);
-        assert_eq!(t.tlp_at, None, "a probe is already out");
+        assert_eq!(t.timers.tlp_at, None, "a probe is already out");
     }
 
     #[test]
     fn out_of_order_data_is_dropped_after_ooseq_timeout_rtos() {
-        let mut t = Tcb::new(
-            (Ipv4Addr::new(10, 0, 0, 1), 1000),
-            (Ipv4Addr::new(10, 0, 0, 2), 2000),
-            TcpSeqNumber(100),
-            1460,
-            Instant::ZERO,
-        );
+        let mut t = closed();
         t.state = TcpState::Established;
         t.rtt.sample(Duration::from_millis(10));
         let rto = t.rtt.rto().millis().max(u64::from(config::TCP_RTO_TIME));
         let lifetime = rto * u64::from(config::TCP_OOSEQ_TIMEOUT);
         assert_eq!(t.ooseq_deadline(), None, "nothing held");
-        t.last_rx = Instant::from_millis(1000);
+        t.timers.last_rx = Instant::from_millis(1000);
         t.assembler.add(500, 100).expect("a range past a hole");
-        t.fin_seq = Some(TcpSeqNumber(700));
+        t.rcv.fin_seq = Some(TcpSeqNumber(700));
         assert_eq!(
             t.next_deadline(),
             Some(Instant::from_millis(1000 + lifetime))
@@ -337,7 +257,7 @@ mod tests {
         assert!(!t.assembler.is_empty(), "kept until the lifetime is over");
         let _ = t.on_timers(Instant::from_millis(1000 + lifetime));
         assert!(t.assembler.is_empty(), "given up");
-        assert_eq!(t.fin_seq, None);
+        assert_eq!(t.rcv.fin_seq, None);
         assert_eq!(t.ooseq_deadline(), None);
     }
 }

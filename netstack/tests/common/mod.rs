@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::{Arc, Mutex};
 
 use netstack::phy::{FaultConfig, FaultInjector, LinkConfig, VirtualLink, VirtualPort};
+use netstack::tcp::{TcpHandle, TcpListenerHandle, TcpState};
 use netstack::time::{Duration, Instant};
 use netstack::wire::{EthernetAddress, IpEndpoint, Ipv4Cidr};
 use netstack::{NetifConfig, NetifId, Stack, StackConfig, UdpHandle};
@@ -203,6 +204,35 @@ impl Sim {
         s.udp_bind(h, ep(Ipv4Addr::UNSPECIFIED, port))
             .expect("bind");
         h
+    }
+}
+
+impl Sim {
+    /// A TCP connection from host `client` to a new listener of host `server` on
+    /// `to.port`, established on both sides within `limit` of virtual time (else the test
+    /// fails): the client's handle, the accepted one, the listener.
+    pub fn tcp_connected(
+        &mut self,
+        (client, server): (usize, usize),
+        to: IpEndpoint,
+        limit: Duration,
+    ) -> (TcpHandle, TcpHandle, TcpListenerHandle) {
+        let l = self
+            .stack(server)
+            .tcp_listen(ep(Ipv4Addr::UNSPECIFIED, to.port))
+            .expect("listen");
+        let c = self.stack(client).tcp_connect(to, None).expect("connect");
+        let mut accepted = None;
+        let ok = self.run_until(limit, |s| {
+            if accepted.is_none() {
+                accepted = s.stack(server).tcp_accept(l).ok();
+            }
+            accepted.is_some() && s.stack(client).tcp_state(c) == Ok(TcpState::Established)
+        });
+        assert!(ok, "handshake did not complete");
+        let a = accepted.expect("accepted");
+        assert_eq!(self.stack(server).tcp_state(a), Ok(TcpState::Established));
+        (c, a, l)
     }
 }
 

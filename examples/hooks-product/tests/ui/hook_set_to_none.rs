@@ -1,7 +1,7 @@
 // netstack.toml makes ip4_route `none`: composing a route hook would be dead code.
 use std::net::SocketAddrV4;
 
-use netstack::dhcp::DhcpState;
+use netstack::ipv4::dhcp::DhcpState;
 use netstack::hooks::{DhcpOptionVerdict, InputVerdict, IsnContext, Pool, SockoptVerdict};
 use netstack::wire::{
     DhcpMessageType, DhcpOptionWriter, EtherType, EthernetAddress, Ipv4Addr, Ipv4Packet, VlanTag,

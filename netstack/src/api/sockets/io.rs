@@ -91,18 +91,7 @@ fn recv_once<H: Hooks>(
             let from = core.stack.tcp_remote_endpoint(h).ok().map(socket_addr);
             let mut data = std::vec![0u8; max.min(CHUNK)];
             let n = if peek {
-                let tcb = core.stack.tcp.get(h)?;
-                if tcb.rx.is_empty() {
-                    // Nothing to peek: let a receive say why (EOF, error, EAGAIN).
-                    let mut probe = [0u8; 0];
-                    core.stack.tcp_recv(h, &mut probe)?
-                } else {
-                    let (a, b) = tcb.rx.peek(0, data.len());
-                    let n = a.len() + b.len();
-                    data[..a.len()].copy_from_slice(a);
-                    data[a.len()..n].copy_from_slice(b);
-                    n
-                }
+                core.stack.tcp_peek(h, &mut data)?
             } else {
                 match core.stack.tcp_recv(h, &mut data) {
                     Ok(n) => n,
