@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing netstack needs on a Debian machine, and only what is
 # missing: the Debian packages of every tool the tests run (lab/tools.txt), rustfmt and
-# clippy, the no_std target CI builds, and cargo-fuzz. scripts/test.sh runs it first.
+# clippy, the no_std targets CI builds, and cargo-fuzz. scripts/test.sh runs it first.
 #
 # As root it installs; otherwise it lists what is missing, says which steps need root, and
 # exits 1 when anything is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NO_STD_TARGET=thumbv7em-none-eabihf
+# The embedded targets CI builds the no_std core for (Cortex-M4F, and RISC-V without atomics).
+NO_STD_TARGETS="thumbv7em-none-eabihf riscv32imc-unknown-none-elf"
 CARGO_FUZZ_VERSION=0.13.2
 
 missing=0
@@ -45,10 +46,12 @@ for component in rustfmt clippy; do
         rustup component add "$component"
     fi
 done
-if ! rustup target list --installed | grep -qx "$NO_STD_TARGET"; then
-    echo "setup: rustup target add $NO_STD_TARGET"
-    rustup target add "$NO_STD_TARGET"
-fi
+for target in $NO_STD_TARGETS; do
+    if ! rustup target list --installed | grep -qx "$target"; then
+        echo "setup: rustup target add $target"
+        rustup target add "$target"
+    fi
+done
 
 # 3. cargo-fuzz (no root needed: installs into ~/.cargo/bin).
 if ! cargo fuzz --version 2>/dev/null | grep -q "$CARGO_FUZZ_VERSION"; then

@@ -66,9 +66,11 @@ step "clippy -D warnings (hooks product crate, fuzz crate)"
 (cd examples/hooks-product && cargo clippy --all-targets -- -D warnings)
 (cd fuzz && cargo clippy --all-targets -- -D warnings)
 
-step "no_std core for thumbv7em-none-eabihf (--no-default-features, warnings are errors)"
-RUSTFLAGS="-D warnings" CARGO_TARGET_DIR="$PWD/target/no_std" \
-    cargo build -p netstack --no-default-features --target thumbv7em-none-eabihf
+step "no_std core for thumbv7em-none-eabihf and riscv32imc-unknown-none-elf (--no-default-features, warnings are errors)"
+for target in thumbv7em-none-eabihf riscv32imc-unknown-none-elf; do
+    RUSTFLAGS="-D warnings" CARGO_TARGET_DIR="$PWD/target/no_std" \
+        cargo build -p netstack --no-default-features --target "$target"
+done
 
 step "rustdoc (broken or private links are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps

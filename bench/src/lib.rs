@@ -1,5 +1,5 @@
 //! netstack-bench: TCP bulk-transfer benchmarks of netstack against smoltcp (crates.io) and
-//! the Linux kernel, in the same run (DESIGN.md §5.6, issue #4).
+//! the Linux kernel, in the same run (issue #4, `docs/performance.md`).
 //!
 //! - [`inproc`]: two netstack stacks, then two smoltcp interfaces, joined by the same
 //!   in-memory [`netstack::phy::VirtualLink`] (MTU 1500, no latency, no loss), polled from one

@@ -1,4 +1,4 @@
-//! Ready-made netstack hooks a product can compose (DESIGN.md §3, `docs/hooks.md`).
+//! Ready-made netstack hooks a product can compose (`docs/hooks.md`).
 //!
 //! Each type here is a *hook object*: it keeps its state and has methods named after the
 //! hook points it serves, with those points' signatures, so a product puts it in a field of

@@ -87,6 +87,40 @@ pub fn range_text(def: &OptionDef) -> String {
         .join(", ")
 }
 
+/// The section on the cross-option rules: each rule's condition, check and message.
+fn rules_md(schema: &Schema, s: &mut String) {
+    if schema.rules.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Cross-option rules\n");
+    let _ = writeln!(
+        s,
+        "Checked once every option is resolved: a rule applies while its condition holds and is broken when its check does not. \
+         A broken rule is reported at the first of its options the configuration sets, with a note for each other one; \
+         `{{...}}` in a message stands for a value of the configuration.\n"
+    );
+    let _ = writeln!(s, "| Rule | Severity | If | Check | Message | Origin |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|");
+    for r in &schema.rules {
+        let cond = r
+            .applies
+            .as_ref()
+            .map(|c| format!("`{}`", c.text))
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | `{}` | {} | {} |",
+            r.name,
+            r.severity,
+            cell(&cond),
+            cell(&r.check.text),
+            cell(&r.message.text),
+            cell(&r.origin)
+        );
+    }
+    s.push('\n');
+}
+
 /// The full text of `docs/options.md`.
 pub fn options_md(schema: &Schema) -> String {
     let mut s = String::new();
@@ -165,6 +199,7 @@ pub fn options_md(schema: &Schema) -> String {
             s.push('\n');
         }
     }
+    rules_md(schema, &mut s);
     if !schema.externals.is_empty() {
         let _ = writeln!(s, "## External symbols\n");
         let _ = writeln!(

@@ -1,11 +1,17 @@
-//! Kconfig-style expressions for `depends_on` and `if`: `!`, `&&`, `||`, parentheses and the
-//! comparisons `=`, `!=`, `<`, `<=`, `>`, `>=`.
+//! Kconfig-style expressions for `depends_on`, `if` and the schema's cross-option rules: `!`,
+//! `&&`, `||`, parentheses and the comparisons `=`, `!=`, `<`, `<=`, `>`, `>=`, whose sides may
+//! compute with integers ([`arith`]: `+`, `-`, `*`, `/`, `<<`, `>>`).
 //!
-//! Precedence as Kconfig: `!` binds tightest, then the comparisons, then `&&`, then `||`.
-//! Ordering comparisons compare numbers; between anything else they are false, as in Kconfig
-//! for symbols without a numeric value.
+//! Precedence as Kconfig: the comparisons bind tightest (`!a = b` is `!(a = b)`), then `!`, then
+//! `&&`, then `||`; arithmetic binds tighter than a comparison. Ordering comparisons compare
+//! numbers; between anything else they are false, as in Kconfig for symbols without a numeric
+//! value. Arithmetic must be compared: `a + 1` alone is no condition.
 
 use std::fmt;
+
+pub mod arith;
+
+pub use arith::{ArithOp, EvalError, Term};
 
 use crate::value::Value;
 
@@ -22,12 +28,12 @@ pub enum Expr {
     Or(Box<Expr>, Box<Expr>),
     /// `lhs OP rhs`.
     Cmp {
-        /// Left operand.
-        lhs: Operand,
+        /// Left side.
+        lhs: Term,
         /// The comparison.
         op: CmpOp,
-        /// Right operand.
-        rhs: Operand,
+        /// Right side.
+        rhs: Term,
     },
 }
 
@@ -62,7 +68,7 @@ impl CmpOp {
     }
 }
 
-/// One side of a comparison.
+/// A plain operand: a side of a comparison, or a leaf of arithmetic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Operand {
     /// A symbol, or a bare word (a choice member name when compared with a choice).
@@ -107,6 +113,7 @@ enum Tok {
     And,
     Or,
     Cmp(CmpOp),
+    Arith(ArithOp),
     LParen,
     RParen,
 }
@@ -133,6 +140,16 @@ fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ParseError> {
             b'!' if bytes.get(i + 1) == Some(&b'=') => {
                 (out.push((start, Tok::Cmp(CmpOp::Ne))), i += 2).1
             }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                (out.push((start, Tok::Arith(ArithOp::Shl))), i += 2).1
+            }
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                (out.push((start, Tok::Arith(ArithOp::Shr))), i += 2).1
+            }
+            b'+' => (out.push((start, Tok::Arith(ArithOp::Add))), i += 1).1,
+            b'-' => (out.push((start, Tok::Arith(ArithOp::Sub))), i += 1).1,
+            b'*' => (out.push((start, Tok::Arith(ArithOp::Mul))), i += 1).1,
+            b'/' => (out.push((start, Tok::Arith(ArithOp::Div))), i += 1).1,
             b'<' | b'>' => {
                 let or_equal = bytes.get(i + 1) == Some(&b'=');
                 let op = match (c, or_equal) {
@@ -171,7 +188,7 @@ fn lex(text: &str) -> Result<Vec<(usize, Tok)>, ParseError> {
                 i += 1;
                 out.push((start, Tok::Str(s)));
             }
-            b'0'..=b'9' | b'-' => {
+            b'0'..=b'9' => {
                 i += 1;
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
@@ -237,17 +254,69 @@ impl Parser {
     }
 
     fn cmp(&mut self) -> Result<Expr, ParseError> {
-        // A comparison needs operands, which are not general expressions.
-        if let (Some(_), Some(&Tok::Cmp(op))) = (
-            self.operand_at(self.pos),
-            self.toks.get(self.pos + 1).map(|(_, t)| t),
-        ) {
-            let lhs = self.operand()?;
-            self.pos += 1;
-            let rhs = self.operand()?;
-            return Ok(Expr::Cmp { lhs, op, rhs });
+        // A parenthesised condition starts like a parenthesised term: try a term, and keep it
+        // when a comparison follows.
+        let start = self.pos;
+        if let Ok(lhs) = self.term() {
+            if let Some(&Tok::Cmp(op)) = self.peek() {
+                self.pos += 1;
+                let rhs = self.term()?;
+                return Ok(Expr::Cmp { lhs, op, rhs });
+            }
+            if lhs.is_arithmetic() {
+                return self
+                    .fail("arithmetic must be compared with `=`, `!=`, `<`, `<=`, `>` or `>=`");
+            }
         }
+        self.pos = start;
         self.unary()
+    }
+
+    fn term(&mut self) -> Result<Term, ParseError> {
+        self.binary(1)
+    }
+
+    /// Operators of at least precedence `min`, grouping left to right.
+    fn binary(&mut self, min: u8) -> Result<Term, ParseError> {
+        let mut lhs = self.factor()?;
+        while let Some(&Tok::Arith(op)) = self.peek() {
+            if op.precedence() < min {
+                break;
+            }
+            self.pos += 1;
+            let rhs = self.binary(op.precedence() + 1)?;
+            lhs = Term::Bin {
+                lhs: Box::new(lhs),
+                op,
+                rhs: Box::new(rhs),
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn factor(&mut self) -> Result<Term, ParseError> {
+        match self.peek() {
+            Some(Tok::Arith(ArithOp::Sub)) => {
+                self.pos += 1;
+                Ok(match self.factor()? {
+                    // A negative number is a literal.
+                    Term::Atom(Operand::Int(n)) if n.checked_neg().is_some() => {
+                        Term::Atom(Operand::Int(-n))
+                    }
+                    t => Term::Neg(Box::new(t)),
+                })
+            }
+            Some(Tok::LParen) => {
+                self.pos += 1;
+                let t = self.term()?;
+                if self.peek() != Some(&Tok::RParen) {
+                    return self.fail("expected `)`");
+                }
+                self.pos += 1;
+                Ok(t)
+            }
+            _ => self.operand().map(Term::Atom),
+        }
     }
 
     fn operand_at(&self, pos: usize) -> Option<Operand> {
@@ -313,7 +382,8 @@ impl Expr {
         Ok(e)
     }
 
-    /// Every symbol name the expression mentions (bare words in comparisons included).
+    /// Every symbol name the expression mentions, in order (bare words in comparisons
+    /// included).
     pub fn symbols(&self) -> Vec<&str> {
         let mut out = Vec::new();
         self.collect(&mut out);
@@ -329,7 +399,7 @@ impl Expr {
                 b.collect(out);
             }
             Expr::Cmp { lhs, rhs, .. } => {
-                for op in [lhs, rhs] {
+                for op in lhs.operands().into_iter().chain(rhs.operands()) {
                     if let Operand::Sym(s) = op {
                         out.push(s);
                     }
@@ -338,43 +408,66 @@ impl Expr {
         }
     }
 
-    /// Evaluates the expression. Unknown symbols are false (the schema checks rule them out).
-    pub fn eval(&self, env: &dyn Env) -> bool {
+    /// Whether a comparison in the expression computes.
+    pub fn has_arithmetic(&self) -> bool {
         match self {
-            Expr::Sym(s) => env.value(s).is_some_and(|v| v.truthy()),
-            Expr::Not(e) => !e.eval(env),
-            Expr::And(a, b) => a.eval(env) && b.eval(env),
-            Expr::Or(a, b) => a.eval(env) || b.eval(env),
-            Expr::Cmp { lhs, op, rhs } => {
-                let l = operand_value(lhs, env);
-                let r = operand_value(rhs, env);
-                match op {
-                    CmpOp::Eq => values_equal(&l, &r),
-                    CmpOp::Ne => !values_equal(&l, &r),
-                    CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
-                        match (numeric(&l), numeric(&r)) {
-                            (Some(a), Some(b)) => match op {
-                                CmpOp::Lt => a < b,
-                                CmpOp::Le => a <= b,
-                                CmpOp::Gt => a > b,
-                                _ => a >= b,
-                            },
-                            _ => false,
-                        }
-                    }
-                }
-            }
+            Expr::Sym(_) => false,
+            Expr::Not(e) => e.has_arithmetic(),
+            Expr::And(a, b) | Expr::Or(a, b) => a.has_arithmetic() || b.has_arithmetic(),
+            Expr::Cmp { lhs, rhs, .. } => lhs.is_arithmetic() || rhs.is_arithmetic(),
         }
+    }
+
+    /// Evaluates the expression; `&&` and `||` look at their right side only when the left
+    /// one does not decide. Unknown symbols are false (the schema checks rule them out).
+    pub fn try_eval(&self, env: &dyn Env) -> Result<bool, EvalError> {
+        Ok(match self {
+            Expr::Sym(s) => env.value(s).is_some_and(|v| v.truthy()),
+            Expr::Not(e) => !e.try_eval(env)?,
+            Expr::And(a, b) => a.try_eval(env)? && b.try_eval(env)?,
+            Expr::Or(a, b) => a.try_eval(env)? || b.try_eval(env)?,
+            Expr::Cmp { lhs, op, rhs } => compare(&lhs.value(env)?, *op, &rhs.value(env)?),
+        })
+    }
+
+    /// Evaluates a condition: [`Expr::try_eval`], with an expression that cannot be evaluated
+    /// false. The schema keeps arithmetic out of `depends_on` and `if`, so their conditions
+    /// always evaluate.
+    pub fn eval(&self, env: &dyn Env) -> bool {
+        self.try_eval(env).unwrap_or(false)
     }
 }
 
-fn operand_value(op: &Operand, env: &dyn Env) -> Value {
+impl Term {
+    /// Parses one side of a comparison on its own (a rule message's `{...}` placeholder).
+    pub fn parse(text: &str) -> Result<Term, ParseError> {
+        let toks = lex(text)?;
+        let mut p = Parser {
+            toks,
+            pos: 0,
+            end: text.len(),
+        };
+        let t = p.term()?;
+        if p.pos != p.toks.len() {
+            return p.fail("unexpected token after expression");
+        }
+        Ok(t)
+    }
+}
+
+fn compare(l: &Value, op: CmpOp, r: &Value) -> bool {
     match op {
-        // A bare word that is no symbol is a literal (a choice member name).
-        Operand::Sym(s) => env.value(s).unwrap_or_else(|| Value::Str(s.clone())),
-        Operand::Int(n) => Value::Int(*n),
-        Operand::Str(s) => Value::Str(s.clone()),
-        Operand::Bool(b) => Value::Bool(*b),
+        CmpOp::Eq => values_equal(l, r),
+        CmpOp::Ne => !values_equal(l, r),
+        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => match (numeric(l), numeric(r)) {
+            (Some(a), Some(b)) => match op {
+                CmpOp::Lt => a < b,
+                CmpOp::Le => a <= b,
+                CmpOp::Gt => a > b,
+                _ => a >= b,
+            },
+            _ => false,
+        },
     }
 }
 
@@ -431,17 +524,23 @@ impl fmt::Display for Expr {
     }
 }
 
+/// An environment of fixed values for the expression tests.
+#[cfg(test)]
+pub(crate) struct TestEnv(pub std::collections::HashMap<&'static str, Value>);
+
+#[cfg(test)]
+impl Env for TestEnv {
+    fn value(&self, symbol: &str) -> Option<Value> {
+        self.0.get(symbol).cloned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    struct Map(HashMap<&'static str, Value>);
-    impl Env for Map {
-        fn value(&self, symbol: &str) -> Option<Value> {
-            self.0.get(symbol).cloned()
-        }
-    }
+    use TestEnv as Map;
 
     fn env() -> Map {
         Map(HashMap::from([

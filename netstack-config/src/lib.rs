@@ -1,6 +1,6 @@
 //! netstack-config: the option schema, resolver, validator and code generator.
 //!
-//! The pipeline (DESIGN.md §2): a [`schema::Schema`] declares every option; a product's
+//! The pipeline (`docs/architecture.md` § "The configuration pipeline"): a [`schema::Schema`] declares every option; a product's
 //! `netstack.toml` (optionally `extends = "<preset>"`) is loaded into typed assignments
 //! ([`load`]); [`resolve::resolve`] applies Kconfig semantics and the cross-option
 //! [`rules`] and returns a [`resolve::Outcome`]: the configuration plus

@@ -1,5 +1,5 @@
 //! Schema self-checks beyond what parsing enforces: completeness (prompt, help, status,
-//! effect), consistency of defaults, ranges and Rust types, naming rules.
+//! effect; a rule's origin), consistency of defaults, ranges and Rust types, naming rules.
 //!
 //! The crate's tests require the real schema to pass every check.
 
@@ -76,6 +76,23 @@ impl Schema {
                 }
             }
             self.lint_numbers(o, &mut out);
+        }
+        for r in &self.rules {
+            let subject = format!("rule {}", r.name);
+            if r.name.is_empty()
+                || !r
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                out.push(err(
+                    &subject,
+                    "name must be lower-case letters, digits and `-`",
+                ));
+            }
+            if r.origin.trim().is_empty() {
+                out.push(err(&subject, "missing origin (the check it mirrors)"));
+            }
         }
         out
     }

@@ -12,8 +12,12 @@ use std::fmt;
 use serde::Deserialize;
 
 use crate::diagnostics::SourceMap;
-use crate::expr::{Expr, Operand};
+use crate::expr::{Expr, Operand, Term};
 use crate::value::Value;
+
+mod rule;
+
+pub use rule::{Message, Rule};
 
 /// A problem in the schema itself (a bug in `options.toml`, not in a user's config).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -313,6 +317,8 @@ pub struct Schema {
     pub externals: Vec<External>,
     /// Every option, in schema order.
     pub options: Vec<OptionDef>,
+    /// Every cross-option rule, in schema order.
+    pub rules: Vec<Rule>,
     symbols: HashMap<String, Symbol>,
     sdk_names: HashMap<String, (Symbol, bool)>,
     order: Vec<usize>,
@@ -327,6 +333,8 @@ struct RawSchema {
     external: Vec<RawExternal>,
     #[serde(default)]
     option: Vec<RawOption>,
+    #[serde(default)]
+    rule: Vec<rule::RawRule>,
 }
 
 #[derive(Deserialize)]
@@ -551,9 +559,23 @@ impl Schema {
             .into_iter()
             .map(|o| compile_option(o, &mut errors))
             .collect();
+        let rules: Vec<Rule> = raw
+            .rule
+            .into_iter()
+            .filter_map(|r| rule::compile(r, &mut errors))
+            .collect();
+        for (i, r) in rules.iter().enumerate() {
+            if rules[..i].iter().any(|earlier| earlier.name == r.name) {
+                errors.push(SchemaError::about(
+                    &rule::subject(&r.name),
+                    "rule name used twice",
+                ));
+            }
+        }
         let mut schema = Schema {
             externals,
             options,
+            rules,
             symbols: HashMap::new(),
             sdk_names: HashMap::new(),
             order: Vec::new(),
@@ -564,6 +586,9 @@ impl Schema {
         }
         if errors.is_empty() {
             schema.compute_order(&mut errors);
+        }
+        if errors.is_empty() {
+            schema.find_rule_options(&mut errors);
         }
         if errors.is_empty() {
             Ok(schema)
@@ -624,6 +649,12 @@ impl Schema {
         for o in &self.options {
             for cond in self.conditions(o) {
                 self.check_expr(&o.key, cond, errors);
+                if cond.expr.has_arithmetic() {
+                    errors.push(SchemaError::about(
+                        &o.key,
+                        format!("`{}`: arithmetic belongs in a [[rule]]; conditions of options compare plain values", cond.text),
+                    ));
+                }
             }
             for t in o.select.iter().chain(&o.imply) {
                 match self.option(t) {
@@ -645,24 +676,61 @@ impl Schema {
                 ));
             }
         }
+        self.check_rules(errors);
+    }
+
+    fn unknown_symbol(&self, subject: &str, text: &str, name: &str) -> SchemaError {
+        let hint = crate::diagnostics::did_you_mean(name, self.symbols.keys().map(String::as_str))
+            .map(|h| format!(" (did you mean `{h}`?)"))
+            .unwrap_or_default();
+        SchemaError::about(
+            subject,
+            format!("`{text}` refers to unknown symbol `{name}`{hint}"),
+        )
+    }
+
+    /// Every operand of arithmetic must be a number: an integer, or an int/hex option or
+    /// integer external.
+    fn check_arithmetic(
+        &self,
+        subject: &str,
+        text: &str,
+        term: &Term,
+        errors: &mut Vec<SchemaError>,
+    ) {
+        for op in term.operands() {
+            let what = match op {
+                Operand::Int(_) => continue,
+                Operand::Sym(name) => match self.symbols.get(name) {
+                    None => {
+                        errors.push(self.unknown_symbol(subject, text, name));
+                        continue;
+                    }
+                    Some(Symbol::Option(i)) => match self.options[*i].ty {
+                        OptionType::Int | OptionType::Hex => continue,
+                        ty => format!("`{name}`, a {} option", ty.name()),
+                    },
+                    Some(Symbol::External(i)) => match self.externals[*i].value {
+                        Value::Int(_) => continue,
+                        _ => format!("`{name}`, an external symbol without a number"),
+                    },
+                    Some(Symbol::Member(..)) => format!("`{name}`, a choice member"),
+                },
+                Operand::Str(_) | Operand::Bool(_) => format!("`{op}`"),
+            };
+            errors.push(SchemaError::about(
+                subject,
+                format!("`{text}` computes with {what}; arithmetic needs numbers"),
+            ));
+        }
     }
 
     fn check_expr(&self, subject: &str, cond: &Cond, errors: &mut Vec<SchemaError>) {
         fn walk(s: &Schema, e: &Expr, subject: &str, text: &str, errors: &mut Vec<SchemaError>) {
-            let unknown = |name: &str| {
-                let hint =
-                    crate::diagnostics::did_you_mean(name, s.symbols.keys().map(String::as_str))
-                        .map(|h| format!(" (did you mean `{h}`?)"))
-                        .unwrap_or_default();
-                SchemaError::about(
-                    subject,
-                    format!("`{text}` refers to unknown symbol `{name}`{hint}"),
-                )
-            };
             match e {
                 Expr::Sym(name) => {
                     if !s.symbols.contains_key(name) {
-                        errors.push(unknown(name));
+                        errors.push(s.unknown_symbol(subject, text, name));
                     }
                 }
                 Expr::Not(e) => walk(s, e, subject, text, errors),
@@ -671,12 +739,21 @@ impl Schema {
                     walk(s, b, subject, text, errors);
                 }
                 Expr::Cmp { lhs, rhs, .. } => {
-                    let choice = [lhs, rhs].into_iter().find_map(|op| match op {
-                        Operand::Sym(n) => s.option(n).filter(|o| o.ty == OptionType::Choice),
+                    let choice = [lhs, rhs].into_iter().find_map(|t| match t {
+                        Term::Atom(Operand::Sym(n)) => {
+                            s.option(n).filter(|o| o.ty == OptionType::Choice)
+                        }
                         _ => None,
                     });
-                    for op in [lhs, rhs] {
-                        let Operand::Sym(name) = op else { continue };
+                    for side in [lhs, rhs] {
+                        let name = match side {
+                            Term::Atom(Operand::Sym(name)) => name,
+                            Term::Atom(_) => continue,
+                            _ => {
+                                s.check_arithmetic(subject, text, side, errors);
+                                continue;
+                            }
+                        };
                         if s.symbols.contains_key(name) {
                             continue;
                         }
@@ -686,7 +763,7 @@ impl Schema {
                                 subject,
                                 format!("`{text}`: `{name}` is no member of choice `{}`", c.key),
                             )),
-                            None => errors.push(unknown(name)),
+                            None => errors.push(s.unknown_symbol(subject, text, name)),
                         }
                     }
                 }
@@ -813,23 +890,24 @@ impl Schema {
         self.sdk_names.keys().map(String::as_str)
     }
 
-    /// Finds a symbol by any of its spellings: key, upper-case key, `CONFIG_LWIP_X`, `LWIP_X`,
-    /// deprecated names, `<choice>_<member>`, external names.
+    /// Finds a symbol by any of its spellings, in any case and with `-` for `_`: key,
+    /// `CONFIG_LWIP_X`, `LWIP_X`, `X`, deprecated names, `<choice>_<member>`, external names.
     pub fn lookup(&self, name: &str) -> Option<Symbol> {
         if let Some(s) = self.symbols.get(name) {
             return Some(*s);
         }
-        let bare = name.strip_prefix("CONFIG_").unwrap_or(name);
-        if let Some((s, _)) = self.sdk_names.get(bare) {
-            return Some(*s);
+        // However it is spelt: any case, `-` for `_`, with or without `CONFIG_` and `LWIP_`.
+        let upper = name.trim().to_uppercase().replace('-', "_");
+        let bare = upper.strip_prefix("CONFIG_").unwrap_or(&upper);
+        let short = bare.strip_prefix("LWIP_").unwrap_or(bare);
+        for sdk in [bare.to_owned(), short.to_owned(), format!("LWIP_{short}")] {
+            if let Some((s, _)) = self.sdk_names.get(sdk.as_str()) {
+                return Some(*s);
+            }
         }
-        if let Some(s) = self.symbols.get(&bare.to_lowercase()) {
-            return Some(*s);
-        }
-        let lower = bare.to_lowercase();
-        lower
-            .strip_prefix("lwip_")
-            .and_then(|k| self.symbols.get(k))
+        [bare, short]
+            .iter()
+            .find_map(|k| self.symbols.get(k.to_lowercase().as_str()))
             .copied()
     }
 

@@ -1,23 +1,11 @@
 //! The `netstack-config` binary: every subcommand and its exit status.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_netstack-config");
+mod common;
 
-fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out: Output = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NETSTACK_CONFIG")
-        .output()
-        .expect("runs the binary");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{BIN, cli as run};
 
 fn fixture(name: &str) -> String {
     format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -133,6 +121,9 @@ fn explain_spellings_and_externals() {
         "CONFIG_LWIP_TCP_MSS",
         "CONFIG_TCP_MSS",
         "LWIP_TCP_MSS",
+        "lwip_tcp_mss",
+        "config_lwip_tcp_mss",
+        "Tcp-Mss",
     ] {
         let (code, out, _) = run(&["explain", name], dir.path());
         assert_eq!(code, 0, "{name}");
@@ -141,6 +132,21 @@ fn explain_spellings_and_externals() {
         assert!(out.contains("range:        536..=1460"));
         assert!(out.contains("lwIP:         TCP_MSS"));
         assert!(out.contains("status:"));
+    }
+    // A choice member's symbol, however it is spelt.
+    for name in [
+        "dhcp_does_arp_check",
+        "DHCP_DOES_ARP_CHECK",
+        "CONFIG_LWIP_DHCP_DOES_ARP_CHECK",
+        "lwip_dhcp_does_arp_check",
+        "Dhcp-Does-Arp-Check",
+    ] {
+        let (code, out, err) = run(&["explain", name], dir.path());
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(
+            out.contains("member `arp_check` of choice `dhcp_checks_offered_address`"),
+            "{name}: {out}"
+        );
     }
     let (_, out, _) = run(&["explain", "tcp_rcv_scale"], dir.path());
     assert!(

@@ -5,21 +5,9 @@ use std::io::Read as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_netstack-config");
+mod common;
 
-fn run(args: &[&str], dir: &Path) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env_remove("NETSTACK_CONFIG")
-        .output()
-        .expect("runs the binary");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{BIN, cli as run};
 
 /// A fixture's path, relative to `tests/fixtures` (the working directory of these runs), so
 /// that messages read `sdkconfig.v3.0:12:1: ...`.
@@ -161,15 +149,7 @@ fn messages_name_the_line_as_written() {
 #[test]
 fn every_dialect_round_trips_through_the_cli() {
     let dir = tempfile::tempdir().unwrap();
-    for name in [
-        "sdkconfig.v3.0",
-        "sdkconfig.v3.3",
-        "sdkconfig.v4.1",
-        "sdkconfig.v4.4",
-        "sdkconfig.v5.1",
-        "sdkconfig.v5.3",
-        "sdkconfig.v5.5",
-    ] {
+    for name in common::RELEASE_DIALECTS {
         let src = format!("{}/{name}", fixtures());
         let (code, _, err) = run(&["import", &src, "-o", "a.toml"], dir.path());
         assert_eq!(code, 0, "{name}: {err}");

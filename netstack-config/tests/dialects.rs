@@ -2,6 +2,8 @@
 //! every line whose meaning changed between releases imports as the release that wrote it
 //! meant, and every file round-trips.
 
+mod common;
+
 use netstack_config::diagnostics::{Diagnostic, Severity};
 use netstack_config::embedded::{EmbeddedPresets, schema};
 use netstack_config::load;
@@ -10,16 +12,12 @@ use netstack_config::sdkconfig::{self, dialect};
 use netstack_config::value::Value;
 
 /// Every dialect fixture, oldest first.
-const DIALECTS: &[&str] = &[
-    "sdkconfig.v3.0",
-    "sdkconfig.v3.3",
-    "sdkconfig.v4.1",
-    "sdkconfig.v4.4",
-    "sdkconfig.v5.1",
-    "sdkconfig.v5.3",
-    "sdkconfig.v5.5",
-    "sdkconfig.defaults.handwritten",
-];
+fn dialects() -> impl Iterator<Item = &'static str> {
+    common::RELEASE_DIALECTS
+        .iter()
+        .copied()
+        .chain(["sdkconfig.defaults.handwritten"])
+}
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!(
@@ -69,7 +67,7 @@ fn import(name: &str) -> Imported {
 
 #[test]
 fn every_dialect_imports_without_errors_or_unknown_lines() {
-    for name in DIALECTS {
+    for name in dialects() {
         let i = import(name);
         assert!(
             i.printed(Severity::Error).is_empty(),
@@ -267,7 +265,7 @@ fn hand_written_lines_read_as_esp_idf_reads_them() {
 #[test]
 fn every_dialect_round_trips_losslessly() {
     let s = schema().unwrap();
-    for name in DIALECTS {
+    for name in dialects() {
         let first = import(name);
         let values =
             |c: &Config<'_>| -> Vec<Value> { c.options.iter().map(|o| o.value.clone()).collect() };

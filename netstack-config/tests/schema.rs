@@ -255,3 +255,123 @@ fn lint_numbers_and_names() {
         ["options.toml: schema error: `X`: external symbol without a reason"]
     );
 }
+
+fn rule(fields: &str) -> String {
+    format!("[[rule]]\nname = \"r\"\norigin = \"O\"\nseverity = \"error\"\n{fields}\n")
+}
+
+fn ints() -> String {
+    opt("a", "type = \"int\"\nrust_type = \"u8\"\ndefault = 1")
+        + &opt("b", "type = \"int\"\nrust_type = \"u8\"\ndefault = 2")
+        + &opt("on", "type = \"bool\"")
+}
+
+#[test]
+fn rules_parse_and_find_their_options() {
+    let text = ints()
+        + &rule("if = \"on\"\ncheck = \"b + 1 >= 2 * a\"\nmessage = \"b = {b}, 2 * a = {2 * a}\"");
+    let s = Schema::parse(&text).unwrap();
+    assert!(s.lint().is_empty(), "{:?}", s.lint());
+    let r = &s.rules[0];
+    // The check's first option, the `if`'s, then the check's others.
+    let keys: Vec<&str> = r
+        .options
+        .iter()
+        .map(|&i| s.options[i].key.as_str())
+        .collect();
+    assert_eq!(keys, ["b", "on", "a"]);
+    assert_eq!(r.check.expr.to_string(), "b + 1 >= 2 * a");
+}
+
+#[test]
+fn bad_rules() {
+    let errors = |fields: &str| parse_errors(&(ints() + &rule(fields)));
+    assert_eq!(
+        errors("check = \"a <= bb\"\nmessage = \"m\""),
+        [
+            "options.toml: schema error: `rule r`: `a <= bb` refers to unknown symbol `bb` (did you mean `b`?)"
+        ]
+    );
+    assert_eq!(
+        errors("if = \"onn\"\ncheck = \"a <= b\"\nmessage = \"m\""),
+        [
+            "options.toml: schema error: `rule r`: `onn` refers to unknown symbol `onn` (did you mean `on`?)"
+        ]
+    );
+    assert_eq!(
+        errors("check = \"a <= b\"\nmessage = \"{a} and {zzz + 1}\""),
+        ["options.toml: schema error: `rule r`: `{zzz + 1}` refers to unknown symbol `zzz`"]
+    );
+    assert_eq!(
+        errors("check = \"a <= b * on\"\nmessage = \"m\""),
+        [
+            "options.toml: schema error: `rule r`: `a <= b * on` computes with `on`, a bool option; arithmetic needs numbers"
+        ]
+    );
+    assert_eq!(
+        errors("check = \"a <= b +\"\nmessage = \"m\""),
+        [
+            "options.toml: schema error: `rule r`: bad expression `a <= b +`: at offset 8: expected a symbol, number or string"
+        ]
+    );
+    assert_eq!(
+        errors("check = \"a <= b\"\nmessage = \"{a\""),
+        ["options.toml: schema error: `rule r`: message: `{` without `}`"]
+    );
+    assert_eq!(
+        errors("check = \"a <= b\"\nmessage = \"a} \""),
+        ["options.toml: schema error: `rule r`: message: `}` without `{` at offset 1"]
+    );
+    assert_eq!(
+        errors("check = \"a <= b\"\nmessage = \"{a *}\""),
+        [
+            "options.toml: schema error: `rule r`: message: placeholder `{a *}` at offset 3: expected a symbol, number or string"
+        ]
+    );
+    assert_eq!(
+        errors("check = \"a <= b\"\nmessage = \" \""),
+        ["options.toml: schema error: `rule r`: empty message"]
+    );
+    assert_eq!(
+        errors("check = \"1 <= 2\"\nmessage = \"m\""),
+        ["options.toml: schema error: `rule r`: a rule must read at least one option"]
+    );
+    let twice = ints()
+        + &rule("check = \"a <= b\"\nmessage = \"m\"")
+        + &rule("check = \"on\"\nmessage = \"m\"");
+    assert_eq!(
+        parse_errors(&twice),
+        ["options.toml: schema error: `rule r`: rule name used twice"]
+    );
+    let e = errors("check = \"on\"\nmessage = \"m\"\nseverity2 = 1");
+    assert!(e[0].contains("unknown field `severity2`"), "{e:?}");
+    let e = parse_errors(
+        &(ints()
+            + "[[rule]]\nname = \"r\"\nseverity = \"fatal\"\ncheck = \"on\"\nmessage = \"m\"\n"),
+    );
+    assert!(e[0].contains("unknown variant `fatal`"), "{e:?}");
+}
+
+#[test]
+fn arithmetic_stays_in_rules() {
+    let e = parse_errors(&(ints() + &opt("c", "type = \"bool\"\ndepends_on = \"a + 1 > b\"")));
+    assert_eq!(
+        e,
+        [
+            "options.toml: schema error: `c`: `a + 1 > b`: arithmetic belongs in a [[rule]]; conditions of options compare plain values"
+        ]
+    );
+}
+
+#[test]
+fn lint_rules() {
+    let text = ints()
+        + "[[rule]]\nname = \"Big_Rule\"\nseverity = \"warning\"\ncheck = \"on\"\nmessage = \"m\"\n";
+    assert_eq!(
+        lint(&text),
+        [
+            "options.toml: schema error: `rule Big_Rule`: name must be lower-case letters, digits and `-`",
+            "options.toml: schema error: `rule Big_Rule`: missing origin (the check it mirrors)",
+        ]
+    );
+}

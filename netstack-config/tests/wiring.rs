@@ -1,7 +1,7 @@
-//! "Every option does something" (DESIGN.md §2), checked against the stack's source: an
-//! option marked `wired` must be used by `netstack` (its constant `config::NAME`, its cfg
-//! `netstack_<key>`, or for a hook point `hooks::enabled::<POINT>`), and an option the stack
-//! uses must be marked `wired`.
+//! "Every option does something", checked against the stack's source: an option marked
+//! `wired` must be used by `netstack` (its constant `config::NAME`, its cfg `netstack_<key>`,
+//! or for a hook point `hooks::enabled::<POINT>`), and an option the stack uses must be marked
+//! `wired`.
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -1,4 +1,4 @@
-//! Procedural macros for netstack hook points (DESIGN.md §3).
+//! Procedural macros for netstack hook points (`docs/hooks.md`, `docs/architecture.md` § "The hook pipeline").
 //!
 //! - [`macro@hook`]: `#[hook(ip4_input)]` on a plain function checks, at compile time, that
 //!   the name is a hook point and that the function has that hook's signature.

@@ -7,15 +7,13 @@
 //! [`Hooks::vlan_check`], and dispatches ARP and IPv4; other ethertypes go to
 //! [`Hooks::unknown_eth_protocol`] and are dropped if it does not take them.
 //!
-//! Output writes the link header in the headroom in front of an IP datagram, so a datagram
-//! built in the transmit buffer is sent without a copy; for unicast IPv4 it asks the ARP
-//! cache for the next hop's address (queueing the datagram while a request is outstanding).
-
-use core::net::Ipv4Addr;
+//! Output writes the link header in the headroom in front of a datagram, so a datagram
+//! built in the transmit buffer is sent without a copy, and hands the frame to the device.
+//! Which hardware address an IPv4 datagram goes to is decided above, in
+//! `ipv4/link.rs` (ARP for unicast next hops).
 
 use crate::error::Error;
 use crate::hooks::{self, Hooks};
-use crate::ipv4::arp::{Refresh, Resolution};
 use crate::netif::{NetifId, netif_in};
 use crate::phy::{DeviceError, Medium};
 use crate::stack::Stack;
@@ -28,17 +26,6 @@ use crate::wire::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr};
 pub(crate) const HEADROOM: usize = 18;
 
 const LOG: &str = "netstack::ethernet";
-
-/// Where a datagram goes on the link.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NextHop {
-    /// To this neighbour (resolved by ARP).
-    Unicast(Ipv4Addr),
-    /// To every host on the link.
-    Broadcast,
-    /// To the members of this group (RFC 1112 §6.4 MAC mapping).
-    Multicast(Ipv4Addr),
-}
 
 impl<H: Hooks> Stack<H> {
     /// Processes one received frame of interface `id`.
@@ -206,76 +193,5 @@ impl<H: Hooks> Stack<H> {
         now: Instant,
     ) -> bool {
         self.send_ethernet(id, dst, EtherType::Ipv4, packet, now)
-    }
-
-    /// Sends the IPv4 datagram `buf[start..start + len]` to `hop` on interface `id`,
-    /// resolving the hop's hardware address on Ethernet.
-    pub(crate) fn ip_link_output(
-        &mut self,
-        id: NetifId,
-        hop: NextHop,
-        buf: &mut [u8],
-        start: usize,
-        len: usize,
-        now: Instant,
-    ) -> Result<(), Error> {
-        if self.medium(id) != Some(Medium::Ethernet) {
-            return self.transmit_in_place(
-                id,
-                EthernetAddress::BROADCAST,
-                EtherType::Ipv4,
-                buf,
-                start,
-                len,
-                now,
-            );
-        }
-        let dst = match hop {
-            NextHop::Broadcast => EthernetAddress::BROADCAST,
-            NextHop::Multicast(group) => EthernetAddress::from_ipv4_multicast(&group),
-            NextHop::Unicast(ip) => {
-                let mut evicted = 0;
-                let resolution = self.arp.resolve(id, ip, now, &mut evicted);
-                if evicted != 0 {
-                    // (Only then: the counter's cache line stays untouched per frame.)
-                    self.stats.arp.evicted += evicted;
-                }
-                match resolution {
-                    Some(Resolution::Resolved(mac, refresh)) => {
-                        if refresh.is_none() {
-                            let until = self.arp.last_valid_until();
-                            self.tx_trace.resolved = Some((mac, until));
-                        }
-                        match refresh {
-                            Some(Refresh::Unicast(m)) => {
-                                self.send_arp_request(id, ip, m, now);
-                            }
-                            Some(Refresh::Broadcast) => {
-                                self.send_arp_request(id, ip, EthernetAddress::BROADCAST, now);
-                            }
-                            None => {}
-                        }
-                        mac
-                    }
-                    Some(Resolution::Pending { slot, new }) => {
-                        let packet = buf.get(start..start + len).ok_or(Error::Invalid)?;
-                        let dropped = self.arp.enqueue(slot, packet.to_vec());
-                        for _ in 0..dropped {
-                            self.stats.ip.drop(DropReason::QueueFull);
-                        }
-                        if new {
-                            log::trace!(target: LOG, "{id}: who-has {ip}");
-                            self.send_arp_request(id, ip, EthernetAddress::BROADCAST, now);
-                        }
-                        return Ok(());
-                    }
-                    None => {
-                        self.stats.ip.drop(DropReason::QueueFull);
-                        return Err(Error::PoolExhausted);
-                    }
-                }
-            }
-        };
-        self.transmit_in_place(id, dst, EtherType::Ipv4, buf, start, len, now)
     }
 }

@@ -14,7 +14,7 @@
 //! methods of [`Hooks`], [`enabled`], [`custom`] and [`ANY_CUSTOM`] are generated from it
 //! (`docs/hooks.md`, "Adding a hook point").
 //!
-//! # Configuration (`hook_<point>` in `netstack.toml`, DESIGN.md §3)
+//! # Configuration (`hook_<point>` in `netstack.toml`, `docs/hooks.md`)
 //!
 //! Each hook point has a choice `none` / `default` / `custom`:
 //!

@@ -203,7 +203,10 @@ fn udp_echo_both_ways_broadcast_and_igmp() {
         &lab,
         "echo bcast | socat -T 1 - UDP4-DATAGRAM:192.0.2.255:7,broadcast",
     );
-    eprintln!("broadcast: {out:?}");
+    assert!(
+        out.status.success(),
+        "socat could not send the broadcast: {out:?}"
+    );
     // A port nobody listens on: the stack answers ICMP port unreachable, which Linux
     // reports to the connected UDP socket as ECONNREFUSED.
     let refused = lab.exec_ok(&["python3", "-c", PORT_UNREACHABLE_SCRIPT]);

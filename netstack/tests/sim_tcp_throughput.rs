@@ -1,4 +1,4 @@
-//! The TCP throughput table (DESIGN.md §5.2): one-way latency × loss for a 1 MiB transfer in
+//! The TCP throughput table: one-way latency × loss for a 1 MiB transfer in
 //! simulation, in virtual time, for the configuration under test (its windows, SACK and
 //! out-of-order settings). The results are deterministic and kept as a committed snapshot
 //! per configuration in `tests/snapshots/`, so any change to TCP behaviour shows its effect

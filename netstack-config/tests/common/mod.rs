@@ -44,3 +44,32 @@ pub fn run(text: &str) -> (Outcome<'static>, Vec<String>) {
 pub fn diags(text: &str) -> Vec<String> {
     run(text).1
 }
+
+/// The `netstack-config` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_netstack-config");
+
+/// Runs the binary with `args` in `dir` (without `NETSTACK_CONFIG`): exit code, stdout, stderr.
+pub fn cli(args: &[&str], dir: &std::path::Path) -> (i32, String, String) {
+    let out = std::process::Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NETSTACK_CONFIG")
+        .output()
+        .expect("runs the binary");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The sdkconfig fixtures of each ESP-IDF release's dialect (`tests/fixtures`), oldest first.
+pub const RELEASE_DIALECTS: &[&str] = &[
+    "sdkconfig.v3.0",
+    "sdkconfig.v3.3",
+    "sdkconfig.v4.1",
+    "sdkconfig.v4.4",
+    "sdkconfig.v5.1",
+    "sdkconfig.v5.3",
+    "sdkconfig.v5.5",
+];

@@ -1,5 +1,5 @@
 //! The application interfaces (std): the TCP/IP thread, and on top of it the BSD sockets
-//! API, netconn, std-style wrappers and interface management (DESIGN.md §4).
+//! API, netconn, std-style wrappers and interface management (`docs/api.md`).
 //!
 //! Start a stack with [`NetStack::start`]; every call then goes through the thread's
 //! mailbox, or takes the core lock with `tcpip_core_locking`:

@@ -15,7 +15,9 @@
 //! **Output** (`Stack::ipv4_send`): routes ([`route`]), picks the source address (the
 //! interface's), numbers the datagram, and sends it: to ourselves through the loopback
 //! queue, or on the link, in fragments ([`fragment`]) when it exceeds the MTU and
-//! `config::IP4_FRAG` is set (else [`Error::MsgTooLong`]).
+//! `config::IP4_FRAG` is set (else [`Error::MsgTooLong`]). `link.rs` turns the route's next
+//! hop into a hardware address ([`arp`] for a unicast neighbour) and hands the frame to the
+//! link layer.
 //!
 //! The transport dispatch point is `Stack::ip_deliver`: ICMP, IGMP, UDP and TCP. ICMP errors about our own datagrams reach the
 //! transports through `Stack::transport_error`.
@@ -26,6 +28,7 @@ pub mod fragment;
 pub(crate) mod hint;
 pub mod icmp;
 pub mod igmp;
+pub(crate) mod link;
 pub mod reassembly;
 pub mod route;
 
@@ -33,7 +36,7 @@ use core::net::Ipv4Addr;
 
 use crate::config;
 use crate::error::Error;
-use crate::ethernet::{HEADROOM, NextHop};
+use crate::ethernet::HEADROOM;
 use crate::hooks::{ForwardDecision, Hooks};
 use crate::ipv4::icmp::IcmpError;
 use crate::netif::{NetifId, netif_in};
@@ -43,6 +46,7 @@ use crate::time::Instant;
 use crate::wire::{
     ChecksumCheck, EtherType, EthernetAddress, IpProtocol, Ipv4Packet, Ipv4Repr, UdpPacket,
 };
+use link::NextHop;
 
 const LOG: &str = "netstack::ipv4";
 

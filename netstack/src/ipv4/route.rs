@@ -18,8 +18,8 @@
 use core::net::Ipv4Addr;
 
 use crate::error::Error;
-use crate::ethernet::NextHop;
 use crate::hooks::Hooks;
+use crate::ipv4::link::NextHop;
 use crate::netif::{NetifId, netif_in};
 use crate::stack::Stack;
 
@@ -186,7 +186,7 @@ mod tests {
             assert_eq!(s.route(None, Ipv4Addr::LOCALHOST), s.loopback_netif());
         }
         // Next hop: on-link, gateway, broadcast.
-        use crate::ethernet::NextHop;
+        use crate::ipv4::link::NextHop;
         assert_eq!(
             s.next_hop(a, Ipv4Addr::new(10, 9, 9, 9)),
             Ok(NextHop::Unicast(Ipv4Addr::new(10, 9, 9, 9)))
