@@ -1,11 +1,11 @@
 //! `#[hook(name)]` on a function: checks the name and the signature.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, Visibility};
 
-use crate::points::{self, Point};
+use crate::points::{self, Point, Spelling};
 
 /// Expands `#[hook(args)] item`.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
@@ -29,23 +29,8 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let ident = &func.sig.ident;
     let span = func.sig.span();
     let fn_type: syn::Type = syn::parse_str(&points::qualified(&point.fn_pointer_type())?)?;
-    let names: Vec<Ident> = point
-        .args
-        .iter()
-        .map(|a| format_ident!("__netstack_{}", a.name))
-        .collect();
-    let types = point
-        .args
-        .iter()
-        .map(|a| syn::parse_str::<syn::Type>(&points::qualified(&a.ty)?))
-        .collect::<syn::Result<Vec<_>>>()?;
-    let ret = match &point.ret {
-        None => quote!(),
-        Some(ret) => {
-            let ret: syn::Type = syn::parse_str(&points::qualified(ret)?)?;
-            quote!(-> #ret)
-        }
-    };
+    let (names, types) = points::arguments(point, Spelling::Qualified)?;
+    let ret = points::return_type(point, Spelling::Qualified)?;
     // The item keeps the user's name, attributes and visibility but gets the hook's exact
     // signature; the function as written runs inside it. A signature that differs is
     // reported once, here, and `hooks!` sees a function of the right type.

@@ -8,7 +8,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Field, Ident, Path, Token, Visibility, braced, bracketed};
 
-use crate::points::{self, Point};
+use crate::points::{self, Point, Spelling};
 
 /// The macro's input.
 struct Input {
@@ -249,9 +249,9 @@ fn missing_custom_check(name: &Ident, point: &Point) -> TokenStream {
 /// (`netstack::hooks::defaults`), so that a point the build makes `custom` is reported by
 /// [`missing_custom_check`] alone, not also as a missing trait item.
 fn default_method(point: &Point) -> syn::Result<TokenStream> {
-    let (arg_names, arg_types) = arguments(point)?;
+    let (arg_names, arg_types) = points::arguments(point, Spelling::AsDeclared)?;
     let hook = format_ident!("{}", point.name);
-    let ret = return_type(point)?;
+    let ret = points::return_type(point, Spelling::AsDeclared)?;
     Ok(quote! {
         #[inline]
         fn #hook(&mut self, #(#arg_names: #arg_types),*) #ret {
@@ -260,34 +260,9 @@ fn default_method(point: &Point) -> syn::Result<TokenStream> {
     })
 }
 
-/// The parameter names (prefixed, so they cannot clash with a handler's path) and types of a
-/// point's method.
-fn arguments(point: &Point) -> syn::Result<(Vec<Ident>, Vec<syn::Type>)> {
-    let names = point
-        .args
-        .iter()
-        .map(|a| format_ident!("__netstack_{}", a.name))
-        .collect();
-    let types = point
-        .args
-        .iter()
-        .map(|a| syn::parse_str::<syn::Type>(&a.ty))
-        .collect::<syn::Result<Vec<_>>>()?;
-    Ok((names, types))
-}
-
-/// `-> Ret` of a point's method, or nothing for a notification.
-fn return_type(point: &Point) -> syn::Result<TokenStream> {
-    if point.is_notification() {
-        return Ok(quote!());
-    }
-    let ret: syn::Type = syn::parse_str(point.ret.as_deref().unwrap_or("()"))?;
-    Ok(quote!(-> #ret))
-}
-
 /// The trait method for one hook point running `handlers` in order.
 fn method(point: &Point, hook: &Ident, handlers: &[&Handler]) -> syn::Result<TokenStream> {
-    let (arg_names, arg_types) = arguments(point)?;
+    let (arg_names, arg_types) = points::arguments(point, Spelling::AsDeclared)?;
     let ret: syn::Type = syn::parse_str(point.ret.as_deref().unwrap_or("()"))?;
     let fn_type: syn::Type = syn::parse_str(&point.fn_pointer_type())?;
     let pass: Option<syn::Expr> = point.chain.as_deref().map(syn::parse_str).transpose()?;
@@ -323,7 +298,7 @@ fn method(point: &Point, hook: &Ident, handlers: &[&Handler]) -> syn::Result<Tok
             });
         }
     }
-    let ret = return_type(point)?;
+    let ret = points::return_type(point, Spelling::AsDeclared)?;
     Ok(quote! {
         #[inline]
         fn #hook(&mut self, #(#arg_names: #arg_types),*) #ret {

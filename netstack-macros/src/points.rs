@@ -4,6 +4,9 @@
 //! compares the two renderings.
 
 use netstack_config::hooks::{HookPoint, HookPoints};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::Ident;
 
 /// One hook point of `netstack::hooks::Hooks`.
 pub(crate) type Point = HookPoint;
@@ -71,6 +74,52 @@ pub(crate) fn imports() -> syn::Result<String> {
 /// that cannot bring the names into scope (a function signature at the caller's module level).
 pub(crate) fn qualified(ty: &str) -> syn::Result<String> {
     Ok(all()?.qualified(ty, "::netstack"))
+}
+
+/// How generated code writes the declaration's type names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spelling {
+    /// As declared: the code brings the names into scope with [`imports`].
+    AsDeclared,
+    /// As full paths ([`qualified`]): for code at the caller's module level.
+    Qualified,
+}
+
+fn parse_type(ty: &str, spelling: Spelling) -> syn::Result<syn::Type> {
+    match spelling {
+        Spelling::AsDeclared => syn::parse_str(ty),
+        Spelling::Qualified => syn::parse_str(&qualified(ty)?),
+    }
+}
+
+/// The parameter names (prefixed, so they cannot clash with a handler's path) and types of a
+/// point's method.
+pub(crate) fn arguments(
+    point: &Point,
+    spelling: Spelling,
+) -> syn::Result<(Vec<Ident>, Vec<syn::Type>)> {
+    let names = point
+        .args
+        .iter()
+        .map(|a| format_ident!("__netstack_{}", a.name))
+        .collect();
+    let types = point
+        .args
+        .iter()
+        .map(|a| parse_type(&a.ty, spelling))
+        .collect::<syn::Result<Vec<_>>>()?;
+    Ok((names, types))
+}
+
+/// `-> Ret` of a point's method, or nothing for a notification.
+pub(crate) fn return_type(point: &Point, spelling: Spelling) -> syn::Result<TokenStream> {
+    match &point.ret {
+        None => Ok(quote!()),
+        Some(ret) => {
+            let ret = parse_type(ret, spelling)?;
+            Ok(quote!(-> #ret))
+        }
+    }
 }
 
 /// The valid hook names, comma-separated, for error messages.
