@@ -40,6 +40,12 @@ if [ ${#absent[@]} -gt 0 ]; then
 fi
 
 # 2. Rust components and targets (no root needed: rustup works in the user's toolchain).
+for tool in rustup cargo; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "setup: $tool not found on PATH: install the Rust toolchain with rustup first" >&2
+        exit 1
+    fi
+done
 for component in rustfmt clippy; do
     if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
         echo "setup: rustup component add $component"
