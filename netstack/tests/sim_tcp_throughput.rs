@@ -113,11 +113,18 @@ fn throughput_table_matches_the_snapshot() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/snapshots")
         .join(format!("tcp_throughput-{}.txt", config_name()));
-    if std::env::var("NETSTACK_UPDATE_SNAPSHOTS").as_deref() == Ok("1") {
-        std::fs::write(&path, &table).expect("write the snapshot");
+    let update = std::env::var("NETSTACK_UPDATE_SNAPSHOTS").as_deref() == Ok("1");
+    check_snapshot(&path, &table, update);
+}
+
+/// Compares `table` with the committed snapshot at `path`; with `update`, writes it instead.
+/// A missing snapshot fails: a new configuration must have its table reviewed and committed.
+fn check_snapshot(path: &std::path::Path, table: &str, update: bool) {
+    if update {
+        std::fs::write(path, table).expect("write the snapshot");
         return;
     }
-    match std::fs::read_to_string(&path) {
+    match std::fs::read_to_string(path) {
         Ok(old) => assert_eq!(
             old,
             table,
@@ -130,4 +137,28 @@ fn throughput_table_matches_the_snapshot() {
             path.display()
         ),
     }
+}
+
+#[test]
+fn a_missing_snapshot_fails_and_is_written_only_when_asked() {
+    let dir = std::env::temp_dir().join(format!("netstack-snapshot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("tcp_throughput-new-preset.txt");
+    let _ = std::fs::remove_file(&path);
+    let missing = std::panic::catch_unwind(|| check_snapshot(&path, "table\n", false));
+    let message = missing.expect_err("a missing snapshot must fail");
+    let text = message
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        text.contains("no snapshot for this configuration"),
+        "{text}"
+    );
+    assert!(!path.exists(), "checking must not write the snapshot");
+    check_snapshot(&path, "table\n", true);
+    check_snapshot(&path, "table\n", false);
+    let changed = std::panic::catch_unwind(|| check_snapshot(&path, "other\n", false));
+    assert!(changed.is_err(), "a different table must fail");
+    std::fs::remove_dir_all(&dir).expect("remove temp dir");
 }
